@@ -143,6 +143,7 @@ class Problem:
     title: str = ""
     source_file: str = ""
     fingerprint: str = ""
+    warnings: tuple[str, ...] = ()  # things worth saying that do not stop the solve
 
     @cached_property
     def slot_by_id(self) -> dict[str, Slot]:
