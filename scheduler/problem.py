@@ -121,6 +121,8 @@ class Settings:
     move_slot_weight: int = 10  # reruns: a session moved to another slot
     move_room_weight: int = 3  # reruns: a session moved to another room only
     fill_free_slots: bool = False
+    top_choices: int = 3  # fairness: "none of their top choices" looks at this many first choices
+    fairness: bool = True  # allocation protects the worst-off before maximising total satisfaction
     time_limit: float = 60.0
 
     def rank_weight(self, rank: int) -> int:

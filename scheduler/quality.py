@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .problem import Problem
+from .timetable import Timetable
+
 
 @dataclass(frozen=True)
 class Quality:
@@ -27,3 +30,77 @@ class Quality:
     over_capacity: tuple[tuple[str, int, int, int], ...] = ()
     # (session code, occurrence) -> seats used
     seats_used: dict[tuple[str, int], int] = field(default_factory=dict)
+
+
+def assess(problem: Problem, timetable: Timetable) -> Quality:
+    """Figures of a timetable whose allocation is known (`timetable.allocation`); seats are counted."""
+    st = problem.settings
+    alloc = timetable.allocation or {}
+    placed = timetable.by_session()
+    slots_of = {code: [set(p.slots) for p in ps] for code, ps in placed.items()}
+    by_rank: dict[int, list[int]] = {}
+    total = granted = w_total = w_granted = clashes = 0
+    n_all = n_all_but_one = n_none = 0
+    for person in problem.participants:
+        got = {code for code, _ in alloc.get(person.name, ())}
+        asked = len(person.choices)
+        hits = 0
+        for rank, code in enumerate(person.choices, start=1):
+            row = by_rank.setdefault(rank, [0, 0])
+            row[1] += 1
+            total += 1
+            w_total += st.rank_weight(rank)
+            if code in got:
+                row[0] += 1
+                hits += 1
+                granted += 1
+                w_granted += st.rank_weight(rank)
+        for i, a in enumerate(person.choices):
+            for b in person.choices[i + 1 :]:
+                sa, sb = slots_of.get(a, []), slots_of.get(b, [])
+                if sa and sb and all(x & y for x in sa for y in sb):
+                    clashes += 1
+        if asked:
+            n_all += hits == asked
+            n_all_but_one += hits == asked - 1
+            n_none += hits == 0
+    same_track = 0
+    ps = [p for p in timetable.placements if p.session in problem.session_by_code]
+    for i, a in enumerate(ps):
+        sa = problem.session_by_code[a.session]
+        if not sa.track or sa.is_plenary:
+            continue
+        for b in ps[i + 1 :]:
+            sb = problem.session_by_code[b.session]
+            if sb.track == sa.track and sb.code != sa.code and set(a.slots) & set(b.slots):
+                same_track += 1
+    used: dict[tuple[str, int], int] = {(p.session, p.occurrence): 0 for p in timetable.placements}
+    for items in alloc.values():
+        for unit in items:
+            used[unit] = used.get(unit, 0) + 1
+    demand = problem.demand
+    over = []
+    for p in timetable.placements:
+        s = problem.session_by_code.get(p.session)
+        room = problem.room_by_name.get(p.room)
+        if s is None or room is None:
+            continue
+        seats = room.capacity if s.capacity is None else min(room.capacity, s.capacity)
+        share = -(-demand.get(s.code, 0) // s.repeat)
+        if share > seats:
+            over.append((s.code, p.occurrence, share, seats))
+    return Quality(
+        choices_total=total,
+        choices_granted=granted,
+        weighted_total=w_total,
+        weighted_granted=w_granted,
+        by_rank={r: (v[0], v[1]) for r, v in sorted(by_rank.items())},
+        participants=len(problem.participants),
+        participants_all=n_all,
+        participants_all_but_one=n_all_but_one,
+        participants_none=n_none,
+        clashes=clashes,
+        same_track_clashes=same_track,
+        over_capacity=tuple(over),
+        seats_used=used,
+    )

@@ -1,0 +1,104 @@
+"""Who goes where: the best allocation of participants to a fixed timetable, seats counted.
+
+Each participant gets at most one session per slot, only sessions they chose, only on days they attend, at
+most one occurrence of a session, and no session exceeds its seats (room capacity and its own Capacity).
+The objective is lexicographic (weights far apart, so one level never trades against the next):
+1. fewest participants granted none of their top choices (`Settings.top_choices`, default 3);
+2. then fewest participants losing their first choice;
+3. then the most rank-weighted choices granted.
+With `fairness` off in Settings, only level 3 counts.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from .problem import Problem
+from .timetable import Timetable
+
+
+@dataclass(frozen=True)
+class Allocation:
+    by_participant: dict[str, tuple[tuple[str, int], ...]]
+    optimal: bool
+    seconds: float
+
+
+def seats(problem: Problem, timetable: Timetable) -> dict[tuple[str, int], int]:
+    """Seats of each placed occurrence: its room's capacity, capped by the session's Capacity."""
+    out = {}
+    for p in timetable.placements:
+        room = problem.room_by_name[p.room].capacity
+        cap = problem.session_by_code[p.session].capacity
+        out[(p.session, p.occurrence)] = room if cap is None else min(room, cap)
+    return out
+
+
+def allocate(
+    problem: Problem, timetable: Timetable, *, time_limit: float = 30.0, workers: int = 0
+) -> Allocation:
+    """Optimal (or best found within the limit) fair allocation for this timetable."""
+    st = problem.settings
+    placed = timetable.by_session()
+    slot_day = {s.id: s.day for s in problem.slots}
+    model = cp_model.CpModel()
+    g: dict[tuple[str, tuple[str, int]], cp_model.IntVar] = {}
+    per_unit: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
+    weighted, any_top, first = [], [], []
+    for person in problem.participants:
+        per_slot: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+        top_vars, first_vars = [], []
+        for rank, code in enumerate(person.choices, start=1):
+            occ_vars = []
+            for p in placed.get(code, []):
+                if not all(person.attends(slot_day[s]) for s in p.slots):
+                    continue
+                v = model.NewBoolVar("")
+                g[(person.name, (code, p.occurrence))] = v
+                per_unit[(code, p.occurrence)].append(v)
+                occ_vars.append(v)
+                for s in p.slots:
+                    per_slot[s].append(v)
+                weighted.append(st.rank_weight(rank) * v)
+                if rank <= st.top_choices:
+                    top_vars.append(v)
+                if rank == 1:
+                    first_vars.append(v)
+            if len(occ_vars) > 1:
+                model.AddAtMostOne(occ_vars)
+        for vs in per_slot.values():
+            if len(vs) > 1:
+                model.AddAtMostOne(vs)
+        if st.fairness and top_vars:
+            a = model.NewBoolVar("")
+            model.AddBoolOr(top_vars).OnlyEnforceIf(a)
+            any_top.append(a)
+        if st.fairness and first_vars:
+            f = model.NewBoolVar("")
+            model.Add(sum(first_vars) >= 1).OnlyEnforceIf(f)
+            first.append(f)
+    cap = seats(problem, timetable)
+    for unit, vs in per_unit.items():
+        if len(vs) > cap[unit]:
+            model.Add(sum(vs) <= cap[unit])
+    total = sum(st.rank_weight(r) for p in problem.participants for r in range(1, len(p.choices) + 1))
+    level2 = total + 1
+    level1 = level2 * (len(first) + 1)
+    model.Maximize(level1 * sum(any_top) + level2 * sum(first) + sum(weighted))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = time_limit
+    solver.parameters.num_workers = workers or 0
+    status = solver.Solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return Allocation({p.name: () for p in problem.participants}, False, solver.WallTime())
+    out: dict[str, list[tuple[str, int]]] = {p.name: [] for p in problem.participants}
+    for (name, unit), v in g.items():
+        if solver.BooleanValue(v):
+            out[name].append(unit)
+    order = {s.id: s.index for s in problem.slots}
+    start = {(p.session, p.occurrence): order[p.start] for p in timetable.placements}
+    result = {n: tuple(sorted(us, key=lambda u: (start[u], u))) for n, us in out.items()}
+    return Allocation(result, status == cp_model.OPTIMAL, solver.WallTime())

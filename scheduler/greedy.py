@@ -1,0 +1,124 @@
+"""A capacity-aware greedy timetable: the baseline the benchmark compares against and the solver's hint.
+
+Sessions go by descending demand (plenaries and fixed sessions first); each takes the start and room that lose
+the fewest rank-weighted choices given what is already placed. Fast and decent, but it can paint itself into
+a corner: a session it cannot place is reported, never forced.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .model import Candidates, Unit, Weights, candidates, weights
+from .problem import Problem
+from .timetable import Placement, SolveStats, Timetable
+
+
+@dataclass(frozen=True)
+class GreedyResult:
+    timetable: Timetable
+    unplaced: tuple[tuple[str, int], ...]
+
+
+def _order(units: list[Unit], problem: Problem, cand: Candidates) -> list[Unit]:
+    """Constrained first (plenary, fixed), then by demand; `After` predecessors before followers."""
+    demand = problem.demand
+
+    def priority(u: Unit) -> tuple:
+        s = u.session
+        return (
+            not s.is_plenary,
+            s.allowed_slots is None and s.fixed_room is None,
+            -demand.get(s.code, 0) / s.repeat,
+            len(cand.starts[u.key]),
+            s.code,
+            u.occurrence,
+        )
+
+    pending = sorted(units, key=priority)
+    done: set[str] = set()
+    out: list[Unit] = []
+    while pending:
+        # The first whose predecessors are placed; on an After cycle (reported by the reader) the first.
+        i = next((k for k, v in enumerate(pending) if all(p in done for p in v.session.after)), 0)
+        u = pending.pop(i)
+        out.append(u)
+        if not any(v.session.code == u.session.code for v in pending):
+            done.add(u.session.code)
+    return out
+
+
+def greedy(problem: Problem, cand: Candidates | None = None, w: Weights | None = None) -> GreedyResult:
+    """Place every unit it can, each where it loses least; O(units x starts x rooms)."""
+    cand = cand or candidates(problem)
+    w = w or weights(problem, cand)
+    track_w = problem.settings.track_clash_weight
+    pair: dict[tuple, dict[tuple, int]] = defaultdict(dict)
+    for (a, b), loss in w.pair.items():
+        pair[a][b] = pair[a].get(b, 0) + loss
+        pair[b][a] = pair[b].get(a, 0) + loss
+    for a, b in w.track_pairs:
+        pair[a][b] = pair[a].get(b, 0) + track_w
+        pair[b][a] = pair[b].get(a, 0) + track_w
+
+    room_busy: dict[str, set[str]] = defaultdict(set)
+    speaker_busy: dict[str, set[str]] = defaultdict(set)
+    slot_units: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    plenary_slots: set[str] = set()
+    end_of: dict[tuple[str, int], int] = {}
+    placements: list[Placement] = []
+    unplaced: list[tuple[str, int]] = []
+
+    for unit in _order(cand.units, problem, cand):
+        s = unit.session
+        earliest = max(
+            (end_of[(p, k)] for p in s.after for k in range(1, 100) if (p, k) in end_of), default=-1
+        )
+        if unit.occurrence > 1 and (s.code, unit.occurrence - 1) in end_of:
+            earliest = max(earliest, end_of[(s.code, unit.occurrence - 1)] - s.length + 1)
+        best = None
+        for start in cand.starts[unit.key]:
+            if start.index + start.day_index < earliest:
+                continue
+            block = cand.block(unit, start)
+            ids = [b.id for b in block]
+            if any(i in plenary_slots for i in ids):
+                continue
+            if s.is_plenary and any(slot_units[i] for i in ids):
+                continue
+            if any(i in speaker_busy[n] for n in s.speakers for i in ids):
+                continue
+            clash = 0
+            seen = set()
+            for i in ids:
+                for other in slot_units[i]:
+                    if other not in seen:
+                        seen.add(other)
+                        clash += pair[unit.key].get(other, 0)
+            day = w.day.get((unit.key, start.day.isoformat()), 0)
+            for t in cand.type_options[unit.key]:
+                for room in cand.types[t].rooms:
+                    if any(i in room_busy[room.name] or i in room.unavailable for i in ids):
+                        continue
+                    seat = w.seat.get((unit.key, t), 0)
+                    # Prefer the smallest fitting room so big rooms stay free for popular sessions.
+                    score = (clash + day + seat, room.capacity, start.index)
+                    if best is None or score < best[0]:
+                        best = (score, start, room, ids)
+                    break  # rooms of one type are interchangeable: the first free one will do
+        if best is None:
+            unplaced.append(unit.key)
+            continue
+        _, start, room, ids = best
+        for i in ids:
+            room_busy[room.name].add(i)
+            slot_units[i].append(unit.key)
+            for n in s.speakers:
+                speaker_busy[n].add(i)
+            if s.is_plenary:
+                plenary_slots.add(i)
+        end_of[unit.key] = start.index + start.day_index + s.length
+        placements.append(Placement(s.code, tuple(ids), room.name, unit.occurrence))
+    stats = SolveStats(status="GREEDY", fingerprint=problem.fingerprint)
+    return GreedyResult(Timetable(tuple(placements), None, stats), tuple(unplaced))

@@ -1,0 +1,423 @@
+"""The CP-SAT model: problem → variables, hard rules and the objective, one method per rule family.
+
+Formulation (see docs/model.md): each session occurrence ("unit") picks one start slot (booleans `x`) and one
+*room type* (booleans `y`): rooms with identical capacity, features and availability are interchangeable,
+so they are pooled and a cumulative constraint per type replaces one no-overlap per room. Concrete rooms are
+given afterwards by interval colouring, which always succeeds when the cumulative holds. This removes the
+room symmetry that makes a plain x[session, slot, room] model hard to prove.
+
+The objective is the rank-weighted choices *lost*, minimised: seats (a session's demand above the seats of
+its room type), days (choices on a day the participant does not attend) and clashes (two choices of one
+participant in parallel: the lower-ranked one is lost), plus a penalty per pair of same-track sessions in
+parallel. Clashes are counted per pair of sessions, which can overcount when three choices collide; the exact
+figures come from the allocation afterwards (`allocate.py`), never from this model.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from .problem import Problem, Room, Session, Slot
+
+# Above this many clash clauses the weakest pairs are left out of the model (they are still counted in the
+# reported quality); keeps model building to seconds on events of thousands of people.
+MAX_PAIR_CLAUSES = 400_000
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One occurrence of a session (a session with Repeat = 2 gives two units)."""
+
+    session: Session
+    occurrence: int
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.session.code, self.occurrence)
+
+
+@dataclass
+class RoomType:
+    """Rooms that are interchangeable for every rule: same capacity, features and unavailable slots."""
+
+    rooms: list[Room]
+    capacity: int
+    features: frozenset[str]
+    unavailable: frozenset[str]
+
+
+@dataclass
+class Candidates:
+    """What each unit may do, computed once from the problem; shared by the model and the greedy."""
+
+    problem: Problem
+    units: list[Unit] = field(default_factory=list)
+    types: list[RoomType] = field(default_factory=list)
+    starts: dict[tuple[str, int], list[Slot]] = field(default_factory=dict)
+    type_options: dict[tuple[str, int], list[int]] = field(default_factory=dict)
+
+    def block(self, unit: Unit, start: Slot) -> tuple[Slot, ...]:
+        block = self.problem.block(start, unit.session.length)
+        assert block is not None
+        return block
+
+
+def room_types(problem: Problem) -> list[RoomType]:
+    """Pool identical rooms; a room some session must use (fixed room) stays on its own."""
+    fixed = {s.fixed_room for s in problem.sessions if s.fixed_room}
+    groups: dict[tuple, list[Room]] = {}
+    for room in problem.rooms:
+        key = (room.name,) if room.name in fixed else (room.capacity, room.features, room.unavailable)
+        groups.setdefault(key, []).append(room)
+    return [RoomType(rs, rs[0].capacity, rs[0].features, rs[0].unavailable) for rs in groups.values()]
+
+
+def candidates(problem: Problem) -> Candidates:
+    """Starts and room types each unit may use, given lengths, fixed slots, speakers and rooms."""
+    cand = Candidates(problem)
+    cand.types = room_types(problem)
+    for session in problem.sessions:
+        for occ in range(1, session.repeat + 1):
+            unit = Unit(session, occ)
+            cand.units.append(unit)
+            types = [
+                i
+                for i, t in enumerate(cand.types)
+                if session.needs <= t.features
+                and (session.capacity is None or t.capacity >= session.capacity)
+                and (session.fixed_room is None or t.rooms[0].name == session.fixed_room)
+            ]
+            busy = set()
+            for name in session.speakers:
+                busy |= problem.speaker_by_name[name].unavailable
+            starts = []
+            for slot in problem.slots:
+                block = problem.block(slot, session.length)
+                if block is None:
+                    continue
+                ids = {s.id for s in block}
+                if session.allowed_slots is not None and not ids <= session.allowed_slots:
+                    continue
+                if ids & busy:
+                    continue
+                if not any(not (ids & cand.types[i].unavailable) for i in types):
+                    continue
+                starts.append(slot)
+            cand.starts[unit.key] = starts
+            cand.type_options[unit.key] = types
+    return cand
+
+
+def timeline(slot: Slot) -> int:
+    """Position on one time line with a gap between days, so `end <= start` orders across days too."""
+    return slot.index + slot.day_index
+
+
+@dataclass
+class Weights:
+    """The objective's coefficients, computed from preferences; shared by the model and the greedy."""
+
+    total: int = 0  # rank weight of every choice: the objective if nothing were lost
+    seat: dict[tuple[tuple[str, int], int], int] = field(default_factory=dict)  # (unit, type) -> loss
+    day: dict[tuple[tuple[str, int], str], int] = field(default_factory=dict)  # (unit, day iso) -> loss
+    pair: dict[tuple[tuple[str, int], tuple[str, int]], int] = field(default_factory=dict)
+    track_pairs: set[tuple[tuple[str, int], tuple[str, int]]] = field(default_factory=set)
+
+
+def weights(problem: Problem, cand: Candidates) -> Weights:
+    """Rank-weighted loss of each decision, from the participants' choices and the settings."""
+    st = problem.settings
+    w = Weights()
+    chooser_weight: dict[str, int] = defaultdict(int)
+    demand: dict[str, int] = defaultdict(int)
+    day_loss: dict[tuple[str, str], int] = defaultdict(int)
+    pair_loss: dict[tuple[str, str], int] = defaultdict(int)
+    days = problem.days
+    for p in problem.participants:
+        ranked = [(r, c) for r, c in enumerate(p.choices, start=1)]
+        for r, c in ranked:
+            wt = st.rank_weight(r)
+            w.total += wt
+            chooser_weight[c] += wt
+            demand[c] += 1
+            if p.days is not None:
+                for d in days:
+                    if d not in p.days:
+                        day_loss[(c, d.isoformat())] += wt
+        for (ra, a), (rb, b) in itertools.combinations(ranked, 2):
+            key = (a, b) if a < b else (b, a)
+            pair_loss[key] += st.rank_weight(max(ra, rb)) * st.clash_weight
+    sessions = problem.session_by_code
+    for unit in cand.units:
+        s = unit.session
+        share = demand[s.code] / s.repeat
+        avg = chooser_weight[s.code] / demand[s.code] if demand[s.code] else 0
+        for t in cand.type_options[unit.key]:
+            seats = cand.types[t].capacity
+            if s.capacity is not None:
+                seats = min(seats, s.capacity)
+            excess = max(0.0, share - seats)
+            if excess > 0:
+                w.seat[(unit.key, t)] = round(excess * avg * st.seat_weight)
+        for d in days:
+            loss = day_loss.get((s.code, d.isoformat()), 0)
+            if loss:
+                w.day[(unit.key, d.isoformat())] = round(loss / s.repeat)
+    units_of: dict[str, list[Unit]] = defaultdict(list)
+    for unit in cand.units:
+        units_of[unit.session.code].append(unit)
+    for (a, b), loss in pair_loss.items():
+        if a not in sessions or b not in sessions:
+            continue
+        n = sessions[a].repeat * sessions[b].repeat
+        for ua in units_of[a]:
+            for ub in units_of[b]:
+                w.pair[(ua.key, ub.key)] = max(1, round(loss / n)) if n > 1 else loss
+    by_track: dict[str, list[Unit]] = defaultdict(list)
+    for unit in cand.units:
+        if unit.session.track and not unit.session.is_plenary:
+            by_track[unit.session.track].append(unit)
+    if st.track_clash_weight:
+        for units in by_track.values():
+            for ua, ub in itertools.combinations(units, 2):
+                if ua.session.code != ub.session.code:
+                    w.track_pairs.add((ua.key, ub.key))
+    return w
+
+
+class TimetableModel:
+    """Builds the CP-SAT model; `build` lists every rule family in order."""
+
+    def __init__(self, problem: Problem, cand: Candidates | None = None, w: Weights | None = None):
+        self.problem = problem
+        self.cand = cand or candidates(problem)
+        self.w = w or weights(problem, self.cand)
+        self.model = cp_model.CpModel()
+        self.x: dict[tuple[tuple[str, int], str], cp_model.IntVar] = {}
+        self.y: dict[tuple[tuple[str, int], int], cp_model.IntVar] = {}
+        self.start: dict[tuple[str, int], cp_model.IntVar] = {}
+        self.interval: dict[tuple[str, int], cp_model.IntervalVar] = {}
+        self.losses: list[cp_model.LinearExprT] = []
+        self.pairs_dropped = 0
+        self.pair_vars: dict[tuple[tuple[str, int], tuple[str, int]], cp_model.IntVar] = {}
+
+    def build(self) -> TimetableModel:
+        """Every rule family, in the order organisers read them in docs/model.md."""
+        self.hold_every_session_once()
+        self.fit_rooms_and_availability()
+        self.no_room_double_booked()
+        self.no_speaker_in_two_places()
+        self.nothing_beside_plenaries()
+        self.keep_after_order()
+        self.order_repeated_occurrences()
+        self.lose_seats()
+        self.lose_days()
+        self.lose_clashes_and_track_overlaps()
+        self.model.Minimize(sum(self.losses))
+        return self
+
+    # --- hard rules ----------------------------------------------------------------------------------------
+
+    def hold_every_session_once(self) -> None:
+        """Each occurrence starts in exactly one slot: block within a day, allowed, speakers free."""
+        for unit in self.cand.units:
+            starts = self.cand.starts[unit.key]
+            xs = []
+            for slot in starts:
+                v = self.model.NewBoolVar(f"x[{unit.key}@{slot.id}]")
+                self.x[(unit.key, slot.id)] = v
+                xs.append(v)
+            self.model.AddExactlyOne(xs)
+            dom = cp_model.Domain.FromValues([timeline(s) for s in starts]) if starts else None
+            if dom is None:
+                start = self.model.NewIntVar(0, 0, f"start[{unit.key}]")
+                self.model.AddBoolOr([])  # no start possible: infeasible, explained by diagnose
+            else:
+                start = self.model.NewIntVarFromDomain(dom, f"start[{unit.key}]")
+                self.model.Add(start == sum(timeline(s) * v for s, v in zip(starts, xs, strict=True)))
+            self.start[unit.key] = start
+            self.interval[unit.key] = self.model.NewFixedSizeIntervalVar(
+                start, unit.session.length, f"iv[{unit.key}]"
+            )
+
+    def fit_rooms_and_availability(self) -> None:
+        """Each occurrence takes one room type that has its features, its capacity and its fixed room."""
+        for unit in self.cand.units:
+            ys = []
+            for t in self.cand.type_options[unit.key]:
+                v = self.model.NewBoolVar(f"y[{unit.key}:{t}]")
+                self.y[(unit.key, t)] = v
+                ys.append(v)
+            self.model.AddExactlyOne(ys)
+            # A room type unavailable in part of a block cannot host the unit starting there.
+            for t in self.cand.type_options[unit.key]:
+                bad = self.cand.types[t].unavailable
+                if not bad:
+                    continue
+                for slot in self.cand.starts[unit.key]:
+                    if any(s.id in bad for s in self.cand.block(unit, slot)):
+                        self.model.AddBoolOr([self.y[(unit.key, t)].Not(), self.x[(unit.key, slot.id)].Not()])
+
+    def no_room_double_booked(self) -> None:
+        """Per room type, occurrences in parallel never outnumber its rooms (minus unavailable ones)."""
+        for t, rtype in enumerate(self.cand.types):
+            intervals, demands = [], []
+            for unit in self.cand.units:
+                if (unit.key, t) in self.y:
+                    iv = self.model.NewOptionalFixedSizeIntervalVar(
+                        self.start[unit.key], unit.session.length, self.y[(unit.key, t)], f"r[{unit.key}:{t}]"
+                    )
+                    intervals.append(iv)
+                    demands.append(1)
+            if not intervals:
+                continue
+            for slot_id in rtype.unavailable:
+                slot = self.problem.slot_by_id[slot_id]
+                intervals.append(self.model.NewFixedSizeIntervalVar(timeline(slot), 1, f"off[{t}:{slot_id}]"))
+                demands.append(len(rtype.rooms))
+            if len(rtype.rooms) == 1:
+                self.model.AddNoOverlap(intervals)
+            else:
+                self.model.AddCumulative(intervals, demands, len(rtype.rooms))
+        # Redundant per-slot counts (Hall's condition for each set of room types a unit may use) give the
+        # LP relaxation the room shortage that cumulative constraints hide from it.
+        sets = {frozenset(v) for v in self.cand.type_options.values()}
+        sets.add(frozenset(range(len(self.cand.types))))
+        for slot in self.problem.slots:
+            cover = self.covering(slot)
+            for allowed in sets:
+                rooms = sum(
+                    len(self.cand.types[t].rooms)
+                    for t in allowed
+                    if slot.id not in self.cand.types[t].unavailable
+                )
+                terms = [
+                    v
+                    for unit in self.cand.units
+                    if set(self.cand.type_options[unit.key]) <= allowed
+                    for v in cover.get(unit.key, [])
+                ]
+                if len(terms) > rooms:
+                    self.model.Add(sum(terms) <= rooms)
+
+    def no_speaker_in_two_places(self) -> None:
+        """A speaker's occurrences never overlap (their unavailable slots are already out of the domains)."""
+        by_speaker: dict[str, list[cp_model.IntervalVar]] = defaultdict(list)
+        for unit in self.cand.units:
+            for name in unit.session.speakers:
+                by_speaker[name].append(self.interval[unit.key])
+        for intervals in by_speaker.values():
+            if len(intervals) > 1:
+                self.model.AddNoOverlap(intervals)
+
+    def nothing_beside_plenaries(self) -> None:
+        """A slot with a plenary holds that plenary alone."""
+        rooms = len(self.problem.rooms)
+        for slot in self.problem.slots:
+            cover = self.covering(slot)
+            plen = [v for u in self.cand.units if u.session.is_plenary for v in cover.get(u.key, [])]
+            if not plen:
+                continue
+            others = [v for u in self.cand.units if not u.session.is_plenary for v in cover.get(u.key, [])]
+            self.model.Add(sum(others) + rooms * sum(plen) <= rooms)
+
+    def keep_after_order(self) -> None:
+        """A session with `After` starts once every occurrence of the sessions it follows has ended."""
+        for unit in self.cand.units:
+            for before in unit.session.after:
+                pred = self.problem.session_by_code[before]
+                for occ in range(1, pred.repeat + 1):
+                    self.model.Add(self.start[unit.key] >= self.start[(before, occ)] + pred.length)
+
+    def order_repeated_occurrences(self) -> None:
+        """Occurrence k+1 of a repeated session starts after occurrence k (removes swapped twins)."""
+        for unit in self.cand.units:
+            if unit.occurrence > 1:
+                self.model.Add(self.start[unit.key] > self.start[(unit.session.code, unit.occurrence - 1)])
+
+    # --- objective -----------------------------------------------------------------------------------------
+
+    def lose_seats(self) -> None:
+        """Choices lost because the room type (or the session's Capacity) seats fewer than the demand."""
+        for (key, t), loss in self.w.seat.items():
+            if (key, t) in self.y:
+                self.losses.append(loss * self.y[(key, t)])
+
+    def lose_days(self) -> None:
+        """Choices lost because the session falls on a day the participant does not attend."""
+        for unit in self.cand.units:
+            for slot in self.cand.starts[unit.key]:
+                loss = self.w.day.get((unit.key, slot.day.isoformat()), 0)
+                if loss:
+                    self.losses.append(loss * self.x[(unit.key, slot.id)])
+
+    def lose_clashes_and_track_overlaps(self) -> None:
+        """Lower-ranked choice lost when two choices overlap; a penalty per same-track pair in parallel."""
+        track_w = self.problem.settings.track_clash_weight
+        weights: dict[tuple[tuple[str, int], tuple[str, int]], int] = defaultdict(int)
+        for pair, loss in self.w.pair.items():
+            weights[pair] += loss
+        for a, b in self.w.track_pairs:
+            key = (a, b) if (a, b) in weights or (b, a) not in weights else (b, a)
+            weights[key] += track_w
+        units = {u.key: u for u in self.cand.units}
+        pairs = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
+        budget = MAX_PAIR_CLAUSES
+        for (a, b), loss in pairs:
+            ua, ub = units.get(a), units.get(b)
+            if ua is None or ub is None or loss <= 0:
+                continue
+            clauses = self.overlap_clauses(ua, ub)
+            if not clauses:
+                continue
+            if len(clauses) > budget:
+                self.pairs_dropped += 1
+                continue
+            budget -= len(clauses)
+            c = self.model.NewBoolVar(f"clash[{a}|{b}]")
+            self.pair_vars[(a, b)] = c
+            for xa, xb in clauses:
+                self.model.AddBoolOr([xa.Not(), xb.Not(), c])
+            self.losses.append(loss * c)
+
+    # --- helpers -------------------------------------------------------------------------------------------
+
+    def unit_cover(self) -> dict[tuple[str, int], dict[str, list[cp_model.IntVar]]]:
+        """For each unit and slot id, the start literals whose block covers that slot."""
+        cache = getattr(self, "_unit_cover", None)
+        if cache is None:
+            cache = self._unit_cover = {}
+            for unit in self.cand.units:
+                per_slot: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+                for start in self.cand.starts[unit.key]:
+                    for s in self.cand.block(unit, start):
+                        per_slot[s.id].append(self.x[(unit.key, start.id)])
+                cache[unit.key] = per_slot
+        return cache
+
+    def covering(self, slot: Slot) -> dict[tuple[str, int], list[cp_model.IntVar]]:
+        """For each unit, the start literals whose block covers `slot`."""
+        return {key: per_slot[slot.id] for key, per_slot in self.unit_cover().items() if slot.id in per_slot}
+
+    def overlap_clauses(self, ua: Unit, ub: Unit) -> list[tuple[cp_model.IntVar, cp_model.IntVar]]:
+        """Pairs of start literals (one per unit) that make the two units overlap."""
+        cover = self.unit_cover()
+        ca, cb = cover[ua.key], cover[ub.key]
+        if len(ca) > len(cb):
+            ca, cb = cb, ca
+            swapped = True
+        else:
+            swapped = False
+        out = {}
+        for slot_id, lits_a in ca.items():
+            lits_b = cb.get(slot_id)
+            if not lits_b:
+                continue
+            for xa in lits_a:
+                for xb in lits_b:
+                    out[(xa.Index(), xb.Index())] = (xb, xa) if swapped else (xa, xb)
+        return list(out.values())

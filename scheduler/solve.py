@@ -1,0 +1,170 @@
+"""Run CP-SAT on the model: greedy hint in, progress out, a plain `Timetable` back.
+
+Concrete rooms are chosen here, after the solve: the model only picks a room *type*, and within a type the
+occurrences are coloured onto its rooms in start order, which always fits when the type's cumulative holds.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+from ortools.sat.python import cp_model
+
+from .errors import InfeasibleError
+from .greedy import greedy
+from .model import Candidates, TimetableModel, timeline
+from .problem import Problem
+from .timetable import Placement, SolveStats, Timetable
+
+Progress = Callable[[float, float, float], None]  # elapsed seconds, objective (kept), bound
+
+
+@dataclass(frozen=True)
+class SolveResult:
+    timetable: Timetable
+    total_weight: int  # rank weight of every choice: the objective if no choice were lost
+    pairs_dropped: int  # clash pairs left out of the model for size (0 on events of normal size)
+    interrupted: bool = False
+
+
+class _Watcher(cp_model.CpSolverSolutionCallback):
+    """Reports each improving timetable and stops cleanly on Ctrl-C."""
+
+    def __init__(self, total: int, progress: Progress | None):
+        super().__init__()
+        self.total = total
+        self.progress = progress
+        self.t0 = time.perf_counter()
+        self.first: float | None = None
+        self.interrupted = False
+
+    def on_solution_callback(self) -> None:
+        elapsed = time.perf_counter() - self.t0
+        if self.first is None:
+            self.first = elapsed
+        if self.progress:
+            self.progress(elapsed, self.total - self.ObjectiveValue(), self.total - self.BestObjectiveBound())
+
+    def interrupt(self, *_: object) -> None:
+        self.interrupted = True
+        self.StopSearch()
+
+
+def default_workers() -> int:
+    """All the machine's cores: the portfolio search gets stronger with each one (capped at 16)."""
+    return max(1, min(16, os.cpu_count() or 1))
+
+
+def solve(
+    problem: Problem,
+    *,
+    time_limit: float | None = None,
+    seed: int = 0,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    hint: Timetable | None = None,
+    customise: Callable[[TimetableModel], None] | None = None,
+) -> SolveResult:
+    """Best timetable found within the time limit; raises InfeasibleError if none exists."""
+    workers = workers or default_workers()
+    time_limit = problem.settings.time_limit if time_limit is None else time_limit
+    tm = TimetableModel(problem).build()
+    if customise:
+        customise(tm)
+    start_hint = hint or _greedy_hint(problem, tm)
+    if start_hint is not None:
+        _add_hint(tm, start_hint)
+
+    solver = cp_model.CpSolver()
+    p = solver.parameters
+    p.max_time_in_seconds = time_limit
+    p.num_workers = workers
+    p.random_seed = seed
+    total = tm.w.total
+    watcher = _Watcher(total, progress)
+    previous = None
+    try:
+        previous = signal.signal(signal.SIGINT, watcher.interrupt)
+    except ValueError:  # not in the main thread (tests): Ctrl-C handling is the caller's business
+        previous = None
+    t0 = time.perf_counter()
+    try:
+        status = solver.Solve(tm.model, watcher)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    seconds = time.perf_counter() - t0
+    if status == cp_model.INFEASIBLE:
+        raise InfeasibleError(["The hard rules cannot all hold together."])
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        raise InfeasibleError(
+            [f"No timetable was found within {time_limit:g} s; allow more time with --time-limit."]
+        )
+    placements = _extract(tm, solver)
+    loss = solver.ObjectiveValue()
+    bound = solver.BestObjectiveBound()
+    kept, kept_bound = total - loss, total - bound
+    gap = 0.0 if status == cp_model.OPTIMAL else (abs(kept_bound - kept) / max(1.0, abs(kept_bound)))
+    stats = SolveStats(
+        status=solver.StatusName(status),
+        objective=kept,
+        bound=kept_bound,
+        gap=gap,
+        seconds=round(seconds, 3),
+        first_solution_seconds=None if watcher.first is None else round(watcher.first, 3),
+        seed=seed,
+        workers=workers,
+        fingerprint=problem.fingerprint,
+        final=not watcher.interrupted,
+    )
+    return SolveResult(Timetable(placements, None, stats), total, tm.pairs_dropped, watcher.interrupted)
+
+
+def _greedy_hint(problem: Problem, tm: TimetableModel) -> Timetable | None:
+    result = greedy(problem, tm.cand, tm.w)
+    return result.timetable if not result.unplaced else None
+
+
+def _add_hint(tm: TimetableModel, hint: Timetable) -> None:
+    """Hint every start and room-type literal; a complete hint lets CP-SAT start from a full timetable."""
+    type_of = {room.name: i for i, t in enumerate(tm.cand.types) for room in t.rooms}
+    chosen = {(p.session, p.occurrence): p for p in hint.placements}
+    for (key, slot_id), var in tm.x.items():
+        p = chosen.get(key)
+        tm.model.AddHint(var, bool(p and p.start == slot_id))
+    for (key, t), var in tm.y.items():
+        p = chosen.get(key)
+        tm.model.AddHint(var, bool(p and type_of.get(p.room) == t))
+
+
+def _extract(tm: TimetableModel, solver: cp_model.CpSolver) -> tuple[Placement, ...]:
+    """Read starts and room types, then colour each type's occurrences onto its concrete rooms."""
+    problem, cand = tm.problem, tm.cand
+    chosen: dict[int, list[tuple[int, object, list[str]]]] = defaultdict(list)
+    for unit in cand.units:
+        start = next(s for s in cand.starts[unit.key] if solver.BooleanValue(tm.x[(unit.key, s.id)]))
+        t = next(t for t in cand.type_options[unit.key] if solver.BooleanValue(tm.y[(unit.key, t)]))
+        ids = [b.id for b in cand.block(unit, start)]
+        chosen[t].append((timeline(start), unit, ids))
+    placements = []
+    for t, items in chosen.items():
+        rooms = cand.types[t].rooms
+        busy: dict[str, set[str]] = {r.name: set() for r in rooms}
+        for _, unit, ids in sorted(items, key=lambda it: (it[0], it[1].key)):
+            room = next(r for r in rooms if not (busy[r.name] & set(ids)))
+            busy[room.name] |= set(ids)
+            placements.append(Placement(unit.session.code, tuple(ids), room.name, unit.occurrence))
+    order = {s.id: s.index for s in problem.slots}
+    return tuple(sorted(placements, key=lambda p: (order[p.start], p.room, p.session, p.occurrence)))
+
+
+def with_stats(timetable: Timetable, **changes: object) -> Timetable:
+    return replace(timetable, stats=replace(timetable.stats, **changes))
+
+
+__all__ = ["Candidates", "SolveResult", "solve"]

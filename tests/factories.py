@@ -1,0 +1,133 @@
+"""Small problems built in code: hand-solvable cases and random feasible events (planted timetable)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from scheduler.problem import Kind, Participant, Problem, Room, Session, Settings, Slot, Speaker
+
+DAY1 = dt.date(2012, 3, 20)
+DAY2 = dt.date(2012, 3, 21)
+
+
+def make_slots(per_day: dict[dt.date, list[tuple[str, str]]]) -> tuple[Slot, ...]:
+    slots = []
+    index = 0
+    for d, (day, times) in enumerate(sorted(per_day.items())):
+        for pos, (a, b) in enumerate(times):
+            start = dt.time.fromisoformat(a)
+            slots.append(Slot(f"{day.isoformat()} {a}", day, start, dt.time.fromisoformat(b), index, d, pos))
+            index += 1
+    return tuple(slots)
+
+
+def slot_ids(problem: Problem) -> list[str]:
+    return [s.id for s in problem.slots]
+
+
+def tiny(
+    sessions: list[Session],
+    rooms: list[Room] | None = None,
+    speakers: list[Speaker] | None = None,
+    participants: list[Participant] | None = None,
+    slots: tuple[Slot, ...] | None = None,
+    settings: Settings | None = None,
+) -> Problem:
+    """A problem from parts, with two one-day slots by default."""
+    slots = slots or make_slots({DAY1: [("09:00", "10:00"), ("10:30", "11:30")]})
+    names = {n for s in sessions for n in s.speakers}
+    speakers = speakers if speakers is not None else [Speaker(n) for n in sorted(names)]
+    return Problem(
+        slots=slots,
+        rooms=tuple(rooms or [Room("A", 100), Room("B", 100)]),
+        speakers=tuple(speakers),
+        sessions=tuple(sessions),
+        participants=tuple(participants or ()),
+        settings=settings or Settings(time_limit=10),
+        fingerprint="test",
+    )
+
+
+def random_event(seed: int, n_sessions: int = 10, n_people: int = 30) -> Problem:
+    """A random event that is feasible by construction: a hidden timetable is drawn first."""
+    rng = random.Random(seed)
+    days = [DAY1, DAY2][: rng.randint(1, 2)]
+    times = [("09:00", "10:00"), ("10:30", "11:30"), ("14:00", "15:00"), ("15:30", "16:30")]
+    slots = make_slots({d: times[: rng.randint(2, 4)] for d in days})
+    n_rooms = rng.randint(2, 4)
+    rooms = [
+        Room(
+            f"R{i}",
+            rng.choice([10, 20, 40, 80]),
+            frozenset(rng.sample(["video", "sound"], rng.randint(0, 1))),
+        )
+        for i in range(n_rooms)
+    ]
+    cells = [(s, r) for s in slots for r in rooms]
+    rng.shuffle(cells)
+    sessions = []
+    speakers = [Speaker(f"Speaker {i}") for i in range(max(1, n_sessions // 2))]
+    used: dict[str, set[str]] = {}
+    busy_room: set[tuple[str, str]] = set()
+    for i in range(n_sessions):
+        placed = None
+        for slot, room in cells:
+            length = 2 if rng.random() < 0.2 else 1
+            block = next((b for b in [block_of(slots, slot, length)] if b is not None), None)
+            if block is None or any((b.id, room.name) in busy_room for b in block):
+                continue
+            placed = (block, room)
+            break
+        if placed is None:
+            break
+        block, room = placed
+        for b in block:
+            busy_room.add((b.id, room.name))
+        free_speakers = [sp.name for sp in speakers if not (used.get(sp.name, set()) & {b.id for b in block})]
+        chosen = rng.sample(free_speakers, min(len(free_speakers), rng.randint(0, 2)))
+        for n in chosen:
+            used.setdefault(n, set()).update(b.id for b in block)
+        needs = (
+            frozenset(rng.sample(sorted(room.features), len(room.features)))
+            if rng.random() < 0.3
+            else frozenset()
+        )
+        cap = room.capacity if rng.random() < 0.2 else None
+        sessions.append(
+            Session(
+                f"S{i}",
+                f"Session {i}",
+                Kind.WORKSHOP,
+                len(block),
+                tuple(sorted(chosen)),
+                rng.choice(["T1", "T2", "T3"]),
+                needs,
+                cap,
+            )
+        )
+    spk = []
+    for sp in speakers:
+        free = [s.id for s in slots if s.id not in used.get(sp.name, set())]
+        spk.append(Speaker(sp.name, unavailable=frozenset(rng.sample(free, len(free) // 3))))
+    people = []
+    codes = [s.code for s in sessions]
+    for p in range(n_people):
+        k = min(len(codes), rng.randint(1, 4))
+        people.append(Participant(f"P{p}", tuple(rng.sample(codes, k))))
+    return Problem(
+        slots=slots,
+        rooms=tuple(rooms),
+        speakers=tuple(spk),
+        sessions=tuple(sessions),
+        participants=tuple(people),
+        settings=Settings(time_limit=5),
+        fingerprint=f"random-{seed}",
+    )
+
+
+def block_of(slots: tuple[Slot, ...], start: Slot, length: int) -> tuple[Slot, ...] | None:
+    day = [s for s in slots if s.day == start.day]
+    if start.position + length > len(day):
+        return None
+    return tuple(day[start.position : start.position + length])
