@@ -9,6 +9,8 @@ from dataclasses import dataclass, replace
 
 from .allocate import allocate
 from .check import Violation, check
+from .diagnose import diagnose
+from .errors import InfeasibleError
 from .problem import Problem
 from .quality import Quality, assess
 from .solve import Progress, SolveResult, solve
@@ -33,6 +35,9 @@ def plan(
     hint: Timetable | None = None,
 ) -> Plan:
     """Optimise the timetable, allocate participants to it, verify both, and measure the result."""
+    reasons = diagnose(problem)
+    if reasons:
+        raise InfeasibleError(reasons)
     result = solve(problem, time_limit=time_limit, seed=seed, workers=workers, progress=progress, hint=hint)
     allocation = allocate(problem, result.timetable, workers=workers or 0)
     timetable = replace(result.timetable, allocation=allocation.by_participant)

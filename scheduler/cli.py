@@ -1,0 +1,400 @@
+"""The `scheduler` command: solve, validate, check, template, publish.
+
+Every command turns a `SchedulerError` into a plain message and a non-zero exit code; an unexpected error
+is reported in one line (with `--debug` for the traceback) so organisers never face a stack dump.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from .errors import InfeasibleError, InputError, SchedulerError
+from .i18n import tr
+
+SAMPLE_NAME = "rencontres-2012.xlsx"
+DEFAULT_OUTPUT = Path("outputs") / "timetable.xlsx"
+
+
+def default_input() -> Path:
+    """The sample event: `inputs/` in the current folder, else the one beside the package."""
+    here = Path("inputs") / SAMPLE_NAME
+    if here.exists():
+        return here
+    return Path(__file__).resolve().parents[1] / "inputs" / SAMPLE_NAME
+
+
+def _echo_err(text: str) -> None:
+    click.echo(text, err=True)
+
+
+def friendly(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a command so that every failure ends as a message and an exit code, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        debug = ctx.find_root().params.get("debug", False)
+        try:
+            return command(*args, **kwargs)
+        except InputError as exc:
+            lang = getattr(exc, "lang", "en")
+            _echo_err(
+                tr(
+                    lang,
+                    "The input has {n} problem(s):",
+                    "Le fichier d'entrée comporte {n} problème(s) :",
+                    n=len(exc.issues),
+                )
+            )
+            for issue in exc.issues:
+                _echo_err(f"  - {issue}")
+            ctx.exit(exc.exit_code)
+        except InfeasibleError as exc:
+            lang = getattr(exc, "lang", "en")
+            _echo_err(
+                tr(
+                    lang,
+                    "No timetable can satisfy every rule:",
+                    "Aucun programme ne respecte toutes les règles :",
+                )
+            )
+            for reason in exc.reasons:
+                _echo_err(f"  - {reason}")
+            ctx.exit(exc.exit_code)
+        except SchedulerError as exc:
+            _echo_err(str(exc))
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            _echo_err("Interrupted.")
+            ctx.exit(130)
+        except click.exceptions.Exit:
+            raise
+        except Exception as exc:  # the last line of defence: a bug of ours, said plainly
+            if debug:
+                traceback.print_exc()
+            _echo_err(
+                f"Internal error: {type(exc).__name__}: {exc}\n"
+                "This is a bug in scheduler, not in your file. Rerun with --debug and send us the output."
+            )
+            ctx.exit(70)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--debug", is_flag=True, help="Show the full traceback of an internal error.")
+@click.version_option(package_name="scheduler")
+def main(debug: bool) -> None:
+    """Turn an event's spreadsheets into the best timetable that fits.
+
+    \b
+    Typical week:
+      scheduler template mon-evenement.xlsx     # start from a blank workbook
+      scheduler validate mon-evenement.xlsx     # list every problem in the file
+      scheduler solve mon-evenement.xlsx        # write outputs/timetable.xlsx and .json
+      scheduler check mon-evenement.xlsx outputs/timetable.xlsx
+      scheduler publish                         # web page, PDF, frab XML/JSON, calendars
+    """
+
+
+def _read(path: Path | None, lang: str | None):
+    from .read import read_problem
+
+    return read_problem(path or default_input(), lang=lang)
+
+
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(["fr", "en"]),
+    default=None,
+    help="Language of messages and outputs (default: the input's).",
+)
+input_argument = click.argument("input", required=False, type=click.Path(path_type=Path))
+
+
+@main.command()
+@input_argument
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=DEFAULT_OUTPUT,
+    show_default=True,
+    help="Workbook to write; the JSON goes beside it with the same name.",
+)
+@click.option(
+    "--time-limit",
+    type=click.FloatRange(min=0.1),
+    default=None,
+    help="Seconds to search (default: Settings, else 60).",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Random seed: same inputs and seed, same timetable.",
+)
+@click.option(
+    "--workers", type=click.IntRange(min=1), default=None, help="Solver threads (default: all cores)."
+)
+@click.option("-q", "--quiet", is_flag=True, help="No progress lines while solving.")
+@lang_option
+@friendly
+def solve(
+    input: Path | None,
+    output: Path,
+    time_limit: float | None,
+    seed: int,
+    workers: int | None,
+    quiet: bool,
+    lang: str | None,
+) -> None:
+    """Optimise the timetable of INPUT (default: the sample event) and write it.
+
+    INPUT is an .xlsx workbook or a folder of .csv files (see README). Writes OUTPUT (.xlsx) and the same
+    content as .json beside it; a previous timetable there is kept in outputs/history/.
+
+    \b
+    Examples:
+      scheduler solve
+      scheduler solve inputs/rencontres-2012.xlsx -o outputs/timetable.xlsx --time-limit 30
+      scheduler solve mon-evenement.xlsx --seed 3 --workers 8
+    """
+    from .pipeline import plan
+    from .write import write_outputs
+
+    problem = _read(input, lang)
+    lang = lang or problem.language
+    for warning in problem.warnings:
+        _echo_err(tr(lang, "Note: {w}", "Remarque : {w}", w=warning))
+
+    def progress(elapsed: float, kept: float, bound: float) -> None:
+        if not quiet:
+            _echo_err(
+                tr(
+                    lang,
+                    "  {t:6.1f} s  timetable found: score {k:.0f} (best possible ≤ {b:.0f})",
+                    "  {t:6.1f} s  programme trouvé : score {k:.0f} (meilleur possible ≤ {b:.0f})",
+                    t=elapsed,
+                    k=kept,
+                    b=bound,
+                )
+            )
+
+    if not quiet:
+        _echo_err(
+            tr(
+                lang,
+                "Solving {n} sessions, {r} rooms, {s} slots, {p} participants…",
+                "Optimisation de {n} sessions, {r} salles, {s} créneaux, {p} participants…",
+                n=len(problem.sessions),
+                r=len(problem.rooms),
+                s=len(problem.slots),
+                p=len(problem.participants),
+            )
+        )
+    try:
+        result = plan(problem, time_limit=time_limit, seed=seed, workers=workers, progress=progress)
+    except InfeasibleError as exc:
+        exc.lang = lang  # type: ignore[attr-defined]
+        raise
+    if result.violations:
+        raise SchedulerError(
+            "\n".join(
+                [tr(lang, "Internal check failed:", "La vérification interne a échoué :")]
+                + [f"  - {v.message}" for v in result.violations]
+            )
+        )
+    json_path = output.with_suffix(".json")
+    written = write_outputs(problem, result.timetable, result.quality, output, json_path, lang=lang)
+    _summary(problem, result, lang, written)
+
+
+def _summary(problem, result, lang: str, written: list[Path]) -> None:
+    q, st = result.quality, result.timetable.stats
+    pct = 100 * q.weighted_granted / q.weighted_total if q.weighted_total else 100.0
+    status = {
+        "OPTIMAL": tr(lang, "proven optimal", "optimum prouvé"),
+        "FEASIBLE": tr(
+            lang,
+            "best found, within {g:.1%} of the bound",
+            "meilleur trouvé, à {g:.1%} de la borne",
+            g=st.gap,
+        ),
+    }.get(st.status, st.status)
+    lines = [
+        tr(lang, "Timetable: {s} in {t:.1f} s.", "Programme : {s} en {t:.1f} s.", s=status, t=st.seconds),
+        tr(
+            lang,
+            "Choices granted (seats counted): {g} of {n} ({p:.1f} % of rank-weighted wishes).",
+            "Choix satisfaits (places comptées) : {g} sur {n} ({p:.1f} % des vœux pondérés).",
+            g=q.choices_granted,
+            n=q.choices_total,
+            p=pct,
+        ),
+        tr(
+            lang,
+            "Participants with all their choices: {a}; with none: {z}.",
+            "Participants ayant tous leurs choix : {a} ; aucun : {z}.",
+            a=q.participants_all,
+            z=q.participants_none,
+        ),
+    ]
+    if not st.final:
+        lines.append(
+            tr(
+                lang,
+                "Interrupted: this timetable is NOT final.",
+                "Interrompu : ce programme n'est PAS définitif.",
+            )
+        )
+    lines += [tr(lang, "Written: {p}", "Écrit : {p}", p=p) for p in written]
+    for line in lines:
+        click.echo(line)
+
+
+@main.command()
+@input_argument
+@lang_option
+@friendly
+def validate(input: Path | None, lang: str | None) -> None:
+    """Check INPUT and list every problem with its file, sheet, row and column.
+
+    \b
+    Examples:
+      scheduler validate
+      scheduler validate mon-evenement.xlsx
+      scheduler validate dossier-csv/
+    """
+    from .diagnose import diagnose
+
+    problem = _read(input, lang)
+    lang = lang or problem.language
+    for warning in problem.warnings:
+        click.echo(tr(lang, "Note: {w}", "Remarque : {w}", w=warning))
+    reasons = diagnose(problem, lang)
+    if reasons:
+        err = InfeasibleError(reasons)
+        err.lang = lang  # type: ignore[attr-defined]
+        raise err
+    click.echo(
+        tr(
+            lang,
+            "OK: {n} sessions, {r} rooms, {s} slots, {sp} speakers, {p} participants.",
+            "OK : {n} sessions, {r} salles, {s} créneaux, {sp} intervenants, {p} participants.",
+            n=len(problem.sessions),
+            r=len(problem.rooms),
+            s=len(problem.slots),
+            sp=len(problem.speakers),
+            p=len(problem.participants),
+        )
+    )
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@lang_option
+@friendly
+def check(paths: tuple[Path, ...], lang: str | None) -> None:
+    """Verify TIMETABLE against every hard rule of INPUT: `scheduler check [INPUT] TIMETABLE`.
+
+    Works on any timetable, including one edited by hand in the Sessions sheet. Independent of the
+    optimiser: it re-checks every rule from the input.
+
+    \b
+    Examples:
+      scheduler check outputs/timetable.xlsx
+      scheduler check mon-evenement.xlsx outputs/timetable.xlsx
+    """
+    from .check import check as run_check
+    from .load import load_timetable
+
+    if not paths or len(paths) > 2:
+        raise click.UsageError("Give TIMETABLE, or INPUT and TIMETABLE.")
+    input_path, timetable_path = (None, paths[0]) if len(paths) == 1 else paths
+    problem = _read(input_path, lang)
+    lang = lang or problem.language
+    loaded = load_timetable(timetable_path, problem)
+    violations = run_check(problem, loaded.timetable, lang)
+    rows = getattr(loaded, "rows", {}) or {}
+    if violations:
+        click.echo(tr(lang, "{n} violation(s):", "{n} infraction(s) :", n=len(violations)))
+        for v in violations:
+            row = rows.get((v.session, v.occurrence or 1))
+            where = tr(lang, " (Sessions row {r})", " (Sessions ligne {r})", r=row) if row else ""
+            click.echo(f"  - [{v.rule}] {v.message}{where}")
+        raise click.exceptions.Exit(1)
+    click.echo(
+        tr(
+            lang,
+            "OK: the timetable respects every hard rule.",
+            "OK : le programme respecte toutes les règles.",
+        )
+    )
+
+
+@main.command()
+@click.argument("path", required=False, type=click.Path(path_type=Path), default=None)
+@click.option(
+    "--lang", type=click.Choice(["fr", "en"]), default="fr", show_default=True, help="Language of the sheets."
+)
+@click.option("--force", is_flag=True, help="Overwrite PATH if it exists.")
+@friendly
+def template(path: Path | None, lang: str, force: bool) -> None:
+    """Write an empty input workbook with headers, instructions and dropdowns.
+
+    \b
+    Examples:
+      scheduler template                       # evenement.xlsx (or event.xlsx with --lang en)
+      scheduler template mon-evenement.xlsx
+    """
+    from .template import write_template
+
+    path = path or Path("evenement.xlsx" if lang == "fr" else "event.xlsx")
+    if path.exists() and not force:
+        raise SchedulerError(
+            tr(
+                lang,
+                "{p} already exists: choose another name or add --force.",
+                "{p} existe déjà : choisissez un autre nom ou ajoutez --force.",
+                p=path,
+            )
+        )
+    write_template(path, lang=lang)
+    click.echo(tr(lang, "Written: {p}", "Écrit : {p}", p=path))
+
+
+@main.command()
+@click.argument("timetable", required=False, type=click.Path(path_type=Path), default=None)
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), default=Path("outputs") / "publish", show_default=True
+)
+@lang_option
+@friendly
+def publish(timetable: Path | None, output: Path, lang: str | None) -> None:
+    """Publish TIMETABLE (default: outputs/timetable.xlsx): web page, PDF, frab XML/JSON, calendars.
+
+    \b
+    Examples:
+      scheduler publish
+      scheduler publish outputs/timetable.xlsx -o site/
+    """
+    from .publish import load_published_source
+    from .publish import publish as run_publish
+
+    source = load_published_source(timetable or DEFAULT_OUTPUT)
+    written = run_publish(source, output, lang=lang)
+    for p in written:
+        click.echo(str(p))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
