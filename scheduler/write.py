@@ -1,0 +1,1197 @@
+"""Write a timetable as the organisers' workbook and as `timetable.json`, atomically.
+
+Everything is built in memory and written to temporary files beside the targets first; only when every file
+is complete are they moved into place, after the previous outputs have been copied to `history/`. A failure
+(disk full, file open in Excel) therefore never leaves a half-written or silently lost timetable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.worksheet import Worksheet
+
+from scheduler.errors import OutputError
+from scheduler.i18n import tr
+from scheduler.problem import Kind, Problem, Session, Slot
+from scheduler.quality import Quality
+from scheduler.timetable import Placement, Timetable
+
+FORMAT = "scheduler-timetable"
+VERSION = 1
+
+# Sheet keys -> (English, French) names. The loader finds sheets by either name.
+SHEETS: dict[str, tuple[str, str]] = {
+    "programme": ("Programme", "Programme"),
+    "sessions": ("Sessions", "Sessions"),
+    "speakers": ("Speakers", "Intervenants"),
+    "rooms": ("Rooms", "Salles"),
+    "quality": ("Quality", "Qualité"),
+    "participants": ("Participants", "Participants"),
+    "attendance": ("Attendance", "Présences"),
+}
+
+# The Sessions sheet, the one organisers edit: (key, English header, French header). The last two columns are
+# hidden and keep what we wrote, so that the loader can tell a hand edit of Room from the original.
+SESSION_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("code", "Code", "Code"),
+    ("occurrence", "Occurrence", "Occurrence"),
+    ("title", "Title", "Titre"),
+    ("kind", "Kind", "Type"),
+    ("track", "Track", "Parcours"),
+    ("day", "Day", "Jour"),
+    ("start", "Start", "Début"),
+    ("end", "End", "Fin"),
+    ("slot", "Slot (id)", "Créneau (id)"),
+    ("room", "Room", "Salle"),
+    ("speakers", "Speakers", "Intervenants"),
+    ("demand", "Demand", "Demande"),
+    ("room_capacity", "Room capacity", "Capacité salle"),
+    ("capacity", "Capacity", "Jauge"),
+    ("attendees", "Attendees", "Inscrits"),
+    ("locked", "Locked", "Verrouillé"),
+    ("room_id", "Room (id)", "Salle (id)"),
+    ("slots_id", "Slots (ids)", "Créneaux (ids)"),
+)
+HIDDEN_SESSION_COLUMNS = frozenset({"room_id", "slots_id"})
+SLOT_SEPARATOR = " | "
+
+# Solver figures of the Quality sheet: (key, English label, French label); the loader reads them by label.
+SOLVER_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("status", "Status", "Statut"),
+    ("objective", "Objective", "Objectif"),
+    ("bound", "Best bound", "Meilleure borne"),
+    ("gap", "Gap", "Écart"),
+    ("seconds", "Time (s)", "Durée (s)"),
+    ("first_solution_seconds", "First solution (s)", "Première solution (s)"),
+    ("seed", "Seed", "Graine"),
+    ("workers", "Workers", "Processus"),
+    ("fingerprint", "Input fingerprint", "Empreinte de l'entrée"),
+    ("final", "Final", "Définitif"),
+)
+
+KIND_LABELS: dict[Kind, tuple[str, str]] = {
+    Kind.PLENARY: ("plenary", "plénière"),
+    Kind.WORKSHOP: ("workshop", "atelier"),
+    Kind.ROUND_TABLE: ("round table", "table ronde"),
+    Kind.TALK: ("talk", "intervention"),
+}
+
+YES = ("yes", "oui")
+
+# Pastel fills that stay readable when printed in black and white.
+TRACK_COLOURS = (
+    "CFE2F3",
+    "D9EAD3",
+    "FCE5CD",
+    "EAD1DC",
+    "FFF2CC",
+    "D0E0E3",
+    "E6D8F0",
+    "F4CCCC",
+    "DDEBF7",
+    "E2EFDA",
+    "FBE4D5",
+    "EDEDED",
+)
+PLENARY_COLOUR = "D9D9D9"
+NO_TRACK_COLOUR = "F7F7F7"
+UNAVAILABLE_COLOUR = "BFBFBF"
+HEADER_COLOUR = "1F4E78"
+WARNING_COLOUR = "C00000"
+
+THIN = Side(style="thin", color="808080")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+HEADER_FONT = Font(bold=True, color="FFFFFF", size=11)
+HEADER_FILL = PatternFill("solid", fgColor=HEADER_COLOUR)
+WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+_DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def sheet_name(key: str, lang: str) -> str:
+    en, fr = SHEETS[key]
+    return tr(lang, en, fr)
+
+
+def kind_label(kind: Kind, lang: str) -> str:
+    en, fr = KIND_LABELS.get(kind, (str(kind), str(kind)))
+    return tr(lang, en, fr)
+
+
+def yes(lang: str) -> str:
+    return tr(lang, *YES)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Ordering shared by the JSON and the workbook, so that the same result always gives the same files.
+
+
+@dataclass(frozen=True)
+class _View:
+    """Lookups over a problem and a timetable that every sheet needs."""
+
+    problem: Problem
+    timetable: Timetable
+    placements: tuple[Placement, ...]  # canonical order: day/start/room then code
+
+    @classmethod
+    def of(cls, problem: Problem, timetable: Timetable) -> _View:
+        room_index = {r.name: i for i, r in enumerate(problem.rooms)}
+        slot_by_id = problem.slot_by_id
+
+        def key(p: Placement) -> tuple[Any, ...]:
+            slot = slot_by_id.get(p.start)
+            return (
+                slot.index if slot else math.inf,
+                p.start,
+                room_index.get(p.room, len(room_index)),
+                p.room,
+                p.session,
+                p.occurrence,
+            )
+
+        return cls(problem, timetable, tuple(sorted(timetable.placements, key=key)))
+
+    def session(self, code: str) -> Session | None:
+        return self.problem.session_by_code.get(code)
+
+    def slot(self, slot_id: str) -> Slot | None:
+        return self.problem.slot_by_id.get(slot_id)
+
+    def end_of(self, p: Placement) -> Slot | None:
+        return self.slot(p.slots[-1]) if p.slots else None
+
+    def attendees(self) -> dict[tuple[str, int], list[str]]:
+        """Names of the participants allocated to each occurrence, sorted."""
+        out: dict[tuple[str, int], list[str]] = {(p.session, p.occurrence): [] for p in self.placements}
+        for name, sessions in (self.timetable.allocation or {}).items():
+            for code, occ in sessions:
+                out.setdefault((code, occ), []).append(name)
+        return {k: sorted(v) for k, v in out.items()}
+
+    def allocation_sorted(self, name: str) -> list[tuple[str, int]]:
+        """A participant's sessions in time order (the canonical order the loader reproduces)."""
+        order = {(p.session, p.occurrence): i for i, p in enumerate(self.placements)}
+        sessions = dict.fromkeys((self.timetable.allocation or {}).get(name, ()))
+        return sorted(sessions, key=lambda s: (order.get(s, math.inf), s))
+
+    def participant_names(self) -> list[str]:
+        names = {p.name for p in self.problem.participants} | set(self.timetable.allocation or {})
+        return sorted(names)
+
+    def granted_ranks(self, name: str) -> list[int]:
+        participant = next((p for p in self.problem.participants if p.name == name), None)
+        if participant is None or self.timetable.allocation is None:
+            return []
+        got = {code for code, _ in self.timetable.allocation.get(name, ())}
+        return [i + 1 for i, code in enumerate(participant.choices) if code in got]
+
+    def tracks(self) -> list[str]:
+        """Tracks in the order they first appear in the input."""
+        return list(dict.fromkeys(s.track for s in self.problem.sessions if s.track))
+
+
+def _iso(day: dt.date) -> str:
+    return day.isoformat()
+
+
+def _hhmm(t: dt.time) -> str:
+    return t.strftime("%H:%M")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# JSON
+
+
+def timetable_to_dict(problem: Problem, timetable: Timetable, quality: Quality, lang: str) -> dict[str, Any]:
+    """The `timetable.json` document (format "scheduler-timetable", version 1; see docs/outputs.md)."""
+    view = _View.of(problem, timetable)
+    attendees = view.attendees()
+    allocated = timetable.allocation is not None
+    sessions = []
+    for p in view.placements:
+        s = view.session(p.session)
+        first, last = view.slot(p.start), view.end_of(p)
+        room = problem.room_by_name.get(p.room)
+        sessions.append(
+            {
+                "code": p.session,
+                "title": s.title if s else "",
+                "kind": str(s.kind) if s else "",
+                "track": s.track if s else "",
+                "description": s.description if s else "",
+                "occurrence": p.occurrence,
+                "occurrences": s.repeat if s else 1,
+                "day": _iso(first.day) if first else None,
+                "start": _hhmm(first.start) if first else None,
+                "end": _hhmm(last.end) if last else None,
+                "slots": list(p.slots),
+                "room": p.room,
+                "room_capacity": room.capacity if room else None,
+                "capacity": s.capacity if s else None,
+                "speakers": list(s.speakers) if s else [],
+                "demand": problem.demand.get(p.session, 0),
+                "attendees": attendees.get((p.session, p.occurrence), []),
+                "locked": p.locked,
+            }
+        )
+    speaker_sessions: dict[str, list[dict[str, Any]]] = {}
+    for p in view.placements:
+        s = view.session(p.session)
+        for name in s.speakers if s else ():
+            speaker_sessions.setdefault(name, []).append({"code": p.session, "occurrence": p.occurrence})
+    speaker_names = sorted({sp.name for sp in problem.speakers} | set(speaker_sessions))
+    speakers = []
+    for name in speaker_names:
+        sp = problem.speaker_by_name.get(name)
+        speakers.append(
+            {
+                "name": name,
+                "organisation": sp.organisation if sp else "",
+                "email": sp.email if sp else "",
+                "sessions": speaker_sessions.get(name, []),
+            }
+        )
+    by_name = {p.name: p for p in problem.participants}
+    participants = []
+    for name in view.participant_names():
+        pt = by_name.get(name)
+        participants.append(
+            {
+                "name": name,
+                "email": pt.email if pt else "",
+                "days": sorted(_iso(d) for d in pt.days) if pt and pt.days is not None else None,
+                "choices": list(pt.choices) if pt else [],
+                "sessions": [{"code": c, "occurrence": o} for c, o in view.allocation_sorted(name)],
+                "granted_ranks": view.granted_ranks(name),
+            }
+        )
+    stats = timetable.stats
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "language": lang,
+        "event": {
+            "title": problem.title,
+            "source_file": problem.source_file,
+            "fingerprint": problem.fingerprint,
+        },
+        "days": [_iso(d) for d in problem.days],
+        "slots": [
+            {"id": s.id, "day": _iso(s.day), "start": _hhmm(s.start), "end": _hhmm(s.end)}
+            for s in sorted(problem.slots, key=lambda s: s.index)
+        ],
+        "rooms": [
+            {
+                "name": r.name,
+                "capacity": r.capacity,
+                "features": sorted(r.features),
+                "unavailable": _sorted_slot_ids(problem, r.unavailable),
+            }
+            for r in problem.rooms
+        ],
+        "tracks": view.tracks(),
+        "allocated": allocated,
+        "sessions": sessions,
+        "speakers": speakers,
+        "participants": participants,
+        "quality": _quality_dict(view, quality),
+        "solver": {
+            "status": stats.status,
+            "objective": stats.objective,
+            "bound": stats.bound,
+            "gap": stats.gap,
+            "seconds": stats.seconds,
+            "first_solution_seconds": stats.first_solution_seconds,
+            "seed": stats.seed,
+            "workers": stats.workers,
+            "fingerprint": stats.fingerprint,
+            "final": stats.final,
+        },
+    }
+
+
+def _sorted_slot_ids(problem: Problem, ids: Iterable[str]) -> list[str]:
+    index = {s.id: s.index for s in problem.slots}
+    return sorted(ids, key=lambda i: (index.get(i, math.inf), i))
+
+
+def _quality_dict(view: _View, q: Quality) -> dict[str, Any]:
+    order = {(p.session, p.occurrence): i for i, p in enumerate(view.placements)}
+
+    def key(k: tuple[str, int]) -> tuple[Any, ...]:
+        return (order.get(k, math.inf), k)
+
+    return {
+        "choices_total": q.choices_total,
+        "choices_granted": q.choices_granted,
+        "weighted_total": q.weighted_total,
+        "weighted_granted": q.weighted_granted,
+        "by_rank": {str(r): [g, a] for r, (g, a) in sorted(q.by_rank.items())},
+        "participants": q.participants,
+        "participants_all": q.participants_all,
+        "participants_all_but_one": q.participants_all_but_one,
+        "participants_none": q.participants_none,
+        "clashes": q.clashes,
+        "same_track_clashes": q.same_track_clashes,
+        "over_capacity": [
+            {"code": c, "occurrence": o, "demand": d, "seats": s}
+            for c, o, d, s in sorted(q.over_capacity, key=lambda x: key((x[0], x[1])))
+        ],
+        "seats_used": [
+            {"code": c, "occurrence": o, "seats": n}
+            for (c, o), n in sorted(q.seats_used.items(), key=lambda x: key(x[0]))
+        ],
+    }
+
+
+def json_text(problem: Problem, timetable: Timetable, quality: Quality, lang: str) -> str:
+    """The JSON document as text: stable key order and indentation, so equal results give equal bytes."""
+    doc = timetable_to_dict(problem, timetable, quality, lang)
+    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Workbook helpers
+
+
+def _put(ws: Worksheet, row: int, col: int, value: Any, **style: Any) -> Cell:
+    """Write a cell; text from user data never becomes a formula, whatever it starts with."""
+    cell = ws.cell(row=row, column=col)
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        cell.value = value
+        cell.data_type = "s"
+        if value.startswith(_DANGEROUS_START):
+            cell.quotePrefix = True  # Excel keeps it text even when the cell is edited
+    else:
+        cell.value = value
+    for name, v in style.items():
+        setattr(cell, name, v)
+    return cell
+
+
+def _header(ws: Worksheet, row: int, labels: list[str], widths: list[float] | None = None) -> None:
+    for col, label in enumerate(labels, start=1):
+        _put(ws, row, col, label, font=HEADER_FONT, fill=HEADER_FILL, alignment=CENTRE, border=BORDER)
+    for col, width in enumerate(widths or [], start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+
+
+def _header_footer_text(text: str) -> str:
+    """Excel header codes start with `&`; a literal ampersand is written `&&`, and the field is limited."""
+    return ILLEGAL_CHARACTERS_RE.sub("", text).replace("&", "&&")[:200]
+
+
+def _page_setup(ws: Worksheet, title: str, *, landscape: bool = True, title_rows: str | None = None) -> None:
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    if title_rows:
+        ws.print_title_rows = title_rows
+    ws.oddHeader.center.text = _header_footer_text(title)
+    ws.oddHeader.center.size = 11
+    ws.oddHeader.center.font = "Calibri,Bold"
+    ws.oddFooter.left.text = "&A"
+    ws.oddFooter.right.text = "&P / &N"
+
+
+def _fill(colour: str) -> PatternFill:
+    return PatternFill("solid", fgColor=colour)
+
+
+def _lines(text: str, chars_per_line: float) -> int:
+    return sum(max(1, math.ceil(len(line) / chars_per_line)) for line in text.split("\n"))
+
+
+def _day_label(day: dt.date, lang: str) -> str:
+    days_en = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    days_fr = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+    months_en = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ]
+    months_fr = [
+        "janvier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "décembre",
+    ]
+    if lang == "fr":
+        return f"{days_fr[day.weekday()].capitalize()} {day.day} {months_fr[day.month - 1]} {day.year}"
+    return f"{days_en[day.weekday()]} {day.day} {months_en[day.month - 1]} {day.year}"
+
+
+def _date_format(lang: str) -> str:
+    return "dd/mm/yyyy" if lang == "fr" else "yyyy-mm-dd"
+
+
+def _slot_range(slot: Slot, end: Slot | None = None) -> str:
+    return f"{_hhmm(slot.start)}–{_hhmm((end or slot).end)}"
+
+
+def _not_final_text(lang: str) -> str:
+    return tr(
+        lang,
+        "NOT FINAL: the solve was interrupted; this is the best timetable found so far.",
+        "PROVISOIRE : le calcul a été interrompu ; voici le meilleur programme trouvé à ce stade.",
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Sheets
+
+
+def _track_colours(view: _View) -> dict[str, str]:
+    return {t: TRACK_COLOURS[i % len(TRACK_COLOURS)] for i, t in enumerate(view.tracks())}
+
+
+def _session_colour(s: Session | None, colours: dict[str, str]) -> str:
+    if s is not None and s.track in colours:
+        return colours[s.track]
+    if s is not None and s.is_plenary:
+        return PLENARY_COLOUR
+    return NO_TRACK_COLOUR
+
+
+def _programme(wb: Workbook, view: _View, lang: str, title: str) -> None:
+    ws = wb.create_sheet(sheet_name("programme", lang))
+    problem = view.problem
+    rooms = problem.rooms
+    ncols = len(rooms) + 1
+    room_col = {r.name: i + 2 for i, r in enumerate(rooms)}
+    room_width = 26.0
+    colours = _track_colours(view)
+
+    row = 1
+    _put(ws, row, 1, title, font=Font(bold=True, size=14), alignment=Alignment(vertical="center"))
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=max(ncols, 2))
+    ws.row_dimensions[row].height = 24
+    if not view.timetable.stats.final:
+        row += 1
+        _put(ws, row, 1, _not_final_text(lang), font=Font(bold=True, color="FFFFFF", size=12))
+        ws.cell(row, 1).fill = _fill(WARNING_COLOUR)
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=max(ncols, 2))
+    row += 1
+    header_row = row
+    labels = [tr(lang, "Time", "Horaire")]
+    labels += [f"{r.name}\n({tr(lang, '{n} seats', '{n} places', n=r.capacity)})" for r in rooms]
+    _header(ws, header_row, labels, [13.0] + [room_width] * len(rooms))
+    ws.row_dimensions[header_row].height = 30
+    ws.freeze_panes = ws.cell(header_row + 1, 2)
+
+    by_start_day: dict[dt.date, list[Placement]] = {}
+    for p in view.placements:
+        first = view.slot(p.start)
+        if first is not None:
+            by_start_day.setdefault(first.day, []).append(p)
+
+    for d_index, day in enumerate(problem.days):
+        row += 1
+        if d_index > 0:
+            ws.row_breaks.append(Break(id=row - 1))
+        _put(ws, row, 1, _day_label(day, lang), font=Font(bold=True, size=12), fill=_fill("DDEBF7"))
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
+        ws.row_dimensions[row].height = 20
+        day_slots = problem.slots_by_day[day]
+        slot_row = {s.id: row + 1 + i for i, s in enumerate(day_slots)}
+        needed_lines = {r: 2 for r in slot_row.values()}
+        for s in day_slots:
+            _put(ws, slot_row[s.id], 1, _slot_range(s), font=Font(bold=True, size=10), alignment=CENTRE)
+            ws.cell(slot_row[s.id], 1).border = BORDER
+        owner: dict[tuple[int, int], tuple[int, int]] = {}
+        ordered = sorted(by_start_day.get(day, []), key=lambda p: not _is_plenary(view, p))
+        for p in ordered:
+            s = view.session(p.session)
+            rows = sorted(slot_row[i] for i in p.slots if i in slot_row)
+            if not rows:
+                continue
+            contiguous = rows == list(range(rows[0], rows[0] + len(rows)))
+            spans = [(rows[0], rows[-1])] if contiguous else [(r, r) for r in rows]
+            for r0, r1 in spans:
+                cols = _columns_for(view, p, room_col, owner, r0, r1)
+                if not cols:
+                    continue
+                c0, c1 = cols
+                text = _programme_text(view, p, lang, with_room=(c0 != c1 or p.room not in room_col))
+                taken = {
+                    owner[(r, c)] for r in range(r0, r1 + 1) for c in range(c0, c1 + 1) if (r, c) in owner
+                }
+                if taken:  # two sessions in one room at once: show both rather than hide one
+                    tr_, tc = min(taken)
+                    cell = ws.cell(tr_, tc)
+                    _put(ws, tr_, tc, f"{cell.value}\n+ {text}")
+                    needed_lines[tr_] = needed_lines.get(tr_, 2) + _lines(text, room_width * 1.1)
+                    continue
+                _put(
+                    ws,
+                    r0,
+                    c0,
+                    text,
+                    font=Font(size=10, bold=bool(s and s.is_plenary)),
+                    fill=_fill(_session_colour(s, colours)),
+                    alignment=WRAP_TOP,
+                    border=BORDER,
+                )
+                for r in range(r0, r1 + 1):
+                    for c in range(c0, c1 + 1):
+                        owner[(r, c)] = (r0, c0)
+                if (r0, c0) != (r1, c1):
+                    ws.merge_cells(start_row=r0, start_column=c0, end_row=r1, end_column=c1)
+                width = room_width * (c1 - c0 + 1) * 1.1
+                per_row = math.ceil(_lines(text, width) / (r1 - r0 + 1))
+                for r in range(r0, r1 + 1):
+                    needed_lines[r] = max(needed_lines[r], per_row)
+        for s in day_slots:
+            r = slot_row[s.id]
+            for room in rooms:
+                c = room_col[room.name]
+                if (r, c) in owner:
+                    continue
+                cell = ws.cell(r, c)
+                cell.border = BORDER
+                if s.id in room.unavailable:
+                    _put(
+                        ws,
+                        r,
+                        c,
+                        tr(lang, "unavailable", "indisponible"),
+                        font=Font(italic=True, size=9, color="595959"),
+                        fill=_fill(UNAVAILABLE_COLOUR),
+                        alignment=CENTRE,
+                    )
+        for r, lines in needed_lines.items():
+            ws.row_dimensions[r].height = max(30, min(lines * 13 + 4, 300))
+        row += len(day_slots)
+
+    # Legend: one coloured cell per track.
+    if colours or any(s.is_plenary for s in problem.sessions):
+        row += 2
+        _put(ws, row, 1, tr(lang, "Legend", "Légende"), font=Font(bold=True))
+        entries = list(colours.items())
+        if any(s.is_plenary and s.track not in colours for s in problem.sessions):
+            entries.append((tr(lang, "Plenary", "Plénière"), PLENARY_COLOUR))
+        for track, colour in entries:
+            row += 1
+            _put(ws, row, 2, track, fill=_fill(colour), border=BORDER, font=Font(size=10))
+    _page_setup(ws, title, title_rows=f"1:{header_row}")
+    ws.print_title_cols = "A:A"
+
+
+def _is_plenary(view: _View, p: Placement) -> bool:
+    s = view.session(p.session)
+    return bool(s and s.is_plenary)
+
+
+def _columns_for(
+    view: _View,
+    p: Placement,
+    room_col: dict[str, int],
+    owner: dict[tuple[int, int], tuple[int, int]],
+    r0: int,
+    r1: int,
+) -> tuple[int, int] | None:
+    """A plenary spans every room unless something else already runs then; others take their room column."""
+    if _is_plenary(view, p) and room_col:
+        c0, c1 = min(room_col.values()), max(room_col.values())
+        free = all((r, c) not in owner for r in range(r0, r1 + 1) for c in range(c0, c1 + 1))
+        if free:
+            return c0, c1
+    c = room_col.get(p.room)
+    return (c, c) if c is not None else None
+
+
+def _programme_text(view: _View, p: Placement, lang: str, *, with_room: bool) -> str:
+    s = view.session(p.session)
+    head = f"{p.session} — {s.title}" if s and s.title else p.session
+    if s and s.repeat > 1:
+        head += f" ({p.occurrence}/{s.repeat})"
+    lines = [head]
+    if s and s.speakers:
+        lines.append(", ".join(s.speakers))
+    if with_room:
+        lines.append(f"[{p.room}]")
+    if p.locked:
+        lines.append(tr(lang, "(locked)", "(verrouillé)"))
+    return "\n".join(lines)
+
+
+def _sessions(wb: Workbook, view: _View, lang: str, title: str) -> None:
+    ws = wb.create_sheet(sheet_name("sessions", lang))
+    problem = view.problem
+    attendees = view.attendees()
+    allocated = view.timetable.allocation is not None
+    keys = [k for k, _, _ in SESSION_COLUMNS]
+    widths = {"title": 40.0, "speakers": 30.0, "slot": 18.0, "room": 18.0, "track": 18.0, "slots_id": 30.0}
+    _header(
+        ws,
+        1,
+        [tr(lang, en, fr) for _, en, fr in SESSION_COLUMNS],
+        [widths.get(k, 12.0) for k in keys],
+    )
+    ws.row_dimensions[1].height = 30
+    col = {k: i + 1 for i, k in enumerate(keys)}
+    for i, p in enumerate(view.placements):
+        r = i + 2
+        s = view.session(p.session)
+        first, last = view.slot(p.start), view.end_of(p)
+        room = problem.room_by_name.get(p.room)
+        values: dict[str, Any] = {
+            "code": p.session,
+            "occurrence": p.occurrence,
+            "title": s.title if s else "",
+            "kind": kind_label(s.kind, lang) if s else "",
+            "track": s.track if s else "",
+            "day": first.day if first else None,
+            "start": first.start if first else None,
+            "end": last.end if last else None,
+            "slot": p.start,
+            "room": p.room,
+            "speakers": ", ".join(s.speakers) if s else "",
+            "demand": problem.demand.get(p.session, 0),
+            "room_capacity": room.capacity if room else None,
+            "capacity": s.capacity if s else None,
+            "attendees": len(attendees.get((p.session, p.occurrence), [])) if allocated else None,
+            "locked": yes(lang) if p.locked else "",
+            "room_id": p.room,
+            "slots_id": SLOT_SEPARATOR.join(p.slots),
+        }
+        for k, v in values.items():
+            cell = _put(ws, r, col[k], v, alignment=Alignment(vertical="top", wrap_text=k == "title"))
+            if k == "day":
+                cell.number_format = _date_format(lang)
+            elif k in ("start", "end"):
+                cell.number_format = "hh:mm"
+    last_row = max(2, len(view.placements) + 1)
+    ws.freeze_panes = "C2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(keys))}{last_row}"
+    for k in HIDDEN_SESSION_COLUMNS:
+        ws.column_dimensions[get_column_letter(col[k])].hidden = True
+    dv = DataValidation(type="list", formula1=f'"{yes(lang)}"', allow_blank=True)
+    dv.error = tr(lang, "Type {y} or leave empty.", "Tapez {y} ou laissez vide.", y=yes(lang))
+    dv.showErrorMessage = True
+    ws.add_data_validation(dv)
+    letter = get_column_letter(col["locked"])
+    dv.add(f"{letter}2:{letter}{max(last_row, 500)}")
+    _page_setup(ws, title, title_rows="1:1")
+
+
+def _speakers(wb: Workbook, view: _View, lang: str, title: str) -> None:
+    ws = wb.create_sheet(sheet_name("speakers", lang))
+    labels = [
+        tr(lang, "Speaker", "Intervenant"),
+        tr(lang, "Organisation", "Structure"),
+        tr(lang, "Day", "Jour"),
+        tr(lang, "Start", "Début"),
+        tr(lang, "End", "Fin"),
+        tr(lang, "Code", "Code"),
+        tr(lang, "Session", "Session"),
+        tr(lang, "Room", "Salle"),
+    ]
+    _header(ws, 1, labels, [26, 24, 12, 8, 8, 8, 44, 20])
+    rows: list[tuple[Any, ...]] = []
+    for i, p in enumerate(view.placements):
+        s = view.session(p.session)
+        first, last = view.slot(p.start), view.end_of(p)
+        for name in s.speakers if s else ():
+            rows.append((name, i, p, s, first, last))
+    rows.sort(key=lambda x: (x[0].casefold(), x[0], x[1]))
+    for r, (name, _, p, s, first, last) in enumerate(rows, start=2):
+        sp = view.problem.speaker_by_name.get(name)
+        values = [
+            name,
+            sp.organisation if sp else "",
+            first.day if first else None,
+            first.start if first else None,
+            last.end if last else None,
+            p.session,
+            s.title if s else "",
+            p.room,
+        ]
+        for c, v in enumerate(values, start=1):
+            cell = _put(ws, r, c, v, alignment=Alignment(vertical="top", wrap_text=c == 7))
+            cell.number_format = _date_format(lang) if c == 3 else ("hh:mm" if c in (4, 5) else "General")
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = f"A1:H{max(2, len(rows) + 1)}"
+    _page_setup(ws, title, title_rows="1:1")
+
+
+def _rooms(wb: Workbook, view: _View, lang: str, title: str) -> None:
+    ws = wb.create_sheet(sheet_name("rooms", lang))
+    labels = [
+        tr(lang, "Room", "Salle"),
+        tr(lang, "Day", "Jour"),
+        tr(lang, "Start", "Début"),
+        tr(lang, "End", "Fin"),
+        tr(lang, "Session", "Session"),
+    ]
+    _header(ws, 1, labels, [22, 12, 8, 8, 50])
+    at: dict[tuple[str, str], list[Placement]] = {}
+    for p in view.placements:
+        for slot_id in p.slots:
+            at.setdefault((p.room, slot_id), []).append(p)
+    r = 1
+    slots = sorted(view.problem.slots, key=lambda s: s.index)
+    for room in view.problem.rooms:
+        for slot in slots:
+            r += 1
+            here = at.get((room.name, slot.id), [])
+            if here:
+                text = " / ".join(_session_label(view, p) for p in here)
+                style: dict[str, Any] = {}
+            elif slot.id in room.unavailable:
+                text = tr(lang, "unavailable", "indisponible")
+                style = {"font": Font(italic=True, color="595959"), "fill": _fill(UNAVAILABLE_COLOUR)}
+            else:
+                text = tr(lang, "free", "libre")
+                style = {"font": Font(italic=True, color="808080")}
+            _put(ws, r, 1, room.name)
+            _put(ws, r, 2, slot.day).number_format = _date_format(lang)
+            _put(ws, r, 3, slot.start).number_format = "hh:mm"
+            _put(ws, r, 4, slot.end).number_format = "hh:mm"
+            _put(ws, r, 5, text, **style)
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = f"A1:E{max(2, r)}"
+    _page_setup(ws, title, title_rows="1:1")
+
+
+def _session_label(view: _View, p: Placement) -> str:
+    s = view.session(p.session)
+    text = f"{p.session} — {s.title}" if s and s.title else p.session
+    if s and s.repeat > 1:
+        text += f" ({p.occurrence}/{s.repeat})"
+    return text
+
+
+def _quality(wb: Workbook, view: _View, q: Quality, lang: str, title: str) -> None:
+    ws = wb.create_sheet(sheet_name("quality", lang))
+    ws.column_dimensions["A"].width = 44
+    for letter in "BCDE":
+        ws.column_dimensions[letter].width = 16
+    bold = Font(bold=True)
+    section = Font(bold=True, size=12, color=HEADER_COLOUR)
+    r = 1
+    _put(
+        ws, r, 1, tr(lang, "Quality of the timetable", "Qualité du programme"), font=Font(bold=True, size=14)
+    )
+    stats = view.timetable.stats
+    if not stats.final:
+        r += 1
+        _put(ws, r, 1, _not_final_text(lang), font=Font(bold=True, color="FFFFFF", size=12))
+        ws.cell(r, 1).fill = _fill(WARNING_COLOUR)
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=5)
+
+    def line(label: str, *values: Any) -> None:
+        nonlocal r
+        r += 1
+        _put(ws, r, 1, label)
+        for c, v in enumerate(values, start=2):
+            cell = _put(ws, r, c, v)
+            if isinstance(v, float) and c > 2 and label != "":
+                cell.number_format = "0.0%"
+
+    def pct(a: int, b: int) -> float | None:
+        return a / b if b else None
+
+    r += 1
+    _put(ws, r + 1, 1, tr(lang, "Choices (seats counted)", "Choix (places comptées)"), font=section)
+    r += 1
+    line(
+        tr(lang, "Choices granted", "Choix satisfaits"),
+        q.choices_granted,
+        q.choices_total,
+        pct(q.choices_granted, q.choices_total),
+    )
+    line(
+        tr(lang, "Weighted score", "Score pondéré"),
+        q.weighted_granted,
+        q.weighted_total,
+        pct(q.weighted_granted, q.weighted_total),
+    )
+    r += 1
+    _header(
+        ws,
+        r + 1,
+        [tr(lang, "Rank", "Rang"), tr(lang, "Granted", "Satisfaits"), tr(lang, "Asked", "Demandés"), "%"],
+    )
+    r += 1
+    for rank, (granted, asked) in sorted(q.by_rank.items()):
+        line(tr(lang, "Choice {n}", "Choix {n}", n=rank), granted, asked, pct(granted, asked))
+    r += 1
+    _put(ws, r + 1, 1, tr(lang, "Participants", "Participants"), font=section)
+    r += 1
+    line(tr(lang, "Participants", "Participants"), q.participants)
+    line(tr(lang, "Granted all their choices", "Tous leurs choix satisfaits"), q.participants_all)
+    line(tr(lang, "Granted all but one", "Tous sauf un"), q.participants_all_but_one)
+    line(tr(lang, "Granted none", "Aucun choix satisfait"), q.participants_none)
+    line(tr(lang, "Choices lost to clashes", "Choix perdus (sessions simultanées)"), q.clashes)
+    line(
+        tr(lang, "Same-track sessions in parallel", "Sessions d'un même parcours en parallèle"),
+        q.same_track_clashes,
+    )
+
+    r += 1
+    _put(ws, r + 1, 1, tr(lang, "Demand above capacity", "Demande supérieure à la capacité"), font=section)
+    r += 1
+    if q.over_capacity:
+        _header(ws, r + 1, [tr(lang, "Session", "Session"), tr(lang, "Occurrence", "Occurrence"),
+                            tr(lang, "Demand", "Demande"), tr(lang, "Seats", "Places")])  # fmt: skip
+        r += 1
+        for code, occ, demand, seats in _sorted_quads(view, q.over_capacity):
+            line(_code_title(view, code), occ, demand, seats)
+    else:
+        line(tr(lang, "None", "Aucune"))
+
+    r += 1
+    _put(ws, r + 1, 1, tr(lang, "Seats used", "Places occupées"), font=section)
+    r += 1
+    _header(ws, r + 1, [tr(lang, "Session", "Session"), tr(lang, "Occurrence", "Occurrence"),
+                        tr(lang, "Seats used", "Places occupées"), tr(lang, "Seats", "Places")])  # fmt: skip
+    r += 1
+    seats_available = _seats_available(view)
+    order = {(p.session, p.occurrence): i for i, p in enumerate(view.placements)}
+    for (code, occ), used in sorted(q.seats_used.items(), key=lambda x: (order.get(x[0], math.inf), x[0])):
+        line(_code_title(view, code), occ, used, seats_available.get((code, occ)))
+
+    r += 1
+    _put(ws, r + 1, 1, tr(lang, "Solver", "Solveur"), font=section)
+    r += 1
+    values = {
+        "status": stats.status,
+        "objective": stats.objective,
+        "bound": stats.bound,
+        "gap": stats.gap,
+        "seconds": stats.seconds,
+        "first_solution_seconds": stats.first_solution_seconds,
+        "seed": stats.seed,
+        "workers": stats.workers,
+        "fingerprint": stats.fingerprint,
+        "final": yes(lang) if stats.final else tr(lang, "no", "non"),
+    }
+    for key, en, fr in SOLVER_ROWS:
+        r += 1
+        _put(ws, r, 1, tr(lang, en, fr), font=bold)
+        cell = _put(ws, r, 2, values[key])
+        if key == "final" and not stats.final:
+            cell.font = Font(bold=True, color=WARNING_COLOUR)
+    _page_setup(ws, title, landscape=False)
+
+
+def _sorted_quads(view: _View, quads: Iterable[tuple[str, int, int, int]]) -> list[tuple[str, int, int, int]]:
+    order = {(p.session, p.occurrence): i for i, p in enumerate(view.placements)}
+    return sorted(quads, key=lambda x: (order.get((x[0], x[1]), math.inf), x))
+
+
+def _code_title(view: _View, code: str) -> str:
+    s = view.session(code)
+    return f"{code} — {s.title}" if s and s.title else code
+
+
+def _seats_available(view: _View) -> dict[tuple[str, int], int]:
+    """Seats of an occurrence: the room's capacity, or the session's Jauge when smaller."""
+    out = {}
+    for p in view.placements:
+        room = view.problem.room_by_name.get(p.room)
+        s = view.session(p.session)
+        caps = [c for c in (room.capacity if room else None, s.capacity if s else None) if c is not None]
+        if caps:
+            out[(p.session, p.occurrence)] = min(caps)
+    return out
+
+
+def _participants(wb: Workbook, view: _View, lang: str, title: str) -> None:
+    ws = wb.create_sheet(sheet_name("participants", lang))
+    slots = sorted(view.problem.slots, key=lambda s: s.index)
+    labels = [tr(lang, "Name", "Nom"), tr(lang, "Email", "Courriel")]
+    labels += [s.id for s in slots]
+    labels += [
+        tr(lang, "Choices granted (ranks)", "Choix satisfaits (rangs)"),
+        tr(lang, "Granted / asked", "Satisfaits / demandés"),
+    ]
+    _header(ws, 1, labels, [26, 28] + [16] * len(slots) + [18, 14])
+    ws.row_dimensions[1].height = 30
+    placement = {(p.session, p.occurrence): p for p in view.placements}
+    by_name = {p.name: p for p in view.problem.participants}
+    col = {s.id: i + 3 for i, s in enumerate(slots)}
+    for r, name in enumerate(view.participant_names(), start=2):
+        pt = by_name.get(name)
+        _put(ws, r, 1, name)
+        _put(ws, r, 2, pt.email if pt else "")
+        for key in view.allocation_sorted(name):
+            p = placement.get(key)
+            if p is None:
+                continue
+            for slot_id in p.slots:
+                if slot_id in col:
+                    _put(ws, r, col[slot_id], f"{p.session} ({p.room})")
+        ranks = view.granted_ranks(name)
+        _put(ws, r, len(slots) + 3, ", ".join(str(x) for x in ranks))
+        _put(ws, r, len(slots) + 4, f"{len(ranks)} / {len(pt.choices) if pt else 0}")
+    ws.freeze_panes = "C2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(labels))}{max(2, len(view.participant_names()) + 1)}"
+    _page_setup(ws, title, title_rows="1:1")
+    ws.print_title_cols = "A:A"
+
+
+def _attendance(wb: Workbook, view: _View, lang: str, title: str) -> None:
+    """One block per occurrence, each on its own printed page: sign-in sheets."""
+    ws = wb.create_sheet(sheet_name("attendance", lang))
+    for letter, width in zip("ABCDEF", (6, 34, 30, 12, 12, 30), strict=True):
+        ws.column_dimensions[letter].width = width
+    attendees = view.attendees()
+    seats = _seats_available(view)
+    r = 0
+    for i, p in enumerate(view.placements):
+        first = view.slot(p.start)
+        if i > 0:
+            ws.row_breaks.append(Break(id=r))
+            r += 1
+        r += 1
+        _put(ws, r, 1, _session_label(view, p), font=Font(bold=True, size=13))
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=6)
+        names = attendees.get((p.session, p.occurrence), [])
+        r += 1
+        when = f"{_day_label(first.day, lang)}, {_slot_range(first, view.end_of(p))}" if first else p.start
+        _put(ws, r, 1, f"{when} — {p.room}", font=Font(size=11))
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=6)
+        r += 1
+        _put(
+            ws,
+            r,
+            1,
+            tr(
+                lang,
+                "{n} registered, {c} seats",
+                "{n} inscrits, {c} places",
+                n=len(names),
+                c=seats.get((p.session, p.occurrence), "?"),
+            ),
+        )
+        ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=6)
+        r += 1
+        labels = [
+            "#",
+            tr(lang, "Name", "Nom"),
+            tr(lang, "Email", "Courriel"),
+            "",
+            "",
+            tr(lang, "Signature", "Signature"),
+        ]
+        for c, label in enumerate(labels, start=1):
+            _put(ws, r, c, label, font=HEADER_FONT, fill=HEADER_FILL, border=BORDER)
+        emails = {pt.name: pt.email for pt in view.problem.participants}
+        for n, name in enumerate(names, start=1):
+            r += 1
+            for c, v in enumerate([n, name, emails.get(name, ""), "", "", ""], start=1):
+                _put(ws, r, c, v, border=BORDER)
+            ws.row_dimensions[r].height = 22
+    _page_setup(ws, title, landscape=False)
+
+
+def build_workbook(problem: Problem, timetable: Timetable, quality: Quality, lang: str) -> Workbook:
+    """The whole workbook in memory (nothing touches the disk here)."""
+    view = _View.of(problem, timetable)
+    title = problem.title or tr(lang, "Timetable", "Programme")
+    wb = Workbook()
+    wb.remove(wb.active)
+    _programme(wb, view, lang, title)
+    _sessions(wb, view, lang, title)
+    _speakers(wb, view, lang, title)
+    _rooms(wb, view, lang, title)
+    _quality(wb, view, quality, lang, title)
+    if timetable.allocation is not None:
+        _participants(wb, view, lang, title)
+        _attendance(wb, view, lang, title)
+    wb.properties.title = ILLEGAL_CHARACTERS_RE.sub("", problem.title)
+    wb.properties.language = lang
+    wb.properties.identifier = problem.fingerprint
+    wb.properties.creator = "scheduler"
+    return wb
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Atomic writing
+
+
+def _lock_files(path: Path) -> list[Path]:
+    """Files Excel (`~$name`, or `~$` + name minus two letters) and LibreOffice leave beside an open file."""
+    names = {f"~${path.name}", f"~${path.name[2:]}", f".~lock.{path.name}#"}
+    return [path.with_name(n) for n in sorted(names) if path.with_name(n).exists()]
+
+
+def _open_error(path: Path, lang: str) -> OutputError:
+    return OutputError(
+        tr(
+            lang,
+            "{path} is open in another program (Excel, LibreOffice…): close it, then run the command again. "
+            "Nothing was written.",
+            "{path} est ouvert dans un autre logiciel (Excel, LibreOffice…) : fermez-le, puis relancez la "
+            "commande. Rien n'a été écrit.",
+            path=path,
+        )
+    )
+
+
+def _history_name(target: Path, history: Path) -> Path:
+    stamp = dt.datetime.fromtimestamp(target.stat().st_mtime).strftime("%Y%m%d-%H%M%S")
+    candidate = history / f"{target.stem}-{stamp}{target.suffix}"
+    n = 1
+    while candidate.exists():
+        n += 1
+        candidate = history / f"{target.stem}-{stamp}-{n}{target.suffix}"
+    return candidate
+
+
+def _save_workbook(wb: Workbook, path: Path) -> None:
+    wb.save(path)
+
+
+def _save_text(text: str, path: Path) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write(text)
+
+
+def write_outputs(
+    problem: Problem,
+    timetable: Timetable,
+    quality: Quality,
+    xlsx_path: str | os.PathLike[str],
+    json_path: str | os.PathLike[str] | None = None,
+    *,
+    lang: str | None = None,
+    history_dir: str | os.PathLike[str] | None = None,
+) -> list[Path]:
+    """Write the workbook (and the JSON when asked); earlier outputs go to `history/` first.
+
+    Either every output is replaced or none is: on any failure the previous files are left as they were.
+    """
+    lang = lang or problem.language or "en"
+    targets: list[Path] = [Path(xlsx_path)]
+    if json_path is not None:
+        targets.append(Path(json_path))
+    for target in targets:
+        if _lock_files(target):
+            raise _open_error(target, lang)
+    try:
+        for target in targets:
+            target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(
+            tr(
+                lang,
+                "Cannot create the folder {path}: {err}",
+                "Impossible de créer le dossier {path} : {err}",
+                path=e.filename or targets[0].parent,
+                err=e.strerror or e,
+            )
+        ) from e
+    history = Path(history_dir) if history_dir is not None else targets[0].parent / "history"
+
+    temps: dict[Path, Path] = {}
+    saved: dict[Path, Path] = {}  # target -> its history copy
+    replaced: list[Path] = []
+    current = targets[0]
+    try:
+        wb = build_workbook(problem, timetable, quality, lang)
+        text = json_text(problem, timetable, quality, lang) if json_path is not None else None
+        for current in targets:
+            fd, tmp = tempfile.mkstemp(
+                prefix=f".~tmp-{current.stem}-", suffix=current.suffix, dir=current.parent
+            )
+            os.close(fd)
+            temps[current] = Path(tmp)
+            if current is targets[0]:
+                _save_workbook(wb, temps[current])
+            else:
+                _save_text(text or "", temps[current])
+        for current in targets:
+            if current.exists():
+                history.mkdir(parents=True, exist_ok=True)
+                copy = _history_name(current, history)
+                shutil.copy2(current, copy)
+                saved[current] = copy
+        for current in targets:
+            os.replace(temps[current], current)
+            replaced.append(current)
+    except PermissionError as e:
+        _restore(replaced, saved)
+        raise _open_error(current, lang) from e
+    except OSError as e:
+        _restore(replaced, saved)
+        raise OutputError(
+            tr(
+                lang,
+                "Could not write {path}: {err}. The previous outputs are unchanged.",
+                "Impossible d'écrire {path} : {err}. Les fichiers précédents sont inchangés.",
+                path=current,
+                err=e.strerror or e,
+            )
+        ) from e
+    finally:
+        for tmp in temps.values():
+            if tmp.exists():
+                tmp.unlink()
+    return targets
+
+
+def _restore(replaced: list[Path], saved: dict[Path, Path]) -> None:
+    """Put back the previous version of outputs already replaced, so all outputs stay from the same run."""
+    for target in replaced:
+        if target in saved:
+            shutil.copy2(saved[target], target)
+        else:
+            target.unlink(missing_ok=True)
+
+
+__all__ = [
+    "FORMAT",
+    "SESSION_COLUMNS",
+    "SHEETS",
+    "SOLVER_ROWS",
+    "VERSION",
+    "build_workbook",
+    "json_text",
+    "kind_label",
+    "sheet_name",
+    "timetable_to_dict",
+    "write_outputs",
+]
