@@ -1077,6 +1077,15 @@ def build_event(
             p.days_refs = _days_refs(p.days, day_list, lang, rng)
         people.append(p)
 
+    free_cells = sum(
+        1 for r in room_list for c in cal if c not in plenary_slots and c.id not in r.unavailable
+    )
+    needed = sum(s.length for s in all_sessions if s.kind is not Kind.PLENARY)
+    if needed > free_cells:
+        raise PlantingError(
+            f"too many sessions: they need {needed} room-slots but the rooms offer {free_cells} outside "
+            "plenaries; add rooms or slots, or ask for fewer sessions"
+        )
     planted = plant(cal, room_list, all_sessions, _demand(people), rng)
     _finish(all_sessions, [], room_list, cal, planted, lang, rng)
     # needs and capacities derived from the planted room
@@ -1252,6 +1261,7 @@ def save_workbook(wb: Workbook, path: str | os.PathLike[str]) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(out.getvalue())
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a workbook is meant to be shared
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
