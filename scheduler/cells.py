@@ -57,7 +57,9 @@ def close_match(word: str, candidates: Iterable[str], key=fold) -> str | None:
     by_key: dict[str, str] = {}
     for c in candidates:
         by_key.setdefault(key(c), c)
-    found = difflib.get_close_matches(key(word), list(by_key), n=1, cutoff=0.6)
+    k = key(word)
+    # Short codes (`P2` for `P1`) differ by a larger share of their letters.
+    found = difflib.get_close_matches(k, list(by_key), n=1, cutoff=0.5 if len(k) <= 4 else 0.6)
     return by_key[found[0]] if found else None
 
 

@@ -284,6 +284,7 @@ class Reader:
         fr: str,
         hint_en: str = "",
         hint_fr: str = "",
+        /,
         *,
         t: Table | None = None,
         row: int | None = None,
