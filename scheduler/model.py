@@ -26,6 +26,8 @@ from .problem import Problem, Room, Session, Slot
 # Above this many clash clauses the weakest pairs are left out of the model (they are still counted in the
 # reported quality); keeps model building to seconds on events of thousands of people.
 MAX_PAIR_CLAUSES = 400_000
+# Up to this many occurrences, every pair gets an overlap literal so the slot-size bound below is valid.
+SMALL_EVENT_UNITS = 80
 
 
 @dataclass(frozen=True)
@@ -217,6 +219,7 @@ class TimetableModel:
         self.lose_seats()
         self.lose_days()
         self.lose_clashes_and_track_overlaps()
+        self.count_unavoidable_overlaps()
         self.model.Minimize(sum(self.losses))
         return self
 
@@ -283,6 +286,10 @@ class TimetableModel:
                 self.model.AddNoOverlap(intervals)
             else:
                 self.model.AddCumulative(intervals, demands, len(rtype.rooms))
+            # The same as a linear count, which the LP relaxation sees: room-slots used <= room-slots open.
+            open_slots = len(self.problem.slots) - len(rtype.unavailable)
+            used = [u.session.length * self.y[(u.key, t)] for u in self.cand.units if (u.key, t) in self.y]
+            self.model.Add(sum(used) <= open_slots * len(rtype.rooms))
         # Redundant per-slot counts (Hall's condition for each set of room types a unit may use) give the
         # LP relaxation the room shortage that cumulative constraints hide from it.
         sets = {frozenset(v) for v in self.cand.type_options.values()}
@@ -378,11 +385,49 @@ class TimetableModel:
                 self.pairs_dropped += 1
                 continue
             budget -= len(clauses)
-            c = self.model.NewBoolVar(f"clash[{a}|{b}]")
+            self.losses.append(loss * self.overlap_var(a, b, clauses))
+
+    def count_unavoidable_overlaps(self) -> None:
+        """Redundant bound (small events): slots holding n sessions create at least n(n-1)/2 overlaps.
+
+        Sum over slots of C(n_t, 2) is convex in the slot sizes n_t; its tangents give linear cuts the LP can
+        use, so the solver knows some pairs must share a slot. Only valid with a variable for every pair.
+        """
+        units = [u for u in self.cand.units if not u.session.is_plenary]
+        if len(units) > SMALL_EVENT_UNITS:
+            return
+        terms = []
+        for i, ua in enumerate(units):
+            for ub in units[i + 1 :]:
+                key = (
+                    (ua.key, ub.key)
+                    if (ua.key, ub.key) in self.pair_vars or (ub.key, ua.key) not in self.pair_vars
+                    else (ub.key, ua.key)
+                )
+                clauses = self.overlap_clauses(ua, ub)
+                if clauses:
+                    c = self.overlap_var(*key, clauses)
+                    terms.append(min(ua.session.length, ub.session.length) * c)
+        rooms = len(self.problem.rooms)
+        overlaps = []
+        for slot in self.problem.slots:
+            cover = self.covering(slot)
+            n = sum(v for u in units for v in cover.get(u.key, []))
+            z = self.model.NewIntVar(0, rooms * rooms, f"pairs@{slot.id}")
+            for k in range(1, rooms + 1):
+                self.model.Add(z >= k * n - k * (k + 1) // 2)
+            overlaps.append(z)
+        self.model.Add(sum(terms) >= sum(overlaps))
+
+    def overlap_var(self, a: tuple[str, int], b: tuple[str, int], clauses) -> cp_model.IntVar:
+        """A literal forced true when units a and b overlap (created once per pair)."""
+        c = self.pair_vars.get((a, b))
+        if c is None:
+            c = self.model.NewBoolVar(f"overlap[{a}|{b}]")
             self.pair_vars[(a, b)] = c
             for xa, xb in clauses:
                 self.model.AddBoolOr([xa.Not(), xb.Not(), c])
-            self.losses.append(loss * c)
+        return c
 
     # --- helpers -------------------------------------------------------------------------------------------
 

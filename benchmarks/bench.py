@@ -1,0 +1,174 @@
+"""Benchmark: the sample and generated events, end to end, beside the capacity-aware greedy baseline.
+
+    python benchmarks/bench.py                     # all events, default limits
+    python benchmarks/bench.py --events sample --repeat 5
+
+Each measurement runs in a fresh subprocess so peak memory (max RSS) is that run's alone. Results are printed
+as a Markdown table (paste into README) and saved as JSON in benchmarks/results/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+EVENTS = {
+    "sample": None,
+    "medium": {"sessions": 120, "participants": 1500, "rooms": 12, "slots": 16, "days": 2},
+    "large": {"sessions": 400, "participants": 5000, "rooms": 30, "slots": 24, "days": 3},
+}
+LIMITS = {"sample": 30.0, "medium": 60.0, "large": 120.0}
+
+
+def event_path(name: str, folder: Path) -> Path:
+    if EVENTS[name] is None:
+        return ROOT / "inputs" / "rencontres-2012.xlsx"
+    from scheduler.generate import generate_event
+
+    path = folder / f"{name}.xlsx"
+    if not path.exists():
+        generate_event(path, seed=1, **EVENTS[name])
+    return path
+
+
+def measure_solve(path: Path, limit: float, workers: int, seed: int) -> dict:
+    """One solve in this (child) process: times, quality with seats counted, greedy beside it."""
+    from scheduler.allocate import allocate
+    from scheduler.check import check
+    from scheduler.greedy import greedy
+    from scheduler.pipeline import plan
+    from scheduler.quality import assess
+    from scheduler.read import read_problem
+
+    t0 = time.perf_counter()
+    problem = read_problem(path)
+    t_read = time.perf_counter() - t0
+    firsts: list[float] = []
+
+    def progress(elapsed: float, kept: float, bound: float) -> None:
+        firsts.append(time.perf_counter() - t0)
+
+    result = plan(problem, time_limit=limit, workers=workers, seed=seed, progress=progress)
+    total = time.perf_counter() - t0
+    g0 = time.perf_counter()
+    base = greedy(problem)
+    g_time = time.perf_counter() - g0
+    alloc = allocate(problem, base.timetable, workers=workers)
+    from dataclasses import replace
+
+    base_tt = replace(base.timetable, allocation=alloc.by_participant)
+    base_q = assess(problem, base_tt)
+    st = result.timetable.stats
+    q = result.quality
+    return {
+        "sessions": len(problem.sessions),
+        "participants": len(problem.participants),
+        "rooms": len(problem.rooms),
+        "slots": len(problem.slots),
+        "read_s": round(t_read, 2),
+        "first_timetable_s": round(firsts[0], 2) if firsts else None,
+        "total_s": round(total, 2),
+        "solver_s": st.seconds,
+        "status": st.status,
+        "gap": round(st.gap, 4),
+        "objective": st.objective,
+        "bound": st.bound,
+        "weighted_granted": q.weighted_granted,
+        "weighted_total": q.weighted_total,
+        "share_all_granted": round(q.participants_all / max(1, q.participants), 4),
+        "violations": len(result.violations),
+        "greedy_weighted_granted": base_q.weighted_granted,
+        "greedy_unplaced": len(base.unplaced),
+        "greedy_s": round(g_time, 3),
+        "greedy_violations": len(check(problem, base.timetable)),
+        "pairs_dropped": result.solve.pairs_dropped,
+        "peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+def run_child(args: list[str]) -> dict:
+    """Run this script in a subprocess and return its JSON line (which carries its own peak memory)."""
+    out = subprocess.run(
+        [sys.executable, __file__, *args], check=True, capture_output=True, text=True, cwd=ROOT
+    ).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def cli_time(path: Path, limit: float, workers: int) -> float:
+    """Wall time of the whole `scheduler solve` command, as an organiser runs it."""
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "scheduler", "solve", str(path), "-o", f"{tmp}/t.xlsx", "-q",
+             "--time-limit", str(limit), "--workers", str(workers)],
+            check=True, capture_output=True, cwd=ROOT,
+        )  # fmt: skip
+        return time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--events", nargs="*", default=list(EVENTS))
+    ap.add_argument("--repeat", type=int, default=3, help="runs per event; medians are reported")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--child", nargs=4, metavar=("PATH", "LIMIT", "WORKERS", "SEED"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        path, limit, workers, seed = args.child
+        print(json.dumps(measure_solve(Path(path), float(limit), int(workers), int(seed))))
+        return
+    folder = ROOT / "benchmarks" / "results"
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for name in args.events:
+        path = event_path(name, folder)
+        runs = [
+            run_child(["--child", str(path), str(LIMITS[name]), str(args.workers), str(seed)])
+            for seed in range(args.repeat)
+        ]
+        med = {
+            k: statistics.median([r[k] for r in runs]) for k in runs[0] if isinstance(runs[0][k], int | float)
+        }
+        row = {"event": name, **runs[0], **med, "statuses": [r["status"] for r in runs]}
+        if name == "sample":
+            row["cli_s"] = statistics.median(
+                cli_time(path, LIMITS[name], args.workers) for _ in range(args.repeat)
+            )
+        row["vs_greedy"] = round(row["weighted_granted"] / max(1, row["greedy_weighted_granted"]), 4)
+        rows.append(row)
+        print(json.dumps(row), file=sys.stderr)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    (folder / f"bench-{stamp}.json").write_text(json.dumps(rows, indent=2))
+    print(
+        f"Machine: {os.cpu_count()} cores; workers={args.workers}; medians of {args.repeat} runs.\n"
+    )
+    print(
+        "| event | sessions / people / rooms / slots | first timetable | total | status (gap) "
+        "| weighted choices granted | greedy | ratio | all choices | peak MiB |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print(
+            f"| {r['event']} | {r['sessions']} / {r['participants']} / {r['rooms']} / {r['slots']} "
+            f"| {r['first_timetable_s']} s | {r['total_s']} s"
+            + (f" (CLI {r['cli_s']:.1f} s)" if "cli_s" in r else "")
+            + f" | {'/'.join(sorted(set(r['statuses'])))} ({r['gap']:.1%}) "
+            f"| {r['weighted_granted']:.0f} / {r['weighted_total']:.0f} "
+            f"| {r['greedy_weighted_granted']:.0f}"
+            + (f" ({r['greedy_unplaced']} unplaced)" if r["greedy_unplaced"] else "")
+            + f" | {r['vs_greedy']:.3f} | {r['share_all_granted']:.1%} | {r['peak_mib']} |"
+        )
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    main()
