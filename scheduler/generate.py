@@ -110,6 +110,8 @@ SETTING_KEYS: tuple[tuple[str, str, str], ...] = (
     ("Move room weight", "Poids changement de salle", "move_room_weight"),
     ("Fill free slots", "Compléter les créneaux libres", "fill_free_slots"),
     ("Time limit", "Temps limite", "time_limit"),
+    ("Top choices", "Premiers choix", "top_choices"),
+    ("Fairness", "Équité", "fairness"),
 )
 
 WEEKDAYS = {
@@ -137,13 +139,15 @@ def setting_rows(lang: str, title: str, settings: Settings | None = None) -> lis
     s = settings or Settings()
     rows: list[tuple[str, object]] = []
     for en, fr, attr in SETTING_KEYS:
+        if not hasattr(s, attr) and attr != "title":
+            continue
         if attr == "title":
             value: object = title
         elif attr == "rank_weights":
             value = ";".join(str(w) for w in s.rank_weights)
-        elif attr == "fill_free_slots":
+        elif isinstance(getattr(s, attr), bool):
             yes, no = ("oui", "non") if lang == "fr" else ("yes", "no")
-            value = yes if s.fill_free_slots else no
+            value = yes if getattr(s, attr) else no
         elif attr == "time_limit":
             value = int(s.time_limit) if float(s.time_limit).is_integer() else s.time_limit
         else:
