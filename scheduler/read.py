@@ -234,6 +234,7 @@ class Table:
     headers: dict[str, str]  # field key -> header as written
     choices: list[tuple[int, int, str]] = field(default_factory=list)  # (choice number, column index, header)
     rows: list[Row] = field(default_factory=list)
+    reported: set[tuple[int, int]] = field(default_factory=set)  # (row, column index) already explained
 
     @property
     def sheet(self) -> str:
@@ -275,6 +276,10 @@ class Reader:
         self.notes: list[Note] = list(loaded.notes)
         self.tables: dict[str, Table] = {}
         self.votes = [0, 0]  # English-only names, French-only names seen
+        # Every name written in a sheet, valid row or not: a reference to a row that has its own issue is
+        # not reported a second time as unknown.
+        self.known: dict[str, dict[str, str]] = {"rooms": {}, "speakers": {}}
+        self.all_sessions: list[tuple[str, str]] = []  # (code, title) of every row of Sessions
 
     # ----------------------------------------------------------------------------------------- notes
 
@@ -484,6 +489,7 @@ class Reader:
                         err=v.strip(),
                     )
                     row.values[i] = None
+                    t.reported.add((number, i))
                 elif not is_blank(v) and i not in header_cols and not headless_warned:
                     headless_warned = True
                     self.note(
@@ -497,6 +503,7 @@ class Reader:
                     )
             for r, c in sorted(raw.no_cache):
                 if r == number and (c - 1) in used:
+                    t.reported.add((r, c - 1))
                     self.note(
                         "The cell holds a formula whose result was never saved.",
                         "La cellule contient une formule dont le résultat n'a jamais été enregistré.",
@@ -598,6 +605,8 @@ class Reader:
         if key not in t.columns:
             return None
         text = cell_text(t.value(row, key))
+        if not text and (row.number, t.columns[key]) in t.reported:
+            return None
         if not text:
             self.note(
                 "Empty cell: {col} is required.",
@@ -760,6 +769,8 @@ class Reader:
             for f in split_list(t.value(row, "features")):
                 feats.append(features.setdefault(fold(f), f))
             unavailable = self.slot_set(t, row, "unavailable", slots) or frozenset()
+            if name is not None:
+                self.known["rooms"].setdefault(fold(name), name)
             if name is None or cap is None:
                 continue
             if fold(name) in seen:
@@ -802,6 +813,7 @@ class Reader:
                 )
             if name is None:
                 continue
+            self.known["speakers"].setdefault(fold(name), name)
             if fold(name) in seen:
                 self.duplicate(t, row, "speaker", name, seen[fold(name)])
                 continue
@@ -830,8 +842,9 @@ class Reader:
         t = self.tables.get("sessions")
         if t is None:
             return ()
-        speaker_by = {fold(s.name): s.name for s in speakers}
-        room_by = {fold(r.name): r.name for r in rooms}
+        speaker_by = {**self.known["speakers"], **{fold(s.name): s.name for s in speakers}}
+        room_by = {**self.known["rooms"], **{fold(r.name): r.name for r in rooms}}
+        has_rooms, has_speakers = "rooms" in self.tables, "speakers" in self.tables
         day_slots: dict[dt.date, list[Slot]] = {}
         for s in slots:
             day_slots.setdefault(s.day, []).append(s)
@@ -842,6 +855,11 @@ class Reader:
             if code and fold(code) not in codes:
                 codes[fold(code)] = row.number
         code_by = {fold(cell_text(t.value(r, "session"))): cell_text(t.value(r, "session")) for r in t.rows}
+        self.all_sessions = [
+            (cell_text(t.value(r, "session")), cell_text(t.value(r, "title")))
+            for r in t.rows
+            if cell_text(t.value(r, "session"))
+        ]
         seen: dict[str, int] = {}
         out: list[Session] = []
         for row in t.rows:
@@ -885,7 +903,7 @@ class Reader:
                 if fold(name) in speaker_by:
                     if speaker_by[fold(name)] not in names:
                         names.append(speaker_by[fold(name)])
-                else:
+                elif has_speakers:
                     self.unknown_ref(
                         t,
                         row,
@@ -901,7 +919,7 @@ class Reader:
             for need in split_list(t.value(row, "needs")):
                 if fold(need) in features:
                     needs.append(features[fold(need)])
-                else:
+                elif has_rooms:
                     near = close_match(need, list(features.values()))
                     self.note(
                         "No room offers '{need}'.",
@@ -944,7 +962,7 @@ class Reader:
             if room_text:
                 if fold(room_text) in room_by:
                     fixed_room = room_by[fold(room_text)]
-                else:
+                elif has_rooms:
                     self.unknown_ref(
                         t,
                         row,
@@ -1114,17 +1132,21 @@ class Reader:
         t = self.tables.get("preferences")
         if t is None:
             return {}
-        by_code = {compact(s.code): s.code for s in sessions}
+        every = self.all_sessions or [(s.code, s.title) for s in sessions]
+        by_code = {compact(code): code for code, _ in every}
         by_title: dict[str, list[str]] = {}
-        for s in sessions:
-            by_title.setdefault(compact(s.title), []).append(s.code)
-        options = [s.code for s in sessions] + [s.title for s in sessions]
+        for code, title in every:
+            if title and code not in by_title.setdefault(compact(title), []):
+                by_title[compact(title)].append(code)
+        options = [code for code, _ in every] + [title for _, title in every if title]
         # key -> (name, [(rank, row, code)], source)
         found: dict[str, tuple[str, list[tuple[float, int, str]], Source]] = {}
         wide = bool(t.choices) and not t.has("session")
         wide_rows: dict[str, int] = {}
 
         def session_of(row: Row, value: object, column: str, key: str) -> str | None:
+            if "sessions" not in self.tables:  # already reported as a missing sheet
+                return None
             text = cell_text(value)
             k = compact(text)
             if k in by_code:

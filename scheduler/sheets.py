@@ -308,8 +308,9 @@ def _prescan(
                         continue
                     tag = elem.tag.rsplit("}", 1)[-1]
                     if tag == "c":
-                        kids = {k.tag.rsplit("}", 1)[-1] for k in elem}
-                        if "f" in kids and "v" not in kids and elem.get("r"):
+                        kids = {k.tag.rsplit("}", 1)[-1]: k for k in elem}
+                        saved = kids.get("v")
+                        if "f" in kids and (saved is None or not (saved.text or "").strip()):
                             rc = _ref_to_rc(elem.get("r", ""))
                             if rc:
                                 cells.add(rc)
@@ -517,18 +518,18 @@ def _read_csv(name: str, data: bytes, loaded: Loaded) -> RawSheet:
     try:
         for number, values in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delim), 1):
             if number > MAX_ROWS:
-                loaded.notes.append(
-                    Note(
-                        "The file has more than {limit} rows.",
-                        "Le fichier a plus de {limit} lignes.",
-                        "Delete the unused rows.",
-                        "Supprimez les lignes inutilisées.",
-                        sheet=stem,
-                        values={"limit": MAX_ROWS},
-                    )
+                raise Unreadable(
+                    [
+                        Note(
+                            "The file has more than {limit} rows.",
+                            "Le fichier a plus de {limit} lignes.",
+                            "Delete the unused rows.",
+                            "Supprimez les lignes inutilisées.",
+                            sheet=stem,
+                            values={"limit": MAX_ROWS},
+                        )
+                    ]
                 )
-                sheet.rows.clear()
-                break
             if any(v.strip() for v in values):
                 sheet.rows.append((number, list(values[:MAX_COLUMNS])))
     except csv.Error as e:
