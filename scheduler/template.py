@@ -268,7 +268,7 @@ def _column_letter(key: str, col: str) -> str:
 
 
 def _ref(sheet: str, letter: str, last: int) -> str:
-    return f"='{sheet}'!${letter}$2:${letter}${last}"
+    return f"'{sheet}'!${letter}$2:${letter}${last}"  # no leading '=' in the file format
 
 
 def _validate(
