@@ -98,6 +98,11 @@ def day_label(day: dt.date, lang: str) -> str:
     return f"{_EN_WEEKDAYS[day.weekday()]} {day.day} {_EN_MONTHS[day.month - 1]} {day.year}"
 
 
+def _upper_first(text: str) -> str:
+    """`Mardi 20 mars` at the head of a line; str.capitalize would also lower `March`."""
+    return text[:1].upper() + text[1:]
+
+
 def _hhmm(t: dt.time, lang: str) -> str:
     return f"{t.hour:02d}h{t.minute:02d}" if lang == "fr" else f"{t.hour:02d}:{t.minute:02d}"
 
@@ -387,8 +392,12 @@ td.room { width: 35mm; }
 """
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    """Escaped for HTML text and attributes; control characters (invalid in HTML) become spaces."""
+    return html.escape(_CONTROL.sub(" ", str(text)), quote=True)
 
 
 def _by_day(entries: Iterable[Entry]) -> dict[dt.date, list[Entry]]:
@@ -459,7 +468,7 @@ def agendas_html(agendas: list[PersonAgenda], event_title: str, lang: str) -> st
                 + "</p>"
             )
         for day, entries in _by_day(agenda.entries).items():
-            out.append(f"<h2>{_e(day_label(day, lang).capitalize())}</h2>")
+            out.append(f"<h2>{_e(_upper_first(day_label(day, lang)))}</h2>")
             out.append("<table>")
             out.append("<tr>" + "".join(f"<th>{_e(h)}</th>" for h in headers) + "</tr>")
             for e in entries:
@@ -551,7 +560,7 @@ def agendas_xlsx(agendas: list[PersonAgenda], event_title: str, lang: str) -> by
         for day, entries in _by_day(agenda.entries).items():
             for col in range(1, 5):
                 ws.cell(row, col).fill = day_fill
-            ws.cell(row, 1, day_label(day, lang).capitalize()).font = bold
+            ws.cell(row, 1, _upper_first(day_label(day, lang))).font = bold
             row += 1
             for col, h in enumerate(headers, start=1):
                 ws.cell(row, col, h).font = grey
