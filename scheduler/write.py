@@ -81,8 +81,14 @@ SOLVER_ROWS: tuple[tuple[str, str, str], ...] = (
     ("first_solution_seconds", "First solution (s)", "Première solution (s)"),
     ("seed", "Seed", "Graine"),
     ("workers", "Workers", "Processus"),
-    ("fingerprint", "Input fingerprint", "Empreinte de l'entrée"),
+    ("fingerprint", "Solved input fingerprint", "Empreinte de l'entrée calculée"),
     ("final", "Final", "Définitif"),
+)
+# Where the timetable comes from, at the top of the Quality sheet; also read back by the loader.
+INFO_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("title", "Event", "Événement"),
+    ("source_file", "Input file", "Fichier d'entrée"),
+    ("fingerprint", "Input fingerprint", "Empreinte de l'entrée"),
 )
 
 KIND_LABELS: dict[Kind, tuple[str, str]] = {
@@ -206,6 +212,15 @@ class _View:
     def tracks(self) -> list[str]:
         """Tracks in the order they first appear in the input."""
         return list(dict.fromkeys(s.track for s in self.problem.sessions if s.track))
+
+
+def canonical(problem: Problem, timetable: Timetable) -> Timetable:
+    """The same timetable in the order every output uses (and the loader gives back), for comparisons."""
+    view = _View.of(problem, timetable)
+    allocation = None
+    if timetable.allocation is not None:
+        allocation = {name: tuple(view.allocation_sorted(name)) for name in sorted(timetable.allocation)}
+    return Timetable(view.placements, allocation, timetable.stats)
 
 
 def _iso(day: dt.date) -> str:
@@ -819,6 +834,13 @@ def _quality(wb: Workbook, view: _View, q: Quality, lang: str, title: str) -> No
         _put(ws, r, 1, _not_final_text(lang), font=Font(bold=True, color="FFFFFF", size=12))
         ws.cell(r, 1).fill = _fill(WARNING_COLOUR)
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=5)
+    info = {"title": view.problem.title, "source_file": view.problem.source_file}
+    info["fingerprint"] = view.problem.fingerprint
+    r += 1
+    for key, en, fr in INFO_ROWS:
+        r += 1
+        _put(ws, r, 1, tr(lang, en, fr), font=bold)
+        _put(ws, r, 2, info[key])
 
     def line(label: str, *values: Any) -> None:
         nonlocal r
@@ -1184,11 +1206,13 @@ def _restore(replaced: list[Path], saved: dict[Path, Path]) -> None:
 
 __all__ = [
     "FORMAT",
+    "INFO_ROWS",
     "SESSION_COLUMNS",
     "SHEETS",
     "SOLVER_ROWS",
     "VERSION",
     "build_workbook",
+    "canonical",
     "json_text",
     "kind_label",
     "sheet_name",

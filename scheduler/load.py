@@ -1,0 +1,668 @@
+"""Read back a timetable we wrote — `timetable.json`, or the workbook, possibly edited by hand in Excel.
+
+Organisers move sessions by retyping Day, Start or Room in the `Sessions` sheet. Those columns win over the
+`Slot (id)` column and the hidden `Room (id)` column, which keep what was written, so every difference is
+reported as a hand edit, with its row, for the checker and for a rerun that must respect it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scheduler.cells import (
+    CellError,
+    cell_text,
+    close_match,
+    compact,
+    is_blank,
+    parse_bool,
+    parse_day,
+    parse_time,
+)
+from scheduler.errors import InputError, InputIssue
+from scheduler.i18n import LANGUAGES, tr
+from scheduler.problem import Problem, Slot
+from scheduler.sheets import RawSheet, Unreadable, load
+from scheduler.timetable import Placement, SolveStats, Timetable
+from scheduler.write import FORMAT, INFO_ROWS, SESSION_COLUMNS, SHEETS, SLOT_SEPARATOR, SOLVER_ROWS, VERSION
+
+
+@dataclass(frozen=True)
+class HandEdit:
+    """A cell of the Sessions sheet that no longer says what we wrote: `before` -> `after`."""
+
+    code: str
+    occurrence: int
+    row: int
+    column: str  # the header as it stands in the sheet (Start/Début, Room/Salle)
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class LoadedTimetable:
+    timetable: Timetable
+    language: str
+    title: str
+    fingerprint: str  # of the input the timetable was computed from
+    locked: frozenset[tuple[str, int]] = frozenset()
+    edited: tuple[HandEdit, ...] = ()
+    # (session code, occurrence) -> row of the Sessions sheet (for JSON: the row it has in the workbook)
+    rows: dict[tuple[str, int], int] = field(default_factory=dict)
+
+
+def load_timetable(path: str | os.PathLike[str], problem: Problem | None = None) -> LoadedTimetable:
+    """A timetable from `.json` or `.xlsx`. With `problem`, Day+Start and Room are checked against it."""
+    p = Path(path)
+    lang = problem.language if problem else "en"
+    if not p.is_file():
+        raise InputError(
+            [
+                InputIssue(
+                    str(p),
+                    tr(lang, "File not found.", "Fichier introuvable."),
+                    tr(lang, "Check the path and the file name.", "Vérifiez le chemin et le nom du fichier."),
+                )
+            ]
+        )
+    if p.suffix.casefold() == ".json":
+        return _load_json(p, problem, lang)
+    return _load_xlsx(p, problem, lang)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# JSON
+
+
+def _load_json(path: Path, problem: Problem | None, lang: str) -> LoadedTimetable:
+    file = str(path)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        row = getattr(e, "lineno", None)
+        raise InputError(
+            [
+                InputIssue(
+                    file,
+                    tr(lang, "Not a readable JSON file: {e}", "Fichier JSON illisible : {e}", e=e),
+                    tr(
+                        lang,
+                        "Give the timetable.json written by scheduler.",
+                        "Donnez le timetable.json écrit par scheduler.",
+                    ),
+                    row=row,
+                )
+            ]
+        ) from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("version") != VERSION:
+        raise InputError(
+            [
+                InputIssue(
+                    file,
+                    tr(
+                        lang,
+                        "This JSON is not a scheduler timetable (format {f}, version {v}).",
+                        "Ce JSON n'est pas un programme scheduler (format {f}, version {v}).",
+                        f=FORMAT,
+                        v=VERSION,
+                    ),
+                )
+            ]
+        )
+    lang = doc.get("language") if doc.get("language") in LANGUAGES else lang
+    issues: list[InputIssue] = []
+    placements: list[Placement] = []
+    rows: dict[tuple[str, int], int] = {}
+    for i, s in enumerate(doc.get("sessions") or []):
+        where = f"sessions[{i}]"
+        try:
+            p = Placement(
+                str(s["code"]),
+                tuple(str(x) for x in s["slots"]),
+                str(s["room"]),
+                int(s.get("occurrence", 1)),
+                bool(s.get("locked", False)),
+            )
+            if not p.slots:
+                raise ValueError
+        except (KeyError, TypeError, ValueError, AttributeError):
+            issues.append(
+                InputIssue(
+                    file,
+                    tr(
+                        lang,
+                        "Session entry without code, slots and room.",
+                        "Session sans code, créneaux et salle.",
+                    ),
+                    column=where,
+                )
+            )
+            continue
+        if problem is not None:
+            issues += _check_against(problem, p, lang, file, where)
+        if (p.session, p.occurrence) in rows:
+            issues.append(_duplicate(lang, file, "", None, where, p))
+        rows[(p.session, p.occurrence)] = i + 2
+        placements.append(p)
+    allocation = None
+    participants = doc.get("participants") or []
+    if doc.get("allocated", any(pt.get("sessions") for pt in participants if isinstance(pt, dict))):
+        try:
+            allocation = {
+                str(pt["name"]): tuple(
+                    (str(x["code"]), int(x["occurrence"])) for x in pt.get("sessions") or []
+                )
+                for pt in participants
+            }
+        except (KeyError, TypeError, ValueError, AttributeError):
+            issues.append(
+                InputIssue(
+                    file,
+                    tr(
+                        lang,
+                        "A participant's sessions cannot be read.",
+                        "Les sessions d'un participant sont illisibles.",
+                    ),
+                    column="participants",
+                )
+            )
+    if issues:
+        raise InputError(issues)
+    solver = doc.get("solver") or {}
+    stats = _stats({k: solver.get(k) for k, _, _ in SOLVER_ROWS})
+    event = doc.get("event") or {}
+    return LoadedTimetable(
+        Timetable(tuple(placements), allocation, stats),
+        lang,
+        str(event.get("title") or ""),
+        str(event.get("fingerprint") or ""),
+        frozenset((p.session, p.occurrence) for p in placements if p.locked),
+        (),
+        rows,
+    )
+
+
+def _check_against(problem: Problem, p: Placement, lang: str, file: str, where: str) -> list[InputIssue]:
+    issues = []
+    if p.session not in problem.session_by_code:
+        issues.append(_unknown_code(problem, lang, file, "", None, where, p.session))
+    for slot_id in p.slots:
+        if slot_id not in problem.slot_by_id:
+            issues.append(
+                InputIssue(
+                    file,
+                    tr(lang, "Unknown slot '{s}'.", "Créneau « {s} » inconnu.", s=slot_id),
+                    tr(
+                        lang,
+                        "Use a slot of the input's calendar.",
+                        "Utilisez un créneau du calendrier de l'entrée.",
+                    ),
+                    column=where,
+                )
+            )
+    if p.room not in problem.room_by_name:
+        issues.append(_unknown_room(problem, lang, file, "", None, where, p.room))
+    return issues
+
+
+def _unknown_code(
+    problem: Problem, lang: str, file: str, sheet: str, row: int | None, column: str, code: str
+) -> InputIssue:
+    near = close_match(code, problem.session_by_code)
+    return InputIssue(
+        file,
+        tr(lang, "Unknown session code '{c}'.", "Code de session « {c} » inconnu.", c=code),
+        tr(lang, "Did you mean {m}?", "Vouliez-vous dire {m} ?", m=near)
+        if near
+        else tr(
+            lang,
+            "Use a code of the input's Sessions sheet.",
+            "Utilisez un code de la feuille Sessions de l'entrée.",
+        ),
+        sheet=sheet,
+        row=row,
+        column=column,
+    )
+
+
+def _unknown_room(
+    problem: Problem, lang: str, file: str, sheet: str, row: int | None, column: str, room: str
+) -> InputIssue:
+    near = close_match(room, problem.room_by_name)
+    names = ", ".join(r.name for r in problem.rooms)
+    return InputIssue(
+        file,
+        tr(lang, "Unknown room '{r}'.", "Salle « {r} » inconnue.", r=room),
+        tr(lang, "Did you mean {m}?", "Vouliez-vous dire {m} ?", m=near)
+        if near
+        else tr(lang, "Rooms: {n}.", "Salles : {n}.", n=names),
+        sheet=sheet,
+        row=row,
+        column=column,
+    )
+
+
+def _duplicate(lang: str, file: str, sheet: str, row: int | None, column: str, p: Placement) -> InputIssue:
+    return InputIssue(
+        file,
+        tr(
+            lang,
+            "{c} occurrence {o} appears twice.",
+            "{c} occurrence {o} apparaît deux fois.",
+            c=p.session,
+            o=p.occurrence,
+        ),
+        tr(lang, "Delete one of the two rows.", "Supprimez l'une des deux lignes."),
+        sheet=sheet,
+        row=row,
+        column=column,
+    )
+
+
+def _stats(values: dict[str, Any]) -> SolveStats:
+    """Solver figures as written; anything missing or unreadable keeps its default."""
+    out: dict[str, Any] = {}
+    for key, kind in (
+        ("status", str),
+        ("objective", float),
+        ("bound", float),
+        ("gap", float),
+        ("seconds", float),
+        ("first_solution_seconds", float),
+        ("seed", int),
+        ("workers", int),
+        ("fingerprint", str),
+    ):
+        v = values.get(key)
+        if v is None or v == "":
+            continue
+        try:
+            out[key] = kind(v)
+        except (TypeError, ValueError):
+            continue
+    final = values.get("final")
+    if final is not None and final != "":
+        with contextlib.suppress(CellError):
+            out["final"] = parse_bool(final)
+    return SolveStats(**out)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Workbook
+
+
+def _labels(pairs: tuple[tuple[str, str, str], ...]) -> dict[str, str]:
+    """Normalised header text -> key, for both languages."""
+    out: dict[str, str] = {}
+    for key, en, fr in pairs:
+        out[compact(en)] = key
+        out[compact(fr)] = key
+    return out
+
+
+SESSION_HEADERS = _labels(SESSION_COLUMNS) | {
+    "slot": "slot",
+    "creneau": "slot",
+    "date": "day",
+    "heure": "start",
+    "salleid": "room_id",
+    "verrou": "locked",
+    "lock": "locked",
+    "occ": "occurrence",
+}
+_FRENCH_ONLY = {compact(fr) for _, en, fr in SESSION_COLUMNS if compact(en) != compact(fr)}
+_FRENCH_SHEETS = {compact(fr) for en, fr in SHEETS.values() if compact(en) != compact(fr)}
+
+
+def _sheet(sheets: list[RawSheet], key: str) -> RawSheet | None:
+    names = {compact(n) for n in SHEETS[key]}
+    return next((s for s in sheets if compact(s.name) in names), None)
+
+
+def _load_xlsx(path: Path, problem: Problem | None, lang: str) -> LoadedTimetable:
+    file = str(path)
+    try:
+        loaded = load(path, file)
+    except Unreadable as e:
+        raise InputError([InputIssue(file, n.message(lang), n.hint(lang)) for n in e.notes]) from None
+    sessions = _sheet(loaded.sheets, "sessions")
+    if sessions is None:
+        raise InputError(
+            [
+                InputIssue(
+                    file,
+                    tr(
+                        lang,
+                        "No Sessions sheet in this workbook.",
+                        "Pas de feuille Sessions dans ce classeur.",
+                    ),
+                    tr(
+                        lang,
+                        "Give the timetable.xlsx written by scheduler.",
+                        "Donnez le timetable.xlsx écrit par scheduler.",
+                    ),
+                )
+            ]
+        )
+    header_row, header = _header(sessions)
+    col = {}
+    for i, text in enumerate(header):
+        key = SESSION_HEADERS.get(compact(text))
+        if key and key not in col:
+            col[key] = i
+    french = any(compact(h) in _FRENCH_ONLY for h in header if isinstance(h, str))
+    french = french or any(compact(s.name) in _FRENCH_SHEETS for s in loaded.sheets)
+    file_lang = "fr" if french else "en"
+    if problem is None:
+        lang = file_lang
+    sheet = sessions.name
+    needed = ["code", "room"] + (["slot"] if problem is None else [])
+    missing = [k for k in needed if k not in col]
+    if problem is not None and "slot" not in col and not {"day", "start"} <= col.keys():
+        missing.append("start")
+    if missing:
+        labels = {k: tr(lang, en, fr) for k, en, fr in SESSION_COLUMNS}
+        raise InputError(
+            [
+                InputIssue(
+                    file,
+                    tr(lang, "Column {c} is missing.", "La colonne {c} manque.", c=labels[k]),
+                    tr(
+                        lang,
+                        "Keep the header row of the Sessions sheet as scheduler wrote it.",
+                        "Gardez la ligne d'en-tête de la feuille Sessions telle que scheduler l'a écrite.",
+                    ),
+                    sheet=sheet,
+                    row=header_row,
+                )
+                for k in missing
+            ]
+        )
+
+    def head(key: str) -> str:
+        return cell_text(header[col[key]]) if key in col else ""
+
+    def value(values: list[object], key: str) -> object:
+        i = col.get(key)
+        return values[i] if i is not None and i < len(values) else None
+
+    issues: list[InputIssue] = []
+    edits: list[HandEdit] = []
+    placements: list[Placement] = []
+    rows: dict[tuple[str, int], int] = {}
+    written_slots: dict[tuple[str, int], tuple[str, ...]] = {}  # what we wrote, for the Participants sheet
+
+    for r, values in sessions.rows:
+        if r <= header_row or all(is_blank(v) for v in values):
+            continue
+        code = cell_text(value(values, "code"))
+        if not code:
+            continue
+
+        def issue(key: str, en: str, fr: str, hint_en: str = "", hint_fr: str = "", **v: object) -> None:
+            issues.append(
+                InputIssue(file, tr(lang, en, fr, **v), tr(lang, hint_en, hint_fr, **v), sheet, r, head(key))  # noqa: B023
+            )
+
+        occ_value = value(values, "occurrence")
+        try:
+            occurrence = 1 if is_blank(occ_value) else int(float(cell_text(occ_value).replace(",", ".")))
+        except ValueError:
+            issue(
+                "occurrence", "'{v}' is not a number.", "« {v} » n'est pas un nombre.", v=cell_text(occ_value)
+            )
+            continue
+        slot_ref = cell_text(value(values, "slot"))
+        room = cell_text(value(values, "room"))
+        room_ref = cell_text(value(values, "room_id"))
+        written = tuple(x.strip() for x in cell_text(value(values, "slots_id")).split(SLOT_SEPARATOR.strip()))
+        written = tuple(x for x in written if x)
+        before = written[0] if written else slot_ref  # where we put it, whatever the Slot (id) now says
+        locked_value = value(values, "locked")
+        try:
+            locked = False if is_blank(locked_value) else parse_bool(locked_value)
+        except CellError as e:
+            issue("locked", e.en, e.fr, e.hint_en, e.hint_fr, **e.values)
+            locked = False
+
+        if problem is None:
+            if not slot_ref:
+                issue("slot", "No slot given.", "Aucun créneau indiqué.")
+                continue
+            slots = written if written and written[0] == slot_ref else (slot_ref,)
+        else:
+            session = problem.session_by_code.get(code)
+            if session is None:
+                issues.append(_unknown_code(problem, lang, file, sheet, r, head("code"), code))
+                continue
+            start = _start_slot(problem, values, value, slot_ref, issue)
+            if start is None:
+                continue
+            if start.id != before:
+                typed = not (is_blank(value(values, "day")) and is_blank(value(values, "start")))
+                column = head("start") if typed and "start" in col else head("slot")
+                edits.append(HandEdit(code, occurrence, r, column, before, start.id))
+            block = problem.block(start, session.length)
+            if block is None:
+                issue(
+                    "start",
+                    "{c} lasts {n} slots and does not fit from {t} to the end of the day.",
+                    "{c} dure {n} créneaux et ne tient pas entre {t} et la fin de la journée.",
+                    "Start it earlier.",
+                    "Faites-la commencer plus tôt.",
+                    c=code,
+                    n=session.length,
+                    t=start.start.strftime("%H:%M"),
+                )
+                continue
+            slots = tuple(s.id for s in block)
+            if room not in problem.room_by_name:
+                issues.append(_unknown_room(problem, lang, file, sheet, r, head("room"), room))
+                continue
+        if not room:
+            issue("room", "No room given.", "Aucune salle indiquée.")
+            continue
+        if room_ref and room != room_ref:
+            edits.append(HandEdit(code, occurrence, r, head("room"), room_ref, room))
+        p = Placement(code, slots, room, occurrence, locked)
+        if (code, occurrence) in rows:
+            issues.append(_duplicate(lang, file, sheet, r, head("code"), p))
+            continue
+        rows[(code, occurrence)] = r
+        written_slots[(code, occurrence)] = written or ((slot_ref,) if slot_ref else slots)
+        placements.append(p)
+
+    if issues:  # the Participants sheet is only checked against a readable Sessions sheet
+        raise InputError(issues)
+    allocation = _participants(loaded.sheets, placements, written_slots, problem, lang, file, issues)
+    if issues:
+        raise InputError(issues)
+    info, solver = _quality_values(loaded.sheets)
+    if problem is not None:
+        placements = list(_canonical_order(problem, placements))
+    title = cell_text(info.get("title")) or _programme_title(loaded.sheets)
+    return LoadedTimetable(
+        Timetable(tuple(placements), allocation, _stats(solver)),
+        file_lang,
+        title,
+        cell_text(info.get("fingerprint")),
+        frozenset((p.session, p.occurrence) for p in placements if p.locked),
+        tuple(edits),
+        rows,
+    )
+
+
+def _header(sheet: RawSheet) -> tuple[int, list[object]]:
+    """The first row (of the first five) holding a Code column; row 1 when none does."""
+    for r, values in sheet.rows[:5]:
+        if any(SESSION_HEADERS.get(compact(v)) == "code" for v in values if isinstance(v, str)):
+            return r, values
+    return sheet.rows[0] if sheet.rows else (1, [])
+
+
+def _start_slot(problem: Problem, values: list[object], value, slot_ref: str, issue) -> Slot | None:
+    """Day+Start as typed win over the Slot (id) column; either must name a slot of the input's calendar."""
+    day_v, start_v = value(values, "day"), value(values, "start")
+    if is_blank(day_v) and is_blank(start_v):
+        if slot_ref in problem.slot_by_id:
+            return problem.slot_by_id[slot_ref]
+        issue(
+            "slot",
+            "Unknown slot '{s}'.",
+            "Créneau « {s} » inconnu.",
+            "Give the Day and Start of a slot of the input's calendar.",
+            "Indiquez le Jour et le Début d'un créneau du calendrier de l'entrée.",
+            s=slot_ref,
+        )
+        return None
+    ref = problem.slot_by_id.get(slot_ref)
+    try:
+        day = ref.day if is_blank(day_v) and ref else parse_day(day_v, problem.days)
+    except CellError as e:
+        issue("day", e.en, e.fr, e.hint_en, e.hint_fr, **e.values)
+        return None
+    if day not in problem.slots_by_day:
+        issue(
+            "day",
+            "{d} is not a day of the event.",
+            "Le {d} n'est pas un jour de l'événement.",
+            "Days: {days}.",
+            "Jours : {days}.",
+            d=day.isoformat(),
+            days=", ".join(d.isoformat() for d in problem.days),
+        )
+        return None
+    try:
+        start = ref.start if is_blank(start_v) and ref else parse_time(start_v)
+    except CellError as e:
+        issue("start", e.en, e.fr, e.hint_en, e.hint_fr, **e.values)
+        return None
+    for slot in problem.slots_by_day[day]:
+        if (slot.start.hour, slot.start.minute) == (start.hour, start.minute):
+            return slot
+    issue(
+        "start",
+        "No slot starts at {t} on {d}.",
+        "Aucun créneau ne commence à {t} le {d}.",
+        "Slots start at {starts}.",
+        "Les créneaux commencent à {starts}.",
+        t=start.strftime("%H:%M"),
+        d=day.isoformat(),
+        starts=", ".join(s.start.strftime("%H:%M") for s in problem.slots_by_day[day]),
+    )
+    return None
+
+
+def _canonical_order(problem: Problem, placements: list[Placement]) -> list[Placement]:
+    room_index = {r.name: i for i, r in enumerate(problem.rooms)}
+
+    def key(p: Placement) -> tuple[Any, ...]:
+        slot = problem.slot_by_id[p.start]
+        return (slot.index, room_index.get(p.room, len(room_index)), p.room, p.session, p.occurrence)
+
+    return sorted(placements, key=key)
+
+
+def _participants(
+    sheets: list[RawSheet],
+    placements: list[Placement],
+    written_slots: dict[tuple[str, int], tuple[str, ...]],
+    problem: Problem | None,
+    lang: str,
+    file: str,
+    issues: list[InputIssue],
+) -> dict[str, tuple[tuple[str, int], ...]] | None:
+    """Who attends what, from the Participants sheet: each slot column names the session (code and room).
+
+    Cells are matched against the slots as written, so a session moved by hand keeps its participants.
+    """
+    sheet = _sheet(sheets, "participants")
+    if sheet is None or not sheet.rows:
+        return None
+    _header_row, header = sheet.rows[0]
+    slot_ids = {s for slots in written_slots.values() for s in slots}
+    if problem is not None:
+        slot_ids |= set(problem.slot_by_id)
+    name_col = next((i for i, h in enumerate(header) if compact(h) in {"name", "nom"}), 0)
+    slot_cols = {i: cell_text(h) for i, h in enumerate(header) if cell_text(h) in slot_ids}
+    at: dict[tuple[str, str], tuple[str, int]] = {}
+    for (code, occ), slots in written_slots.items():
+        for s in slots:
+            at[(s, code)] = (code, occ)
+    order = {(p.session, p.occurrence): i for i, p in enumerate(_ordered(problem, placements))}
+    allocation: dict[str, tuple[tuple[str, int], ...]] = {}
+    for r, values in sheet.rows[1:]:
+        name = cell_text(values[name_col]) if name_col < len(values) else ""
+        if not name:
+            continue
+        got: dict[tuple[str, int], None] = {}
+        for i, slot_id in slot_cols.items():
+            text = cell_text(values[i]) if i < len(values) else ""
+            if not text:
+                continue
+            code = text.split(" (", 1)[0].strip()
+            key = at.get((slot_id, code))
+            if key is None:
+                issues.append(
+                    InputIssue(
+                        file,
+                        tr(
+                            lang,
+                            "{c} does not run at {s}.",
+                            "{c} n'a pas lieu au créneau {s}.",
+                            c=code,
+                            s=slot_id,
+                        ),
+                        tr(
+                            lang,
+                            "Empty the cell, or name the session that runs then.",
+                            "Videz la cellule, ou indiquez la session qui a lieu à ce créneau.",
+                        ),
+                        sheet.name,
+                        r,
+                        slot_id,
+                    )
+                )
+                continue
+            got[key] = None
+        allocation[name] = tuple(sorted(got, key=lambda k: (order.get(k, len(order)), k)))
+    return allocation
+
+
+def _ordered(problem: Problem | None, placements: list[Placement]) -> list[Placement]:
+    return _canonical_order(problem, placements) if problem is not None else placements
+
+
+def _quality_values(sheets: list[RawSheet]) -> tuple[dict[str, object], dict[str, object]]:
+    """Event and solver figures from the Quality sheet, found by their labels in either language."""
+    sheet = _sheet(sheets, "quality")
+    if sheet is None:
+        return {}, {}
+    info_labels, solver_labels = _labels(INFO_ROWS), _labels(SOLVER_ROWS)
+    info: dict[str, object] = {}
+    solver: dict[str, object] = {}
+    for _, values in sheet.rows:
+        if not values or not isinstance(values[0], str):
+            continue
+        label = compact(values[0])
+        v = values[1] if len(values) > 1 else None
+        if label in info_labels:
+            info[info_labels[label]] = v
+        elif label in solver_labels:
+            solver[solver_labels[label]] = v
+    return info, solver
+
+
+def _programme_title(sheets: list[RawSheet]) -> str:
+    sheet = _sheet(sheets, "programme")
+    if sheet and sheet.rows and sheet.rows[0][1]:
+        return cell_text(sheet.rows[0][1][0])
+    return ""
+
+
+__all__ = ["HandEdit", "LoadedTimetable", "load_timetable"]
