@@ -333,7 +333,7 @@ def calendar_bytes(
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
     name = f"{event_title} – {agenda.name}" if event_title else agenda.name
-    cal.add("x-wr-calname", name)
+    cal.add("x-wr-calname", " ".join(_CONTROL.sub(" ", name).split()) or "agenda")
     cal.add("x-wr-timezone", tzid)
     days = [e.day for e in agenda.entries] or [stamp.date()]
     cal.add_component(
