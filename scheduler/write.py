@@ -1103,6 +1103,15 @@ def _history_name(target: Path, history: Path) -> Path:
     return candidate
 
 
+def _file_mode(target: Path) -> int:
+    """The previous output's permissions, else what a plain new file gets under the current umask."""
+    if target.exists():
+        return target.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def _save_workbook(wb: Workbook, path: Path) -> None:
     wb.save(path)
 
@@ -1161,6 +1170,7 @@ def write_outputs(
             )
             os.close(fd)
             temps[current] = Path(tmp)
+            os.chmod(tmp, _file_mode(current))  # mkstemp makes it private; outputs are ordinary files
             if current is targets[0]:
                 _save_workbook(wb, temps[current])
             else:

@@ -518,6 +518,9 @@ def test_creates_folder_and_returns_paths(tmp_path: Path) -> None:
     assert write_outputs(make_problem(), make_timetable(), make_quality(), xlsx, js) == [xlsx, js]
     assert xlsx.exists() and js.exists()
     assert sorted(p.name for p in xlsx.parent.iterdir()) == ["t.json", "t.xlsx"]  # no temporary left
+    umask = os.umask(0)
+    os.umask(umask)
+    assert xlsx.stat().st_mode & 0o777 == 0o666 & ~umask  # not the private mode of a temporary file
     assert write_outputs(make_problem(), make_timetable(), make_quality(), tmp_path / "only.xlsx") == [
         tmp_path / "only.xlsx"
     ]
