@@ -500,10 +500,8 @@ def agendas_html(agendas: list[PersonAgenda], event_title: str, lang: str) -> st
                 + _e(
                     tr(
                         lang,
-                        "Thank you for your understanding; if a place frees up, the organisers will let you "
-                        "know.",
-                        "Merci de votre compréhension ; si une place se libère, l'équipe d'organisation vous "
-                        "préviendra.",
+                        "Thank you for your understanding.",
+                        "Merci de votre compréhension.",
                     )
                 )
                 + "</p>"
