@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from scheduler.errors import OutputError
 from scheduler.generate import (
     KIND_LABELS,
     SETTING_KEYS,
@@ -527,4 +528,15 @@ def write_template(path: str | os.PathLike[str], lang: str = "fr") -> None:
     _add_validations(wb, lang)
     wb.properties.creator = "scheduler.template"
     wb.properties.title = tr(lang, "Event input template", "Modèle de saisie d'un événement")
-    save_workbook(wb, path)
+    try:
+        save_workbook(wb, path)
+    except OSError as exc:
+        raise OutputError(
+            tr(
+                lang,
+                "Cannot write {p} ({e}): is it open in Excel, or is the folder read-only?",
+                "Impossible d'écrire {p} ({e}) : est-il ouvert dans Excel, ou le dossier est-il protégé ?",
+                p=path,
+                e=exc.strerror or exc,
+            )
+        ) from exc

@@ -174,3 +174,14 @@ def test_read_back_by_the_reader_is_a_valid_tiny_event(template: tuple[str, Path
 
     good = Timetable((Placement("EX1", (problem.slots[0].id,), problem.rooms[0].name),))
     assert check.check(problem, good) == []
+
+
+def test_unwritable_place_gives_a_message_not_a_traceback(tmp_path: Path) -> None:
+    from scheduler.errors import OutputError
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    with pytest.raises(OutputError, match="Impossible d'écrire"):
+        write_template(blocker / "modele.xlsx", "fr")
+    with pytest.raises(OutputError, match="Cannot write"):
+        write_template(blocker / "template.xlsx", "en")
