@@ -48,7 +48,7 @@ from scheduler.problem import (
 )
 from scheduler.sheets import Loaded, Note, RawSheet, Unreadable, load
 
-__all__ = ["SHEETS", "read_problem"]
+__all__ = ["SHEETS", "describe", "read_problem"]
 
 HEADER_SEARCH_ROWS = 10
 EXCEL_ERRORS = {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}
@@ -1330,6 +1330,12 @@ def _where(file: str, sheet: str, row: int | None, column: str, lang: str) -> st
     if column:
         parts.append(tr(lang, "column {c}", "colonne {c}", c=column))
     return ", ".join(parts)
+
+
+def describe(issue: InputIssue, lang: str) -> str:
+    """An issue as one line in the input's language (`InputIssue.__str__` says "row"/"column" in English)."""
+    text = f"{_where(issue.file, issue.sheet, issue.row, issue.column, lang)}: {issue.message}"
+    return f"{text} {issue.hint}" if issue.hint else text
 
 
 def read_problem(path: str | os.PathLike, lang: str | None = None) -> Problem:

@@ -12,7 +12,7 @@ import pytest
 
 from scheduler.errors import InputError, InputIssue
 from scheduler.problem import Kind
-from scheduler.read import read_problem
+from scheduler.read import describe, read_problem
 
 from broken_inputs import D1, D2, Book, sample, write_csv_folder, write_xlsx
 
@@ -375,3 +375,11 @@ def test_unknown_column_is_ignored_with_a_warning(tmp_path: Path) -> None:
 def test_english_messages(tmp_path: Path) -> None:
     i = one(issues(tmp_path, lambda b: b["Rooms"][2].__setitem__(1, ""), "en"), "Rooms", 3, "Capacity")
     assert i.message == "Empty cell: Capacity is required." and i.hint == "Fill it in, or delete the row."
+
+
+def test_describe_in_the_input_language(tmp_path: Path) -> None:
+    i = one(issues(tmp_path, lambda b: b["Salles"][2].__setitem__(1, "")), "Salles", 3, "Capacité")
+    assert describe(i, "fr") == (
+        f"{i.file}, Salles, ligne 3, colonne Capacité: Cellule vide : Capacité est obligatoire. "
+        "Remplissez-la, ou supprimez la ligne."
+    )
