@@ -300,16 +300,16 @@ def _where(report: ChangeReport, slots: tuple[str, ...], room: str, lang: str) -
     return tr(lang, "{t}, room {r}", "{t}, salle {r}", t=slot_text(report, slots, lang), r=room)
 
 
-def _name(report: ChangeReport, unit: Unit) -> str:
+def _name(report: ChangeReport, unit: Unit, lang: str) -> str:
     code, occ = unit
     title = report.titles.get(code, "")
-    head = f"{code} “{title}”" if title else code
+    head = (f"{code} « {title} »" if lang == "fr" else f"{code} “{title}”") if title else code
     return head if occ == 1 else f"{head} (#{occ})"
 
 
 def describe(report: ChangeReport, change: SessionChange, lang: str) -> str:
     """One sentence for one changed session, in the organisers' language."""
-    name = _name(report, change.unit)
+    name = _name(report, change.unit, lang)
     old = _where(report, change.old_slots, change.old_room, lang)
     new = _where(report, change.new_slots, change.new_room, lang)
     if change.change == MOVED:
@@ -335,7 +335,7 @@ def person_text(report: ChangeReport, person: PersonChange, lang: str) -> str:
                 lang,
                 "You now speak in {s}: {w}",
                 "Vous intervenez désormais dans {s} : {w}",
-                s=_name(report, unit),
+                s=_name(report, unit, lang),
                 w=where,
             )
             if speaker
@@ -343,19 +343,24 @@ def person_text(report: ChangeReport, person: PersonChange, lang: str) -> str:
                 lang,
                 "Added to your agenda: {s}, {w}",
                 "Ajoutée à votre programme : {s}, {w}",
-                s=_name(report, unit),
+                s=_name(report, unit, lang),
                 w=where,
             )
         )
     for unit in person.lost:
         lines.append(
-            tr(lang, "You no longer speak in {s}", "Vous n'intervenez plus dans {s}", s=_name(report, unit))
+            tr(
+                lang,
+                "You no longer speak in {s}",
+                "Vous n'intervenez plus dans {s}",
+                s=_name(report, unit, lang),
+            )
             if speaker
             else tr(
                 lang,
                 "No longer in your agenda: {s} (no seat left at its new time)",
                 "Retirée de votre programme : {s} (plus de place à son nouvel horaire)",
-                s=_name(report, unit),
+                s=_name(report, unit, lang),
             )
         )
     return "\n".join(lines)
@@ -441,5 +446,7 @@ def changes_sheet(report: ChangeReport, lang: str) -> tuple[str, list[str], list
             ]
         )
     for c in report.sessions:
-        rows.append([_name(report, c.unit), "", role_text(SESSION, lang), c.code, describe(report, c, lang)])
+        rows.append(
+            [_name(report, c.unit, lang), "", role_text(SESSION, lang), c.code, describe(report, c, lang)]
+        )
     return SHEET_NAME[fr], headers, rows
