@@ -29,7 +29,16 @@ from scheduler.i18n import LANGUAGES, tr
 from scheduler.problem import Problem, Slot
 from scheduler.sheets import RawSheet, Unreadable, load
 from scheduler.timetable import Placement, SolveStats, Timetable
-from scheduler.write import FORMAT, INFO_ROWS, SESSION_COLUMNS, SHEETS, SLOT_SEPARATOR, SOLVER_ROWS, VERSION
+from scheduler.write import (
+    FORMAT,
+    INFO_ROWS,
+    SESSION_COLUMNS,
+    SHEETS,
+    SLOT_SEPARATOR,
+    SOLVER_ROWS,
+    VERSION,
+    canonical,
+)
 
 
 @dataclass(frozen=True)
@@ -176,8 +185,9 @@ def _load_json(path: Path, problem: Problem | None, lang: str) -> LoadedTimetabl
     solver = doc.get("solver") or {}
     stats = _stats({k: solver.get(k) for k, _, _ in SOLVER_ROWS})
     event = doc.get("event") or {}
+    timetable = Timetable(tuple(placements), allocation, stats)
     return LoadedTimetable(
-        Timetable(tuple(placements), allocation, stats),
+        canonical(problem, timetable) if problem is not None else timetable,
         lang,
         str(event.get("title") or ""),
         str(event.get("fingerprint") or ""),
@@ -483,11 +493,10 @@ def _load_xlsx(path: Path, problem: Problem | None, lang: str) -> LoadedTimetabl
     if issues:
         raise InputError(issues)
     info, solver = _quality_values(loaded.sheets)
-    if problem is not None:
-        placements = list(_canonical_order(problem, placements))
     title = cell_text(info.get("title")) or _programme_title(loaded.sheets)
+    timetable = Timetable(tuple(placements), allocation, _stats(solver))
     return LoadedTimetable(
-        Timetable(tuple(placements), allocation, _stats(solver)),
+        canonical(problem, timetable) if problem is not None else timetable,
         file_lang,
         title,
         cell_text(info.get("fingerprint")),
@@ -558,16 +567,6 @@ def _start_slot(problem: Problem, values: list[object], value, slot_ref: str, is
     return None
 
 
-def _canonical_order(problem: Problem, placements: list[Placement]) -> list[Placement]:
-    room_index = {r.name: i for i, r in enumerate(problem.rooms)}
-
-    def key(p: Placement) -> tuple[Any, ...]:
-        slot = problem.slot_by_id[p.start]
-        return (slot.index, room_index.get(p.room, len(room_index)), p.room, p.session, p.occurrence)
-
-    return sorted(placements, key=key)
-
-
 def _participants(
     sheets: list[RawSheet],
     placements: list[Placement],
@@ -594,7 +593,7 @@ def _participants(
     for (code, occ), slots in written_slots.items():
         for s in slots:
             at[(s, code)] = (code, occ)
-    order = {(p.session, p.occurrence): i for i, p in enumerate(_ordered(problem, placements))}
+    order = {(p.session, p.occurrence): i for i, p in enumerate(placements)}
     allocation: dict[str, tuple[tuple[str, int], ...]] = {}
     for r, values in sheet.rows[1:]:
         name = cell_text(values[name_col]) if name_col < len(values) else ""
@@ -632,10 +631,6 @@ def _participants(
             got[key] = None
         allocation[name] = tuple(sorted(got, key=lambda k: (order.get(k, len(order)), k)))
     return allocation
-
-
-def _ordered(problem: Problem | None, placements: list[Placement]) -> list[Placement]:
-    return _canonical_order(problem, placements) if problem is not None else placements
 
 
 def _quality_values(sheets: list[RawSheet]) -> tuple[dict[str, object], dict[str, object]]:
