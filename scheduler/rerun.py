@@ -332,6 +332,7 @@ def plan_rerun(
     reasons = diagnose(problem)
     if reasons:
         raise InfeasibleError(reasons)
+    previous_file = previous_file or tr(lang, "previous timetable", "programme précédent")
     pins, notes = _pins(problem, previous, frozenset(locked), edited_rows or {}, rows or {}, lang)
     _check_pins(problem, pins, previous_file, lang)
 
