@@ -391,7 +391,8 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, **style: Any) -> Cell:
     """Write a cell; text from user data never becomes a formula, whatever it starts with."""
     cell = ws.cell(row=row, column=col)
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        # XML turns a bare CR into LF on reading: write line breaks as they will be read.
+        value = ILLEGAL_CHARACTERS_RE.sub("", value).replace("\r\n", "\n").replace("\r", "\n")
         cell.value = value
         cell.data_type = "s"
         if value.startswith(_DANGEROUS_START):
