@@ -17,7 +17,7 @@ from ortools.sat.python import cp_model
 
 from .errors import InfeasibleError
 from .greedy import greedy
-from .model import Candidates, TimetableModel, timeline
+from .model import SMALL_EVENT_UNITS, Candidates, TimetableModel, timeline
 from .problem import Problem
 from .timetable import Placement, SolveStats, Timetable
 
@@ -85,6 +85,9 @@ def solve(
     p.max_time_in_seconds = time_limit
     p.num_workers = workers
     p.random_seed = seed
+    if len(tm.cand.units) > SMALL_EVENT_UNITS:
+        # Probing in presolve costs tens of seconds on events of hundreds of sessions for little gain.
+        p.cp_model_probing_level = 0
     total = tm.w.total
     watcher = _Watcher(total, progress)
     previous = None
@@ -140,6 +143,17 @@ def _add_hint(tm: TimetableModel, hint: Timetable) -> None:
     for (key, t), var in tm.y.items():
         p = chosen.get(key)
         tm.model.AddHint(var, bool(p and type_of.get(p.room) == t))
+    slot_by_id = tm.problem.slot_by_id
+    for key, var in tm.start.items():
+        if key in chosen:
+            tm.model.AddHint(var, timeline(slot_by_id[chosen[key].start]))
+    # The derived literals too: CP-SAT uses a complete hint as a first solution instead of searching for one.
+    slots_of = {key: set(p.slots) for key, p in chosen.items()}
+    for (a, b), var in tm.pair_vars.items():
+        tm.model.AddHint(var, bool(slots_of.get(a, set()) & slots_of.get(b, set())))
+    for var, slot_id, keys in tm.slot_pair_counts:
+        n = sum(1 for k in keys if slot_id in slots_of.get(k, set()))
+        tm.model.AddHint(var, n * (n - 1) // 2)
 
 
 def _extract(tm: TimetableModel, solver: cp_model.CpSolver) -> tuple[Placement, ...]:
