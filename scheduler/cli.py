@@ -53,8 +53,10 @@ def friendly(command: Callable[..., Any]) -> Callable[..., Any]:
                     n=len(exc.issues),
                 )
             )
+            from .read import describe
+
             for issue in exc.issues:
-                _echo_err(f"  - {issue}")
+                _echo_err(f"  - {describe(issue, lang)}")
             ctx.exit(exc.exit_code)
         except InfeasibleError as exc:
             lang = getattr(exc, "lang", "en")
@@ -146,6 +148,13 @@ input_argument = click.argument("input", required=False, type=click.Path(path_ty
     "--workers", type=click.IntRange(min=1), default=None, help="Solver threads (default: all cores)."
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines while solving.")
+@click.option(
+    "--previous",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    default=None,
+    help="An earlier timetable (.xlsx or .json) treated as announced: move as few sessions as possible; "
+    "keep Locked rows and hand edits.",
+)
 @lang_option
 @friendly
 def solve(
@@ -155,6 +164,7 @@ def solve(
     seed: int,
     workers: int | None,
     quiet: bool,
+    previous: Path | None,
     lang: str | None,
 ) -> None:
     """Optimise the timetable of INPUT (default: the sample event) and write it.
@@ -167,6 +177,7 @@ def solve(
       scheduler solve
       scheduler solve inputs/rencontres-2012.xlsx -o outputs/timetable.xlsx --time-limit 30
       scheduler solve mon-evenement.xlsx --seed 3 --workers 8
+      scheduler solve mon-evenement.xlsx --previous outputs/timetable.xlsx   # rerun after a change
     """
     from .pipeline import plan
     from .write import write_outputs
@@ -201,6 +212,18 @@ def solve(
                 p=len(problem.participants),
             )
         )
+    if previous is not None:
+        _rerun(
+            problem,
+            previous,
+            output,
+            lang,
+            time_limit=time_limit,
+            seed=seed,
+            workers=workers,
+            progress=progress,
+        )
+        return
     try:
         result = plan(problem, time_limit=time_limit, seed=seed, workers=workers, progress=progress)
     except InfeasibleError as exc:
@@ -216,6 +239,66 @@ def solve(
     json_path = output.with_suffix(".json")
     written = write_outputs(problem, result.timetable, result.quality, output, json_path, lang=lang)
     _summary(problem, result, lang, written)
+
+
+def _rerun(problem, previous: Path, output: Path, lang: str, **solve_args: Any) -> None:
+    """`solve --previous`: fewest moves from the announced timetable, then the change report."""
+    from .changes import changes_sheet, report_lines
+    from .load import load_timetable
+    from .rerun import plan_rerun
+    from .write import write_outputs
+
+    loaded = load_timetable(previous, problem)
+    try:
+        result = plan_rerun(
+            problem,
+            loaded.timetable,
+            locked=loaded.locked,
+            rows=loaded.rows,
+            edited_rows={(e.code, e.occurrence): e.row for e in loaded.edited},
+            previous_file=str(previous),
+            **solve_args,
+        )
+    except InfeasibleError as exc:
+        exc.lang = lang  # type: ignore[attr-defined]
+        raise
+    if result.violations:
+        raise SchedulerError("\n".join(f"  - {v.message}" for v in result.violations))
+    json_path = output.with_suffix(".json")
+    written = write_outputs(
+        problem,
+        result.timetable,
+        result.quality,
+        output,
+        json_path,
+        lang=lang,
+        extra_sheets=[changes_sheet(result.report, lang)],
+    )
+    proven = (
+        tr(lang, "proven minimum", "minimum prouvé")
+        if result.moves_proven
+        else tr(lang, "best found, bound {b}", "meilleur trouvé, borne {b}", b=result.move_bound)
+    )
+    click.echo(
+        tr(
+            lang,
+            "Rerun from {p}: {m} session(s) moved ({s} slot, {r} room only; cost {c}, {proven}).",
+            "Nouvelle passe depuis {p} : {m} session(s) déplacée(s) ({s} de créneau, "
+            "{r} de salle seulement ; coût {c}, {proven}).",
+            p=previous,
+            m=result.moves,
+            s=result.slot_moves,
+            r=result.room_moves,
+            c=result.move_cost,
+            proven=proven,
+        )
+    )
+    for note in result.notes:
+        click.echo(note)
+    for line in report_lines(result.report, lang):
+        click.echo(line)
+    for p in written:
+        click.echo(tr(lang, "Written: {p}", "Écrit : {p}", p=p))
 
 
 def _summary(problem, result, lang: str, written: list[Path]) -> None:
@@ -339,6 +422,74 @@ def check(paths: tuple[Path, ...], lang: str | None) -> None:
             "OK : le programme respecte toutes les règles.",
         )
     )
+
+
+@main.command()
+@click.argument("old", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.argument("new", type=click.Path(path_type=Path, exists=True, dir_okay=False))
+@click.option(
+    "--input",
+    "input_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The event's input (default: the sample).",
+)
+@lang_option
+@friendly
+def diff(old: Path, new: Path, input_path: Path | None, lang: str | None) -> None:
+    """Show what changed between two timetables, and whom to tell.
+
+    Sessions moved, added or cancelled, the speakers concerned and the participants whose agenda changed.
+
+    \b
+    Examples:
+      scheduler diff outputs/history/timetable-20120301-101500.xlsx outputs/timetable.xlsx
+      scheduler diff old.json new.json --input mon-evenement.xlsx
+    """
+    from .changes import compare, report_lines
+    from .load import load_timetable
+
+    problem = _read(input_path, lang)
+    lang = lang or problem.language
+    a = load_timetable(old, problem)
+    b = load_timetable(new, problem)
+    report = compare(problem, a.timetable, b.timetable)
+    for line in report_lines(report, lang):
+        click.echo(line)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "-o", "--output", type=click.Path(path_type=Path), default=Path("outputs") / "agendas", show_default=True
+)
+@click.option("--timezone", default="Europe/Paris", show_default=True, help="Time zone of the event's times.")
+@lang_option
+@friendly
+def agendas(paths: tuple[Path, ...], output: Path, timezone: str, lang: str | None) -> None:
+    """Personal agendas: `scheduler agendas [INPUT] [TIMETABLE] [-o FOLDER]`.
+
+    One calendar (.ics) per participant and per speaker, a printable agenda per participant
+    (agendas.html, one page per person, and agendas.xlsx), in the input's language. Importing the
+    calendars again after a rerun updates the events instead of duplicating them.
+
+    \b
+    Examples:
+      scheduler agendas
+      scheduler agendas mon-evenement.xlsx outputs/timetable.json -o agendas/
+    """
+    from .agendas import write_agendas
+    from .load import load_timetable
+
+    if len(paths) > 2:
+        raise click.UsageError("Give at most INPUT and TIMETABLE.")
+    input_path = paths[0] if len(paths) == 2 else None
+    timetable_path = paths[-1] if paths else DEFAULT_OUTPUT.with_suffix(".json")
+    problem = _read(input_path, lang)
+    lang = lang or problem.language
+    loaded = load_timetable(timetable_path, problem)
+    written = write_agendas(problem, loaded.timetable, output, lang=lang, timezone=timezone)
+    click.echo(tr(lang, "{n} files written in {d}", "{n} fichiers écrits dans {d}", n=len(written), d=output))
 
 
 @main.command()

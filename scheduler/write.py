@@ -1050,7 +1050,30 @@ def _attendance(wb: Workbook, view: _View, lang: str, title: str) -> None:
     _page_setup(ws, title, landscape=False)
 
 
-def build_workbook(problem: Problem, timetable: Timetable, quality: Quality, lang: str) -> Workbook:
+ExtraSheet = tuple[str, list[str], list[list[Any]]]  # (sheet name, headers, rows), e.g. the Changes report
+
+
+def _extra(wb: Workbook, sheet: ExtraSheet, title: str) -> None:
+    """A plain table sheet another step supplies (the rerun's change report): filterable, printable."""
+    name, headers, rows = sheet
+    ws = wb.create_sheet(name[:31])
+    _header(ws, 1, headers, [max(12.0, min(60.0, 1.2 * len(h) + 8)) for h in headers])
+    for r, values in enumerate(rows, start=2):
+        for c, value in enumerate(values, start=1):
+            _put(ws, r, c, value, alignment=Alignment(wrap_text=True, vertical="top"))
+    ws.freeze_panes = "A2"
+    if rows:
+        ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{len(rows) + 1}"
+    _page_setup(ws, title, title_rows="1:1")
+
+
+def build_workbook(
+    problem: Problem,
+    timetable: Timetable,
+    quality: Quality,
+    lang: str,
+    extra_sheets: Iterable[ExtraSheet] = (),
+) -> Workbook:
     """The whole workbook in memory (nothing touches the disk here)."""
     view = _View.of(problem, timetable)
     title = problem.title or tr(lang, "Timetable", "Programme")
@@ -1064,6 +1087,8 @@ def build_workbook(problem: Problem, timetable: Timetable, quality: Quality, lan
     if timetable.allocation is not None:
         _participants(wb, view, lang, title)
         _attendance(wb, view, lang, title)
+    for sheet in extra_sheets:
+        _extra(wb, sheet, title)
     wb.properties.title = ILLEGAL_CHARACTERS_RE.sub("", problem.title)
     wb.properties.language = lang
     wb.properties.identifier = problem.fingerprint
@@ -1131,6 +1156,7 @@ def write_outputs(
     *,
     lang: str | None = None,
     history_dir: str | os.PathLike[str] | None = None,
+    extra_sheets: Iterable[ExtraSheet] = (),
 ) -> list[Path]:
     """Write the workbook (and the JSON when asked); earlier outputs go to `history/` first.
 
@@ -1163,7 +1189,7 @@ def write_outputs(
     replaced: list[Path] = []
     current = targets[0]
     try:
-        wb = build_workbook(problem, timetable, quality, lang)
+        wb = build_workbook(problem, timetable, quality, lang, extra_sheets)
         text = json_text(problem, timetable, quality, lang) if json_path is not None else None
         for current in targets:
             fd, tmp = tempfile.mkstemp(
