@@ -1,0 +1,182 @@
+"""`scheduler publish`: the timetable as files for the public — frab XML/JSON for apps, an HTML page, a PDF,
+and calendars — all in the timetable's language, all with ids that survive reruns.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from scheduler.errors import InputError, InputIssue
+from scheduler.i18n import tr
+from scheduler.publish._model import build_view, write_atomic
+from scheduler.publish.calendars import calendars
+from scheduler.publish.frab import schedule_json, schedule_xml
+from scheduler.publish.html import programme_html
+from scheduler.publish.pdf import render_pdf
+
+__all__ = ["DEFAULT_OUT_DIR", "DEFAULT_SOURCE", "Published", "load_published_source", "publish"]
+
+DEFAULT_SOURCE = Path("outputs/timetable.xlsx")
+DEFAULT_OUT_DIR = Path("outputs/publish")
+
+
+class Published(list[Path]):
+    """The files written, in order; `warnings` holds sentences the CLI should print (e.g. no PDF renderer)."""
+
+    def __init__(self, paths: list[Path], warnings: list[str]):
+        super().__init__(paths)
+        self.warnings = list(warnings)
+
+
+def publish(
+    timetable_json: dict[str, Any],
+    out_dir: Path,
+    *,
+    lang: str | None = None,
+    base_url: str | None = None,
+    stamp: dt.datetime | None = None,
+) -> Published:
+    """Write schedule.xml, schedule.json, programme.html, programme.pdf and the .ics files into `out_dir`.
+
+    Everything is rendered before anything is written, and each file is replaced atomically. `base_url`
+    (where the folder will be online) makes the links in schedule.xml/json absolute; `stamp` pins the
+    calendars' DTSTAMP (tests).
+    """
+    _check(timetable_json, "timetable.json", lang or timetable_json.get("language") or "en")
+    view = build_view(timetable_json, lang)
+    html = programme_html(view)
+    files: dict[str, bytes | str] = {
+        "schedule.xml": schedule_xml(view, base_url),
+        "schedule.json": json.dumps(schedule_json(view, base_url), ensure_ascii=False, indent=2) + "\n",
+        "programme.html": html,
+    }
+    pdf, warning = render_pdf(html, view.lang)
+    if pdf is not None:
+        files["programme.pdf"] = pdf
+    files.update(calendars(view, stamp))
+    out_dir = Path(out_dir)
+    written = []
+    for name, data in files.items():
+        path = out_dir / name
+        write_atomic(path, data, view.lang)
+        written.append(path)
+    return Published(written, [warning] if warning else [])
+
+
+def load_published_source(path: Path) -> dict[str, Any]:
+    """Read the solver's timetable JSON; for a .xlsx, the .json of the same stem beside it.
+
+    A workbook edited by hand after solving is not read yet: its JSON twin is (see docs/publishing.md).
+    """
+    path = Path(path)
+    source = path.with_suffix(".json") if path.suffix.lower() in {".xlsx", ".xlsm"} else path
+    if not source.is_file():
+        # The language is unknown until the file is read, so say it in both.
+        if source != path:
+            hint = (
+                f"Publishing reads {source.name}, written beside {path.name} by `scheduler solve`; run "
+                f"`scheduler solve` again to recreate it. / La publication lit {source.name}, écrit à "
+                f"côté de {path.name} par `scheduler solve` ; relancez `scheduler solve` pour le recréer."
+            )
+        else:
+            hint = (
+                "Run `scheduler solve` first, or give the path of a timetable.json. / Lancez d'abord "
+                "`scheduler solve`, ou indiquez le chemin d'un timetable.json."
+            )
+        raise InputError([InputIssue(str(source), "File not found. / Fichier introuvable.", hint)])
+    try:
+        data = json.loads(source.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(
+            [
+                InputIssue(
+                    str(source),
+                    f"Cannot read this timetable ({exc}). / Impossible de lire ce fichier ({exc}).",
+                    "Run `scheduler solve` again to rewrite it. / "
+                    "Relancez `scheduler solve` pour le réécrire.",
+                )
+            ]
+        ) from exc
+    if not isinstance(data, dict):
+        data = {}
+    _check(data, str(source), str(data.get("language") or "en"))
+    return data
+
+
+_REQUIRED_SESSION_KEYS = ("code", "day", "start", "end", "room")
+
+
+def _check(data: dict[str, Any], file: str, lang: str) -> None:
+    """Refuse anything that is not a scheduler timetable, naming what is wrong rather than crashing later."""
+    issues: list[InputIssue] = []
+    again = tr(
+        lang, "Run `scheduler solve` again to rewrite it.", "Relancez `scheduler solve` pour le réécrire."
+    )
+    if data.get("format") != "scheduler-timetable":
+        issues.append(
+            InputIssue(
+                file,
+                tr(
+                    lang,
+                    "This is not a timetable written by scheduler (format {f!r}).",
+                    "Ce fichier n'est pas un planning écrit par scheduler (format {f!r}).",
+                    f=data.get("format"),
+                ),
+                tr(
+                    lang,
+                    "Give the timetable.json (or timetable.xlsx) from the outputs folder.",
+                    "Indiquez le timetable.json (ou timetable.xlsx) du dossier outputs.",
+                ),
+            )
+        )
+        raise InputError(issues)
+    if data.get("version") != 1:
+        issues.append(
+            InputIssue(
+                file,
+                tr(
+                    lang,
+                    "Timetable version {v} is not supported (expected 1).",
+                    "La version {v} du planning n'est pas prise en charge (attendu : 1).",
+                    v=data.get("version"),
+                ),
+                again,
+            )
+        )
+    sessions = data.get("sessions")
+    if not isinstance(sessions, list):
+        issues.append(InputIssue(file, tr(lang, "No session list.", "Aucune liste de sessions."), again))
+        raise InputError(issues)
+    for n, session in enumerate(sessions, start=1):
+        missing = [k for k in _REQUIRED_SESSION_KEYS if not isinstance(session, dict) or not session.get(k)]
+        bad_time = False
+        if not missing:
+            try:
+                dt.date.fromisoformat(session["day"])
+                dt.time.fromisoformat(session["start"])
+                dt.time.fromisoformat(session["end"])
+            except (TypeError, ValueError):
+                bad_time = True
+        if missing or bad_time:
+            code = session.get("code", "?") if isinstance(session, dict) else "?"
+            issues.append(
+                InputIssue(
+                    file,
+                    tr(
+                        lang,
+                        "Session {code} (number {n}) has no valid {what}.",
+                        "La session {code} (n° {n}) n'a pas de {what} valide.",
+                        code=code,
+                        n=n,
+                        what=", ".join(missing) if missing else "day/start/end",
+                    ),
+                    again,
+                    sheet="sessions",
+                    row=n,
+                )
+            )
+    if issues:
+        raise InputError(issues)
