@@ -1,0 +1,144 @@
+"""The CLI driven end to end with CliRunner, on the committed sample; every workbook read back and checked."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from scheduler.check import check
+from scheduler.cli import main
+from scheduler.load import load_timetable
+from scheduler.read import read_problem
+
+SAMPLE = Path(__file__).resolve().parents[1] / "inputs" / "rencontres-2012.xlsx"
+
+
+@pytest.fixture(scope="module")
+def solved(tmp_path_factory):
+    """One solve of the sample (short limit), shared by the tests that read its outputs."""
+    folder = tmp_path_factory.mktemp("solve")
+    event = folder / "event.xlsx"
+    shutil.copy(SAMPLE, event)
+    out = folder / "outputs" / "timetable.xlsx"
+    result = CliRunner().invoke(
+        main, ["solve", str(event), "-o", str(out), "--time-limit", "3", "--workers", "1"]
+    )
+    assert result.exit_code == 0, result.output
+    return event, out, result
+
+
+def test_solve_writes_a_valid_workbook_and_json(solved):
+    event, out, result = solved
+    assert "Choix satisfaits" in result.output  # the sample is French, so is the answer
+    assert out.exists() and out.with_suffix(".json").exists()
+    wb = openpyxl.load_workbook(out)
+    for sheet in ("Programme", "Sessions", "Intervenants", "Salles", "Qualité", "Participants", "Présences"):
+        assert sheet in wb.sheetnames
+    problem = read_problem(event)
+    for path in (out, out.with_suffix(".json")):
+        loaded = load_timetable(path, problem)
+        assert check(problem, loaded.timetable) == []
+        assert loaded.timetable.allocation  # every participant has a place list
+    assert event.read_bytes() == SAMPLE.read_bytes()  # the input is never modified
+
+
+def test_check_command_accepts_ours_and_reports_a_hand_edit(solved, tmp_path):
+    event, out, _ = solved
+    runner = CliRunner()
+    ok = runner.invoke(main, ["check", str(event), str(out)])
+    assert ok.exit_code == 0 and "OK" in ok.output
+    # Move a workshop by hand into the opening plenary's slot: the checker names the rule and the row.
+    edited = tmp_path / "edited.xlsx"
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Sessions"]
+    header = [c.value for c in ws[1]]
+    start_col, kind_col = header.index("Début") + 1, header.index("Type") + 1
+    day_col = header.index("Jour") + 1
+    plen = next(r for r in range(2, ws.max_row + 1) if "pl" in str(ws.cell(r, kind_col).value).lower())
+    work = next(r for r in range(2, ws.max_row + 1) if "atelier" in str(ws.cell(r, kind_col).value).lower())
+    ws.cell(work, start_col).value = ws.cell(plen, start_col).value
+    ws.cell(work, day_col).value = ws.cell(plen, day_col).value
+    wb.save(edited)
+    bad = runner.invoke(main, ["check", str(event), str(edited)])
+    assert bad.exit_code == 1
+    assert "[plenary]" in bad.output
+
+
+def test_validate_ok_and_located_errors(tmp_path):
+    runner = CliRunner()
+    ok = runner.invoke(main, ["validate", str(SAMPLE)])
+    assert ok.exit_code == 0 and "30 sessions" in ok.output
+    broken = tmp_path / "broken.xlsx"
+    wb = openpyxl.load_workbook(SAMPLE)
+    ws = wb["Salles"]
+    header = [c.value for c in ws[1]]
+    ws.cell(2, header.index("Capacité") + 1).value = "beaucoup"
+    wb.save(broken)
+    result = runner.invoke(main, ["validate", str(broken)])
+    assert result.exit_code == 2
+    assert "Salles" in result.output and "ligne 2" in result.output and "Capacité" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_missing_file_and_wrong_type_exit_cleanly(tmp_path):
+    runner = CliRunner()
+    text = tmp_path / "notes.xlsx"
+    text.write_text("not a workbook")
+    for args in (
+        ["validate", str(tmp_path / "nope.xlsx")],
+        ["solve", str(text), "-o", str(tmp_path / "o.xlsx")],
+    ):
+        result = runner.invoke(main, args)
+        assert result.exit_code != 0
+        assert "Traceback" not in result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_template_then_validate(tmp_path):
+    runner = CliRunner()
+    path = tmp_path / "event.xlsx"
+    assert runner.invoke(main, ["template", str(path), "--lang", "en"]).exit_code == 0
+    assert runner.invoke(main, ["template", str(path)]).exit_code != 0  # no silent overwrite
+    assert runner.invoke(main, ["validate", str(path)]).exit_code == 0
+
+
+def test_rerun_unchanged_moves_nothing_and_keeps_history(solved, tmp_path):
+    event, out, _ = solved
+    folder = tmp_path / "outputs"
+    shutil.copytree(out.parent, folder, dirs_exist_ok=True)
+    target = folder / "timetable.xlsx"
+    result = CliRunner().invoke(
+        main,
+        [
+            "solve",
+            str(event),
+            "-o",
+            str(target),
+            "--previous",
+            str(target),
+            "--time-limit",
+            "3",
+            "--workers",
+            "1",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert "0 session(s) déplacée(s)" in result.output
+    assert list((folder / "history").glob("timetable-*.xlsx"))
+    assert "Modifications" in openpyxl.load_workbook(target).sheetnames
+
+
+def test_diff_and_agendas(solved, tmp_path):
+    event, out, _ = solved
+    runner = CliRunner()
+    same = runner.invoke(main, ["diff", str(out), str(out.with_suffix(".json")), "--input", str(event)])
+    assert same.exit_code == 0 and "Aucun changement" in same.output
+    agendas = runner.invoke(
+        main, ["agendas", str(event), str(out.with_suffix(".json")), "-o", str(tmp_path / "ag")]
+    )
+    assert agendas.exit_code == 0, agendas.output
+    assert len(list((tmp_path / "ag" / "participants").glob("*.ics"))) == 300
