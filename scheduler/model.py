@@ -206,6 +206,8 @@ class TimetableModel:
         self.losses: list[cp_model.LinearExprT] = []
         self.pairs_dropped = 0
         self.pair_vars: dict[tuple[tuple[str, int], tuple[str, int]], cp_model.IntVar] = {}
+        # (variable, slot id, units counted): sessions-in-parallel counts, kept so a hint can set them
+        self.slot_pair_counts: list[tuple[cp_model.IntVar, str, list[tuple[str, int]]]] = []
 
     def build(self) -> TimetableModel:
         """Every rule family, in the order organisers read them in docs/model.md."""
@@ -373,10 +375,22 @@ class TimetableModel:
             weights[key] += track_w
         units = {u.key: u for u in self.cand.units}
         pairs = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))
+        large = len(units) > SMALL_EVENT_UNITS
         budget = MAX_PAIR_CLAUSES
         for (a, b), loss in pairs:
             ua, ub = units.get(a), units.get(b)
             if ua is None or ub is None or loss <= 0:
+                continue
+            if large and ua.session.length == ub.session.length == 1:
+                # One reified `!=` per pair instead of a clause per shared slot: builds in a fraction of the
+                # time on big events, where the LP bound from clauses is weak anyway.
+                shared = {s.id for s in self.cand.starts[a]} & {s.id for s in self.cand.starts[b]}
+                if not shared:
+                    continue
+                c = self.model.NewBoolVar(f"overlap[{a}|{b}]")
+                self.pair_vars[(a, b)] = c
+                self.model.Add(self.start[a] != self.start[b]).OnlyEnforceIf(c.Not())
+                self.losses.append(loss * c)
                 continue
             clauses = self.overlap_clauses(ua, ub)
             if not clauses:
@@ -417,6 +431,7 @@ class TimetableModel:
             for k in range(1, rooms + 1):
                 self.model.Add(z >= k * n - k * (k + 1) // 2)
             overlaps.append(z)
+            self.slot_pair_counts.append((z, slot.id, [u.key for u in units]))
         self.model.Add(sum(terms) >= sum(overlaps))
 
     def overlap_var(self, a: tuple[str, int], b: tuple[str, int], clauses) -> cp_model.IntVar:
