@@ -106,7 +106,12 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 def clean(value: object) -> str:
     """User text without the control characters XML 1.0 forbids (a stray one would break every app)."""
-    return _NOT_XML.sub("", str(value))
+    return _NOT_XML.sub("", str(value)).replace("\r\n", "\n").replace("\r", "\n")
+
+
+def line(value: object) -> str:
+    """A name or title on one line: a line break typed in a spreadsheet cell becomes a space."""
+    return " ".join(clean(value).split())
 
 
 def stable_uuid(*parts: object) -> str:
@@ -225,7 +230,7 @@ def _acronym(title: str, days: tuple[dt.date, ...]) -> str:
 def build_view(tt: dict, lang: str | None = None) -> View:
     """Read the timetable JSON (already checked by `load`); ids and colours are derived here only."""
     lang = lang or tt.get("language") or "en"
-    title = clean(tt.get("event", {}).get("title") or tr(lang, "Programme", "Programme"))
+    title = line(tt.get("event", {}).get("title") or "") or tr(lang, "Programme", "Programme")
     tz_name = str(tt.get("timezone") or DEFAULT_TIMEZONE)
     try:
         tz = ZoneInfo(tz_name)
@@ -244,17 +249,17 @@ def build_view(tt: dict, lang: str | None = None) -> View:
     rooms: list[str] = []
     capacity: dict[str, int | None] = {}
     for r in tt.get("rooms", []):
-        rooms.append(clean(r["name"]))
-        capacity[clean(r["name"])] = r.get("capacity")
+        rooms.append(line(r["name"]))
+        capacity[line(r["name"])] = r.get("capacity")
     for s in tt.get("sessions", []):
-        if clean(s["room"]) not in capacity:
-            rooms.append(clean(s["room"]))
-            capacity[clean(s["room"])] = s.get("room_capacity")
+        if line(s["room"]) not in capacity:
+            rooms.append(line(s["room"]))
+            capacity[line(s["room"])] = s.get("room_capacity")
 
-    track_names = [clean(t) for t in tt.get("tracks", []) if t]
+    track_names = [line(t) for t in tt.get("tracks", []) if line(t)]
     for s in tt.get("sessions", []):
-        if s.get("track") and clean(s["track"]) not in track_names:
-            track_names.append(clean(s["track"]))
+        if line(s.get("track") or "") and line(s["track"]) not in track_names:
+            track_names.append(line(s["track"]))
     tracks = []
     used_slugs: set[str] = set()
     for index, name in enumerate(track_names):
@@ -269,7 +274,7 @@ def build_view(tt: dict, lang: str | None = None) -> View:
     items = []
     for s in tt.get("sessions", []):
         day = dt.date.fromisoformat(s["day"])
-        code, occurrence = clean(s["code"]), int(s.get("occurrence", 1))
+        code, occurrence = line(s["code"]), int(s.get("occurrence", 1))
         begins = dt.datetime.combine(day, dt.time.fromisoformat(s["start"]), tz)
         ends = dt.datetime.combine(day, dt.time.fromisoformat(s["end"]), tz)
         if ends <= begins:  # ends after midnight
@@ -277,9 +282,9 @@ def build_view(tt: dict, lang: str | None = None) -> View:
         items.append(
             Item(
                 code=code,
-                title=clean(s.get("title") or code),
+                title=line(s.get("title") or "") or code,
                 kind=str(s.get("kind") or "workshop"),
-                track=clean(s.get("track") or ""),
+                track=line(s.get("track") or ""),
                 description=clean(s.get("description") or ""),
                 occurrence=occurrence,
                 occurrences=int(s.get("occurrences", 1)),
@@ -287,8 +292,8 @@ def build_view(tt: dict, lang: str | None = None) -> View:
                 start=str(s["start"]),
                 end=str(s["end"]),
                 slots=tuple(s.get("slots") or (f"{s['day']} {s['start']}",)),
-                room=clean(s["room"]),
-                speakers=tuple(clean(p) for p in s.get("speakers", [])),
+                room=line(s["room"]),
+                speakers=tuple(line(p) for p in s.get("speakers", [])),
                 guid=stable_uuid(title, code, occurrence),
                 id=0,
                 anchor=f"s-{slugify(code) or 'x'}-{occurrence}",
@@ -303,7 +308,7 @@ def build_view(tt: dict, lang: str | None = None) -> View:
     for item in items:
         for name in item.speakers:
             by_speaker.setdefault(name, []).append(item)
-    organisations = {clean(p["name"]): clean(p.get("organisation") or "") for p in tt.get("speakers", [])}
+    organisations = {line(p["name"]): line(p.get("organisation") or "") for p in tt.get("speakers", [])}
     speakers = tuple(
         SpeakerEntry(name, organisations.get(name, ""), tuple(by_speaker[name]))
         for name in sorted(by_speaker, key=lambda n: (slugify(n), n))

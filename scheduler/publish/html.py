@@ -41,6 +41,10 @@ def _rows(view: View, day: dt.date) -> list[_Row]:
         if item.start not in starts:
             rows.add((item.start, item.end))
             starts.add(item.start)
+    items = view.items_on(day)
+    if items:  # free slots before the first session or after the last one are not programme
+        first, last = min(i.start for i in items), max(i.end if i.end > i.start else "24:00" for i in items)
+        rows = {(start, end) for start, end in rows if first <= start < last}
     return [_Row(start, end) for start, end in sorted(rows)]
 
 
@@ -75,7 +79,7 @@ def build_grid(view: View, day: dt.date) -> _Grid:
 
 def _css(view: View) -> str:
     tracks = "\n".join(
-        f".{t.css_class} {{ background-color: {t.background}; border-left-color: {t.accent}; }}\n"
+        f".session.{t.css_class} {{ background-color: {t.background}; border-left-color: {t.accent}; }}\n"
         f".{t.css_class}-swatch {{ background-color: {t.background}; border-color: {t.accent}; }}"
         for t in view.tracks
     )
@@ -116,7 +120,7 @@ td.plenary {{ text-align: center; }}
 td.free {{ background: #fff; }}
 .code {{ font-variant-numeric: tabular-nums; font-weight: 600; }}
 {tracks}
-.no-track {{ background-color: {bg}; border-left-color: {accent}; }}
+.session.no-track {{ background-color: {bg}; border-left-color: {accent}; }}
 .no-track-swatch {{ background-color: {bg}; border-color: {accent}; }}
 article.session {{ border-left: 5px solid {accent}; padding: 0.4rem 0.8rem; margin: 0 0 0.7rem;
   break-inside: avoid; }}
