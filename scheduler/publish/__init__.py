@@ -53,7 +53,7 @@ def publish(
         "schedule.json": json.dumps(schedule_json(view, base_url), ensure_ascii=False, indent=2) + "\n",
         "programme.html": html,
     }
-    pdf, warning = render_pdf(html, view.lang)
+    pdf, warning = render_pdf(view)
     if pdf is not None:
         files["programme.pdf"] = pdf
     files.update(calendars(view, stamp))

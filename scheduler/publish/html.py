@@ -79,7 +79,8 @@ def build_grid(view: View, day: dt.date) -> _Grid:
 
 def _css(view: View) -> str:
     tracks = "\n".join(
-        f".session.{t.css_class} {{ background-color: {t.background}; border-left-color: {t.accent}; }}\n"
+        f"table.grid td.session.{t.css_class}, article.session.{t.css_class} "
+        f"{{ background-color: {t.background}; border-left-color: {t.accent}; }}\n"
         f".{t.css_class}-swatch {{ background-color: {t.background}; border-color: {t.accent}; }}"
         for t in view.tracks
     )
@@ -112,7 +113,7 @@ table.grid th.time {{ width: 7.5em; background: #f9fafb; font-weight: 600; white
 table.grid thead th.time {{ background: #f3f4f6; }}
 table.grid tr.after-break > * {{ border-top: 3px double #6b7280; }}
 .capacity {{ display: block; font-weight: normal; font-size: 0.8rem; color: #374151; }}
-td.session {{ border-left: 5px solid {accent}; background-color: {bg}; font-size: 0.9rem; }}
+table.grid td.session {{ border-left: 5px solid {accent}; background-color: {bg}; font-size: 0.9rem; }}
 td.session a {{ color: {TEXT_COLOUR}; font-weight: 700; text-decoration: underline; }}
 td.session .meta, td.session .people, td.session .where {{ display: block; font-size: 0.8rem;
   color: #374151; }}
@@ -120,7 +121,6 @@ td.plenary {{ text-align: center; }}
 td.free {{ background: #fff; }}
 .code {{ font-variant-numeric: tabular-nums; font-weight: 600; }}
 {tracks}
-.session.no-track {{ background-color: {bg}; border-left-color: {accent}; }}
 .no-track-swatch {{ background-color: {bg}; border-color: {accent}; }}
 article.session {{ border-left: 5px solid {accent}; padding: 0.4rem 0.8rem; margin: 0 0 0.7rem;
   break-inside: avoid; }}
@@ -144,7 +144,7 @@ footer {{ margin-top: 2rem; font-size: 0.8rem; color: #374151; }}
   .scroll {{ overflow: visible; }}
   table.grid {{ font-size: var(--print-size, 8pt); }}
   table.grid th, table.grid td {{ padding: 2pt 3pt; }}
-  td.session {{ font-size: 1em; }}
+  table.grid td.session {{ font-size: 1em; }}
   td.session .meta, td.session .people, td.session .where {{ font-size: 0.9em; }}
   #sessions .day-list {{ columns: 2; column-gap: 8mm; }}
   article.session {{ font-size: 8.5pt; }}
@@ -159,12 +159,12 @@ def _track_class(view: View, item: Item) -> str:
     return track.css_class if track else "no-track"
 
 
-def _print_size(rows: int, cols: int) -> str:
-    """Smaller type for busy days, so each day's grid stays on one landscape page."""
+def _print_size(rows: int, cols: int, print_scale: float) -> str:
+    """Smaller type for busy days, so each day grid stays on one landscape page; the PDF shrinks further."""
     size = 9.0 if rows <= 6 else 8.0 if rows <= 9 else 7.0 if rows <= 13 else 6.0
-    if cols > 6:
+    if cols > 5:
         size -= 1.0
-    return f"{size:g}pt"
+    return f"{size * print_scale:.2f}pt"
 
 
 def _cell(view: View, item: Item, rowspan: int, colspan: int) -> str:
@@ -187,20 +187,21 @@ def _cell(view: View, item: Item, rowspan: int, colspan: int) -> str:
     return f"<td{attrs}>{''.join(parts)}</td>"
 
 
-def _day_grid(view: View, day: dt.date) -> str:
+def _day_grid(view: View, day: dt.date, print_scale: float) -> str:
     lang = view.lang
     grid = build_grid(view, day)
     day_name = format_day(lang, day)
     out = [
         f'<section class="day" id="day-{day.isoformat()}" aria-labelledby="h-{day.isoformat()}" '
-        f'style="--print-size: {_print_size(len(grid.rows), len(grid.rooms))}">',
+        f'style="--print-size: {_print_size(len(grid.rows), len(grid.rooms), print_scale)}">',
         f'<h2 id="h-{day.isoformat()}">{_e(day_name[0].upper() + day_name[1:])}</h2>',
     ]
     if not grid.rows or not grid.rooms:
         out.append(f"<p>{_e(tr(lang, 'No session this day.', 'Aucune session ce jour-là.'))}</p></section>")
         return "\n".join(out)
     out.append('<div class="scroll">')
-    out.append('<table class="grid">')
+    # Below this width the grid scrolls sideways rather than squeezing titles letter by letter.
+    out.append(f'<table class="grid" style="min-width: {7.5 + 9 * len(grid.rooms):g}em">')
     caption = tr(
         lang, "Sessions of {day} by room and time", "Sessions du {day} par salle et horaire", day=day_name
     )
@@ -289,8 +290,12 @@ def _speaker_index(view: View) -> str:
     return "\n".join(out)
 
 
-def programme_html(view: View) -> str:
-    """The whole page; every piece of user text goes through `escape`."""
+def programme_html(view: View, print_scale: float = 1.0, *, grids_only: bool = False) -> str:
+    """The whole page; every piece of user text goes through `escape`.
+
+    `print_scale` shrinks the grids' printed type only; the PDF lowers it until each day fits one page,
+    measuring on a `grids_only` page (quicker to lay out).
+    """
     lang = view.lang
     if view.days:
         first, last = format_day(lang, view.days[0]), format_day(lang, view.days[-1])
@@ -315,9 +320,9 @@ def programme_html(view: View) -> str:
         legend_html,
         "</header>",
         "<main>",
-        *(_day_grid(view, d) for d in view.days),
-        _session_list(view),
-        _speaker_index(view),
+        *(_day_grid(view, d, print_scale) for d in view.days),
+        "" if grids_only else _session_list(view),
+        "" if grids_only else _speaker_index(view),
         "</main>",
         "<footer>"
         + _e(

@@ -7,8 +7,11 @@ still published and the caller gets a sentence saying how to get the PDF.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from scheduler.i18n import tr
+from scheduler.publish._model import View
+from scheduler.publish.html import programme_html
 
 
 def missing_renderer_hint(lang: str, reason: str) -> str:
@@ -24,8 +27,16 @@ def missing_renderer_hint(lang: str, reason: str) -> str:
     )
 
 
-def render_pdf(html: str, lang: str) -> tuple[bytes | None, str | None]:
-    """(PDF bytes, None) or (None, warning for the organiser) when the renderer cannot run here."""
+SCALES = (1.0, 0.85, 0.72, 0.62, 0.55)
+
+
+def render_pdf(view: View) -> tuple[bytes | None, str | None]:
+    """(PDF bytes, None), or (None, a sentence for the organiser) when the renderer cannot run here.
+
+    Each day's grid must sit alone on one page: the grids' type is shrunk step by step until it does; a day
+    too big for the smallest type still prints, over two pages.
+    """
+    lang = view.lang
     try:
         import weasyprint  # optional dependency, imported late: it loads native libraries
     except ImportError:
@@ -35,4 +46,19 @@ def render_pdf(html: str, lang: str) -> tuple[bytes | None, str | None]:
     # WeasyPrint logs every CSS property it ignores; they are not the organiser's concern.
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    return weasyprint.HTML(string=html).write_pdf(), None
+    chosen = SCALES[-1]
+    for scale in SCALES:
+        pages = weasyprint.HTML(string=programme_html(view, scale, grids_only=True)).render().pages
+        if _grids_fit(view, pages):
+            chosen = scale
+            break
+    return weasyprint.HTML(string=programme_html(view, chosen)).write_pdf(), None
+
+
+def _grids_fit(view: View, pages: list[Any]) -> bool:
+    """Day k's section is on page k and on no other page (WeasyPrint lists an id on each page it spans)."""
+    for n, day in enumerate(view.days):
+        anchor = f"day-{day.isoformat()}"
+        if [i for i, page in enumerate(pages) if anchor in page.anchors] != [n]:
+            return False
+    return True
