@@ -504,3 +504,32 @@ def test_unwritable_output_is_an_output_error(sample: dict[str, Any], tmp_path: 
     blocker.write_text("a file where the folder should be", encoding="utf-8")
     with pytest.raises(OutputError, match="Impossible d'écrire"):
         publish(sample, blocker, stamp=STAMP)
+
+
+# --- the sample event, end to end --------------------------------------------------------------------------
+
+SAMPLE = Path(__file__).resolve().parents[1] / "inputs" / "rencontres-2012.xlsx"
+
+
+@pytest.fixture(scope="module")
+def solved_sample() -> dict[str, Any]:
+    if not SAMPLE.is_file():
+        pytest.skip(f"sample workbook not found: {SAMPLE}")
+    from scheduler.pipeline import plan
+    from scheduler.read import read_problem
+    from scheduler.write import json_text
+
+    problem = read_problem(SAMPLE)
+    result = plan(problem, time_limit=2, workers=1)  # any feasible timetable will do here
+    return json.loads(json_text(problem, result.timetable, result.quality, problem.language))
+
+
+def test_sample_publishes_valid_files(solved_sample: dict[str, Any], tmp_path: Path) -> None:
+    written = publish(solved_sample, tmp_path, stamp=STAMP)
+    _xsd().validate(str(tmp_path / "schedule.xml"))
+    _json_validator().validate(json.loads((tmp_path / "schedule.json").read_text(encoding="utf-8")))
+    calendar = Calendar.from_ical((tmp_path / "programme.ics").read_bytes())
+    assert len(list(calendar.walk("VEVENT"))) == len(solved_sample["sessions"])
+    page = (tmp_path / "programme.html").read_text(encoding="utf-8")
+    assert all(f'id="{item.anchor}"' in page for item in build_view(solved_sample).items)
+    assert len(written) >= 5 + len({s["room"] for s in solved_sample["sessions"]})
