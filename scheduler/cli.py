@@ -149,6 +149,13 @@ input_argument = click.argument("input", required=False, type=click.Path(path_ty
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines while solving.")
 @click.option(
+    "--mode",
+    type=click.Choice(["two-stage", "joint", "auto"]),
+    default="two-stage",
+    show_default=True,
+    help="two-stage: timetable first, then who goes where; joint: both in one model (small events).",
+)
+@click.option(
     "--previous",
     type=click.Path(path_type=Path, exists=True, dir_okay=False),
     default=None,
@@ -164,6 +171,7 @@ def solve(
     seed: int,
     workers: int | None,
     quiet: bool,
+    mode: str,
     previous: Path | None,
     lang: str | None,
 ) -> None:
@@ -225,7 +233,9 @@ def solve(
         )
         return
     try:
-        result = plan(problem, time_limit=time_limit, seed=seed, workers=workers, progress=progress)
+        result = plan(
+            problem, time_limit=time_limit, seed=seed, workers=workers, progress=progress, mode=mode
+        )
     except InfeasibleError as exc:
         exc.lang = lang  # type: ignore[attr-defined]
         raise
@@ -306,6 +316,11 @@ def _summary(problem, result, lang: str, written: list[Path]) -> None:
     pct = 100 * q.weighted_granted / q.weighted_total if q.weighted_total else 100.0
     status = {
         "OPTIMAL": tr(lang, "proven optimal", "optimum prouvé"),
+        "GREEDY": tr(
+            lang,
+            "quick greedy timetable (the solver found none better in time: allow more with --time-limit)",
+            "programme glouton rapide (le solveur n'a rien trouvé de mieux à temps : augmentez --time-limit)",
+        ),
         "FEASIBLE": tr(
             lang,
             "best found, within {g:.1%} of the bound",
@@ -528,23 +543,30 @@ def template(path: Path | None, lang: str, force: bool) -> None:
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path), default=Path("outputs") / "publish", show_default=True
 )
+@click.option("--base-url", default=None, help="Where the files will be online, to make links absolute.")
 @lang_option
 @friendly
-def publish(timetable: Path | None, output: Path, lang: str | None) -> None:
+def publish(timetable: Path | None, output: Path, base_url: str | None, lang: str | None) -> None:
     """Publish TIMETABLE (default: outputs/timetable.xlsx): web page, PDF, frab XML/JSON, calendars.
+
+    Writes FOLDER/programme.html (one self-contained file), programme.pdf (landscape, one grid page per
+    day), schedule.xml and schedule.json (frab format, read by conference apps), and .ics calendars for
+    the whole programme and per room, in the timetable's language.
 
     \b
     Examples:
       scheduler publish
-      scheduler publish outputs/timetable.xlsx -o site/
+      scheduler publish outputs/timetable.xlsx -o site/ --base-url https://example.org/programme/
     """
     from .publish import load_published_source
     from .publish import publish as run_publish
 
     source = load_published_source(timetable or DEFAULT_OUTPUT)
-    written = run_publish(source, output, lang=lang)
+    written = run_publish(source, output, lang=lang, base_url=base_url)
     for p in written:
         click.echo(str(p))
+    for warning in getattr(written, "warnings", []):
+        _echo_err(warning)
 
 
 if __name__ == "__main__":  # pragma: no cover

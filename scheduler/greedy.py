@@ -50,9 +50,27 @@ def _order(units: list[Unit], problem: Problem, cand: Candidates) -> list[Unit]:
 
 
 def greedy(problem: Problem, cand: Candidates | None = None, w: Weights | None = None) -> GreedyResult:
-    """Place every unit it can, each where it loses least; O(units x starts x rooms)."""
+    """Place every unit it can, each where it loses least; a unit left out goes first on the next pass."""
     cand = cand or candidates(problem)
     w = w or weights(problem, cand)
+    first: list[tuple[str, int]] = []
+    best: GreedyResult | None = None
+    for _ in range(RETRIES):
+        result = _one_pass(problem, cand, w, first)
+        if best is None or len(result.unplaced) < len(best.unplaced):
+            best = result
+        if not result.unplaced:
+            break
+        first = [*first, *(k for k in result.unplaced if k not in first)]
+    assert best is not None
+    return best
+
+
+RETRIES = 8
+
+
+def _one_pass(problem: Problem, cand: Candidates, w: Weights, first: list[tuple[str, int]]) -> GreedyResult:
+    """One greedy pass, placing the units in `first` before all others."""
     track_w = problem.settings.track_clash_weight
     pair: dict[tuple, dict[tuple, int]] = defaultdict(dict)
     for (a, b), loss in w.pair.items():
@@ -70,7 +88,10 @@ def greedy(problem: Problem, cand: Candidates | None = None, w: Weights | None =
     placements: list[Placement] = []
     unplaced: list[tuple[str, int]] = []
 
-    for unit in _order(cand.units, problem, cand):
+    order = _order(cand.units, problem, cand)
+    rank = {k: i for i, k in enumerate(first)}
+    order.sort(key=lambda u: rank.get(u.key, len(rank)))  # stable: the usual order otherwise
+    for unit in order:
         s = unit.session
         earliest = max(
             (end_of[(p, k)] for p in s.after for k in range(1, 100) if (p, k) in end_of), default=-1

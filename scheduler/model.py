@@ -111,7 +111,30 @@ def candidates(problem: Problem) -> Candidates:
                 starts.append(slot)
             cand.starts[unit.key] = starts
             cand.type_options[unit.key] = types
+    # A plenary with a single possible start owns its slots: nothing else may start across them.
+    reserved: set[str] = set()
+    for unit in cand.units:
+        if unit.session.is_plenary and len(cand.starts[unit.key]) == 1:
+            reserved |= {s.id for s in cand.block(unit, cand.starts[unit.key][0])}
+    for unit in cand.units:
+        if not unit.session.is_plenary:
+            cand.starts[unit.key] = [
+                s for s in cand.starts[unit.key] if not any(b.id in reserved for b in cand.block(unit, s))
+            ]
     return cand
+
+
+JOINT_MAX_ATTEND = 40_000  # joint timetable+allocation model up to this many attendance variables
+
+
+def joint_size(problem: Problem, cand: Candidates) -> int:
+    """Attendance variables the joint model would need: participants' choices x the starts open to them."""
+    starts = {u.key: cand.starts[u.key] for u in cand.units}
+    per_session: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for u in cand.units:
+        per_session[u.session.code].append(u.key)
+    seen = {(p.choices, p.days) for p in problem.participants}
+    return sum(len(starts[k]) for choices, _ in seen for c in choices for k in per_session.get(c, []))
 
 
 def timeline(slot: Slot) -> int:
@@ -127,6 +150,11 @@ class Weights:
     seat: dict[tuple[tuple[str, int], int], int] = field(default_factory=dict)  # (unit, type) -> loss
     day: dict[tuple[tuple[str, int], str], int] = field(default_factory=dict)  # (unit, day iso) -> loss
     pair: dict[tuple[tuple[str, int], tuple[str, int]], int] = field(default_factory=dict)
+    # (unit, other) -> weight `unit` loses when it overlaps `other` (its choosers who rank `other` higher)
+    lost_by: dict[tuple[tuple[str, int], tuple[str, int]], int] = field(default_factory=dict)
+    unit_weight: dict[tuple[str, int], int] = field(default_factory=dict)  # choosers' weight per unit
+    # (unit, type) -> weight the seats of that room type can hold (average chooser weight x seats)
+    seat_value: dict[tuple[tuple[str, int], int], int] = field(default_factory=dict)
     track_pairs: set[tuple[tuple[str, int], tuple[str, int]]] = field(default_factory=set)
 
 
@@ -138,6 +166,7 @@ def weights(problem: Problem, cand: Candidates) -> Weights:
     demand: dict[str, int] = defaultdict(int)
     day_loss: dict[tuple[str, str], int] = defaultdict(int)
     pair_loss: dict[tuple[str, str], int] = defaultdict(int)
+    lost_by: dict[tuple[str, str], int] = defaultdict(int)
     days = problem.days
     for p in problem.participants:
         ranked = [(r, c) for r, c in enumerate(p.choices, start=1)]
@@ -153,15 +182,19 @@ def weights(problem: Problem, cand: Candidates) -> Weights:
         for (ra, a), (rb, b) in itertools.combinations(ranked, 2):
             key = (a, b) if a < b else (b, a)
             pair_loss[key] += st.rank_weight(max(ra, rb)) * st.clash_weight
+            lower, higher = (b, a) if rb > ra else (a, b)
+            lost_by[(lower, higher)] += st.rank_weight(max(ra, rb)) * st.clash_weight
     sessions = problem.session_by_code
     for unit in cand.units:
         s = unit.session
         share = demand[s.code] / s.repeat
         avg = chooser_weight[s.code] / demand[s.code] if demand[s.code] else 0
+        w.unit_weight[unit.key] = round(chooser_weight[s.code] / s.repeat)
         for t in cand.type_options[unit.key]:
             seats = cand.types[t].capacity
             if s.capacity is not None:
                 seats = min(seats, s.capacity)
+            w.seat_value[(unit.key, t)] = round(avg * seats * st.seat_weight)
             excess = max(0.0, share - seats)
             if excess > 0:
                 w.seat[(unit.key, t)] = round(excess * avg * st.seat_weight)
@@ -179,6 +212,13 @@ def weights(problem: Problem, cand: Candidates) -> Weights:
         for ua in units_of[a]:
             for ub in units_of[b]:
                 w.pair[(ua.key, ub.key)] = max(1, round(loss / n)) if n > 1 else loss
+    for (a, b), loss in lost_by.items():
+        if a not in sessions or b not in sessions:
+            continue
+        n = sessions[a].repeat * sessions[b].repeat
+        for ua in units_of[a]:
+            for ub in units_of[b]:
+                w.lost_by[(ua.key, ub.key)] = max(1, round(loss / n)) if n > 1 else loss
     by_track: dict[str, list[Unit]] = defaultdict(list)
     for unit in cand.units:
         if unit.session.track and not unit.session.is_plenary:
@@ -194,8 +234,16 @@ def weights(problem: Problem, cand: Candidates) -> Weights:
 class TimetableModel:
     """Builds the CP-SAT model; `build` lists every rule family in order."""
 
-    def __init__(self, problem: Problem, cand: Candidates | None = None, w: Weights | None = None):
+    def __init__(
+        self,
+        problem: Problem,
+        cand: Candidates | None = None,
+        w: Weights | None = None,
+        *,
+        joint: bool = False,
+    ):
         self.problem = problem
+        self.joint = joint
         self.cand = cand or candidates(problem)
         self.w = w or weights(problem, self.cand)
         self.model = cp_model.CpModel()
@@ -208,6 +256,11 @@ class TimetableModel:
         self.pair_vars: dict[tuple[tuple[str, int], tuple[str, int]], cp_model.IntVar] = {}
         # (variable, slot id, units counted): sessions-in-parallel counts, kept so a hint can set them
         self.slot_pair_counts: list[tuple[cp_model.IntVar, str, list[tuple[str, int]]]] = []
+        # Joint mode: how many of a group of identical participants attend a unit started at a slot.
+        self.attend: dict[tuple[int, tuple[str, int], str], cp_model.IntVar] = {}
+        self.groups: list[tuple[tuple[str, ...], int]] = []  # (participant names, size) per group index
+        # Two-stage: (gain var, choosers' weight, [(loss, literal)], [(seat value, room-type literal)])
+        self.gains: list[tuple[cp_model.IntVar, int, list, list]] = []
 
     def build(self) -> TimetableModel:
         """Every rule family, in the order organisers read them in docs/model.md."""
@@ -218,10 +271,13 @@ class TimetableModel:
         self.nothing_beside_plenaries()
         self.keep_after_order()
         self.order_repeated_occurrences()
-        self.lose_seats()
-        self.lose_days()
-        self.lose_clashes_and_track_overlaps()
-        self.count_unavoidable_overlaps()
+        if self.joint:
+            self.seat_participants_exactly()
+            self.lose_track_overlaps()
+        else:
+            self.lose_clashes_and_track_overlaps()
+            self.keep_choices_within_seats()
+            self.count_unavoidable_overlaps()
         self.model.Minimize(sum(self.losses))
         return self
 
@@ -350,27 +406,109 @@ class TimetableModel:
 
     # --- objective -----------------------------------------------------------------------------------------
 
-    def lose_seats(self) -> None:
-        """Choices lost because the room type (or the session's Capacity) seats fewer than the demand."""
-        for (key, t), loss in self.w.seat.items():
-            if (key, t) in self.y:
-                self.losses.append(loss * self.y[(key, t)])
+    def keep_choices_within_seats(self) -> None:
+        """Two-stage: a unit keeps its choosers' weight, less clashes and absent days, but at most its seats.
 
-    def lose_days(self) -> None:
-        """Choices lost because the session falls on a day the participant does not attend."""
+        The `min` matters: a clash costs nothing to an over-subscribed session whose room is full anyway,
+        which pure clash-minimising models get wrong (they then trade seats for phantom clashes).
+        """
         for unit in self.cand.units:
+            total = self.w.unit_weight.get(unit.key, 0)
+            if total <= 0:
+                continue
+            lost: list[tuple[int, cp_model.IntVar]] = []
+            for other in self.cand.units:
+                loss = self.w.lost_by.get((unit.key, other.key), 0)
+                c = self.pair_vars.get((unit.key, other.key))
+                if c is None:
+                    c = self.pair_vars.get((other.key, unit.key))
+                if loss and c is not None:
+                    lost.append((loss, c))
             for slot in self.cand.starts[unit.key]:
                 loss = self.w.day.get((unit.key, slot.day.isoformat()), 0)
                 if loss:
-                    self.losses.append(loss * self.x[(unit.key, slot.id)])
+                    lost.append((loss, self.x[(unit.key, slot.id)]))
+            # May go below zero when several clashes overcount the same choosers: a penalty, never infeasible.
+            floor = total - sum(self.w.lost_by.get((unit.key, o.key), 0) for o in self.cand.units)
+            floor -= max((self.w.day.get((unit.key, d.isoformat()), 0) for d in self.problem.days), default=0)
+            gain = self.model.NewIntVar(min(0, floor), total, f"keep[{unit.key}]")
+            if lost:
+                self.model.Add(gain <= total - sum(k * v for k, v in lost))
+            seats = [
+                (min(total, self.w.seat_value[(unit.key, t)]), self.y[(unit.key, t)])
+                for t in self.cand.type_options[unit.key]
+            ]
+            if any(v < total for v, _ in seats):
+                self.model.Add(gain <= sum(v * y for v, y in seats))
+            else:
+                seats = []
+            self.gains.append((gain, total, lost, seats))
+            self.losses.append(total - gain)
 
-    def lose_clashes_and_track_overlaps(self) -> None:
-        """Lower-ranked choice lost when two choices overlap; a penalty per same-track pair in parallel."""
+    def seat_participants_exactly(self) -> None:
+        """Joint mode: who attends what is decided with the timetable; seats, days, clashes all exact.
+
+        Participants with the same choices and days form one group whose attendance is a count. A group
+        attends a unit only at the start the unit takes, at most one session per slot, one occurrence per
+        session, and a unit never seats more than its room type (and its Capacity) allows.
+        """
+        st = self.problem.settings
+        groups: dict[tuple, list[str]] = defaultdict(list)
+        for person in self.problem.participants:
+            groups[(person.choices, person.days)].append(person.name)
+        units_of: dict[str, list[Unit]] = defaultdict(list)
+        for unit in self.cand.units:
+            units_of[unit.session.code].append(unit)
+        per_unit: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
+        gain = []
+        for g, ((choices, days), names) in enumerate(groups.items()):
+            n = len(names)
+            self.groups.append((tuple(names), n))
+            per_slot: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+            for rank, code in enumerate(choices, start=1):
+                per_session = []
+                for unit in units_of.get(code, []):
+                    for start in self.cand.starts[unit.key]:
+                        block = self.cand.block(unit, start)
+                        if days is not None and any(b.day not in days for b in block):
+                            continue
+                        a = self.model.NewIntVar(0, n, f"attend[{g}:{unit.key}@{start.id}]")
+                        self.attend[(g, unit.key, start.id)] = a
+                        self.model.Add(a <= n * self.x[(unit.key, start.id)])
+                        per_session.append(a)
+                        per_unit[unit.key].append(a)
+                        for b in block:
+                            per_slot[b.id].append(a)
+                        gain.append(st.rank_weight(rank) * a)
+                if len(per_session) > 1:
+                    self.model.Add(sum(per_session) <= n)
+            for vs in per_slot.values():
+                if len(vs) > 1:
+                    self.model.Add(sum(vs) <= n)
+        for unit in self.cand.units:
+            if not per_unit.get(unit.key):
+                continue
+            seats = []
+            for t in self.cand.type_options[unit.key]:
+                cap = self.cand.types[t].capacity
+                if unit.session.capacity is not None:
+                    cap = min(cap, unit.session.capacity)
+                seats.append(cap * self.y[(unit.key, t)])
+            self.model.Add(sum(per_unit[unit.key]) <= sum(seats))
+        self.losses.append(self.w.total - sum(gain))
+
+    def lose_track_overlaps(self) -> None:
+        """Joint mode: a penalty per pair of same-track sessions in parallel (clashes are exact already)."""
+        self.lose_clashes_and_track_overlaps(with_choices=False)
+
+    def lose_clashes_and_track_overlaps(self, with_choices: bool = True) -> None:
+        """Overlap literals for pairs chosen together (their cost is counted per session, above) or of one
+        track (a penalty per pair in parallel)."""
         track_w = self.problem.settings.track_clash_weight
         weights: dict[tuple[tuple[str, int], tuple[str, int]], int] = defaultdict(int)
-        for pair, loss in self.w.pair.items():
+        for pair, loss in self.w.pair.items() if with_choices else ():
             weights[pair] += loss
-        for a, b in self.w.track_pairs:
+        for a, b in self.w.track_pairs if track_w else ():
             key = (a, b) if (a, b) in weights or (b, a) not in weights else (b, a)
             weights[key] += track_w
         units = {u.key: u for u in self.cand.units}
@@ -381,6 +519,7 @@ class TimetableModel:
             ua, ub = units.get(a), units.get(b)
             if ua is None or ub is None or loss <= 0:
                 continue
+            penalty = track_w if (a, b) in self.w.track_pairs or (b, a) in self.w.track_pairs else 0
             if large and ua.session.length == ub.session.length == 1:
                 # One reified `!=` per pair instead of a clause per shared slot: builds in a fraction of the
                 # time on big events, where the LP bound from clauses is weak anyway.
@@ -390,16 +529,17 @@ class TimetableModel:
                 c = self.model.NewBoolVar(f"overlap[{a}|{b}]")
                 self.pair_vars[(a, b)] = c
                 self.model.Add(self.start[a] != self.start[b]).OnlyEnforceIf(c.Not())
-                self.losses.append(loss * c)
-                continue
-            clauses = self.overlap_clauses(ua, ub)
-            if not clauses:
-                continue
-            if len(clauses) > budget:
-                self.pairs_dropped += 1
-                continue
-            budget -= len(clauses)
-            self.losses.append(loss * self.overlap_var(a, b, clauses))
+            else:
+                clauses = self.overlap_clauses(ua, ub)
+                if not clauses:
+                    continue
+                if len(clauses) > budget:
+                    self.pairs_dropped += 1
+                    continue
+                budget -= len(clauses)
+                c = self.overlap_var(a, b, clauses)
+            if penalty:
+                self.losses.append(penalty * c)
 
     def count_unavoidable_overlaps(self) -> None:
         """Redundant bound (small events): slots holding n sessions create at least n(n-1)/2 overlaps.

@@ -33,12 +33,15 @@ def plan(
     workers: int | None = None,
     progress: Progress | None = None,
     hint: Timetable | None = None,
+    mode: str = "two-stage",
 ) -> Plan:
     """Optimise the timetable, allocate participants to it, verify both, and measure the result."""
     reasons = diagnose(problem)
     if reasons:
         raise InfeasibleError(reasons)
-    result = solve(problem, time_limit=time_limit, seed=seed, workers=workers, progress=progress, hint=hint)
+    result = solve(
+        problem, time_limit=time_limit, seed=seed, workers=workers, progress=progress, hint=hint, mode=mode
+    )
     allocation = allocate(problem, result.timetable, workers=workers or 0)
     timetable = replace(result.timetable, allocation=allocation.by_participant)
     violations = tuple(check(problem, timetable))

@@ -17,7 +17,15 @@ from ortools.sat.python import cp_model
 
 from .errors import InfeasibleError
 from .greedy import greedy
-from .model import SMALL_EVENT_UNITS, Candidates, TimetableModel, timeline
+from .model import (
+    JOINT_MAX_ATTEND,
+    SMALL_EVENT_UNITS,
+    Candidates,
+    TimetableModel,
+    candidates,
+    joint_size,
+    timeline,
+)
 from .problem import Problem
 from .timetable import Placement, SolveStats, Timetable
 
@@ -30,6 +38,7 @@ class SolveResult:
     total_weight: int  # rank weight of every choice: the objective if no choice were lost
     pairs_dropped: int  # clash pairs left out of the model for size (0 on events of normal size)
     interrupted: bool = False
+    joint: bool = False  # participants' places were optimised with the timetable
 
 
 class _Watcher(cp_model.CpSolverSolutionCallback):
@@ -69,11 +78,20 @@ def solve(
     progress: Progress | None = None,
     hint: Timetable | None = None,
     customise: Callable[[TimetableModel], None] | None = None,
+    mode: str = "two-stage",
 ) -> SolveResult:
-    """Best timetable found within the time limit; raises InfeasibleError if none exists."""
+    """Best timetable found within the time limit; raises InfeasibleError if none exists.
+
+    `mode`: "joint" decides participants' places with the timetable (exact seats and clashes), "two-stage"
+    uses the per-session estimate and allocates afterwards; "auto" is joint when the model stays small.
+    Measured on the sample, joint finds no better timetable within a minute on 2 cores (see README), so
+    two-stage is the default.
+    """
     workers = workers or default_workers()
     time_limit = problem.settings.time_limit if time_limit is None else time_limit
-    tm = TimetableModel(problem).build()
+    cand = candidates(problem)
+    joint = mode == "joint" or (mode == "auto" and joint_size(problem, cand) <= JOINT_MAX_ATTEND)
+    tm = TimetableModel(problem, cand, joint=joint).build()
     if customise:
         customise(tm)
     start_hint = hint or _greedy_hint(problem, tm)
@@ -105,6 +123,19 @@ def solve(
     if status == cp_model.INFEASIBLE:
         raise InfeasibleError(["The hard rules cannot all hold together."])
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if start_hint is not None and hint is None:
+            # The greedy timetable is valid: better a good timetable now than none.
+            stats = SolveStats(
+                status="GREEDY",
+                seconds=round(seconds, 3),
+                seed=seed,
+                workers=workers,
+                fingerprint=problem.fingerprint,
+                final=not watcher.interrupted,
+            )
+            return SolveResult(
+                replace(start_hint, stats=stats), total, tm.pairs_dropped, watcher.interrupted, joint
+            )
         raise InfeasibleError(
             [f"No timetable was found within {time_limit:g} s; allow more time with --time-limit."]
         )
@@ -125,7 +156,9 @@ def solve(
         fingerprint=problem.fingerprint,
         final=not watcher.interrupted,
     )
-    return SolveResult(Timetable(placements, None, stats), total, tm.pairs_dropped, watcher.interrupted)
+    return SolveResult(
+        Timetable(placements, None, stats), total, tm.pairs_dropped, watcher.interrupted, joint
+    )
 
 
 def _greedy_hint(problem: Problem, tm: TimetableModel) -> Timetable | None:
@@ -151,9 +184,34 @@ def _add_hint(tm: TimetableModel, hint: Timetable) -> None:
     slots_of = {key: set(p.slots) for key, p in chosen.items()}
     for (a, b), var in tm.pair_vars.items():
         tm.model.AddHint(var, bool(slots_of.get(a, set()) & slots_of.get(b, set())))
+    values: dict[int, int] = {}
+    for (key, slot_id), var in tm.x.items():
+        p = chosen.get(key)
+        values[var.Index()] = int(bool(p and p.start == slot_id))
+    for (key, t), var in tm.y.items():
+        p = chosen.get(key)
+        values[var.Index()] = int(bool(p and type_of.get(p.room) == t))
+    for (a, b), var in tm.pair_vars.items():
+        values[var.Index()] = int(bool(slots_of.get(a, set()) & slots_of.get(b, set())))
+    for gain, total, lost, seats in tm.gains:
+        value = total - sum(k * values.get(v.Index(), 0) for k, v in lost)
+        if seats:
+            value = min(value, sum(k * values.get(v.Index(), 0) for k, v in seats))
+        tm.model.AddHint(gain, value)
     for var, slot_id, keys in tm.slot_pair_counts:
         n = sum(1 for k in keys if slot_id in slots_of.get(k, set()))
         tm.model.AddHint(var, n * (n - 1) // 2)
+    if tm.joint:
+        from .allocate import allocate
+
+        alloc = allocate(tm.problem, hint, time_limit=5.0).by_participant
+        count: dict[tuple[int, tuple[str, int], str], int] = defaultdict(int)
+        for g, (names, _) in enumerate(tm.groups):
+            for name in names:
+                for unit in alloc.get(name, ()):
+                    count[(g, unit, chosen[unit].start)] += 1
+        for key, var in tm.attend.items():
+            tm.model.AddHint(var, count.get(key, 0))
 
 
 def _extract(tm: TimetableModel, solver: cp_model.CpSolver) -> tuple[Placement, ...]:
