@@ -351,12 +351,19 @@ def _speaker_sentence(problem: Problem, name: str, rules: set[Rule], lang: str) 
     need = sum(s.length * s.repeat for s in sessions)
     if need <= len(free):
         return None
+    plain = need == len(sessions)  # one slot each: "3 sessions" rather than "3 session-slots"
     return tr(
         lang,
-        "Speaker {n}{at} has {k} session-slot(s) ({rows}) but is available in only {f} of the slots "
-        "those sessions may use{free}; they cannot be in two places at once.",
-        "L'intervenant·e {n}{at} a {k} créneau(x) de sessions ({rows}) mais n'est disponible que sur {f} "
-        "des créneaux possibles pour ces sessions{free} ; on ne peut pas être à deux endroits à la fois.",
+        ("Speaker {n}{at} has {k} sessions, " if plain else "Speaker {n}{at} has {k} session-slot(s) in ")
+        + "{rows}, but is available in only {f} of the slots those sessions may use{free}; they cannot be "
+        "in two places at once.",
+        (
+            "L'intervenant·e {n}{at} a {k} sessions, "
+            if plain
+            else "L'intervenant·e {n}{at} a {k} créneau(x) de sessions dans "
+        )
+        + "{rows}, mais n'est disponible que sur {f} des créneaux possibles pour ces sessions{free} ; on ne "
+        "peut pas être à deux endroits à la fois.",
         n=name,
         at=_at(sp, lang),
         k=need,
@@ -402,6 +409,16 @@ def phrase(problem: Problem, rule: Rule, lang: str) -> str:
     s = sessions[rule.subject]
     at = _at(s, lang)
     if rule.kind == FIXED_SLOT:
+        allowed = s.allowed_slots or frozenset()
+        if len(allowed) > s.length:  # a window, not one exact place
+            return tr(
+                lang,
+                "Session {c}{at} may only take place in {slots} (its fixed slot).",
+                "La session {c}{at} ne peut avoir lieu que sur : {slots} (créneau imposé).",
+                c=s.code,
+                at=at,
+                slots=slots_text(problem, allowed, lang),
+            )
         return tr(
             lang,
             "Session {c}{at} is fixed to {slots}.",
@@ -532,8 +549,9 @@ def describe_conflict(problem: Problem, conflict: Conflict, lang: str) -> list[s
                 lang,
                 "The hard rules cannot all hold together, but no single group of rules at fault could be "
                 "isolated. The sessions with the fewest possible places are the first to check:",
-                "Les règles impératives ne peuvent pas toutes tenir, mais aucun groupe de règles en cause n'a "
-                "pu être isolé. Les sessions qui ont le moins de places possibles sont à vérifier d'abord :",
+                "Les règles impératives ne peuvent pas toutes tenir, mais aucun groupe de règles en cause "
+                "n'a pu être isolé. Les sessions qui ont le moins de places possibles sont à vérifier "
+                "d'abord :",
             ),
             *_most_constrained(problem, lang),
         ]
@@ -550,21 +568,7 @@ def describe_conflict(problem: Problem, conflict: Conflict, lang: str) -> list[s
             *_most_constrained(problem, lang),
         ]
     rules = set(conflict.rules)
-    lead = (
-        tr(
-            lang,
-            "These {n} rules cannot all hold together; changing any one of them removes this conflict:",
-            "Ces {n} règles ne peuvent pas toutes tenir ensemble ; en modifier une seule lève ce conflit :",
-            n=len(rules),
-        )
-        if conflict.minimal
-        else tr(
-            lang,
-            "These rules cannot all hold together; change at least one of them:",
-            "Ces règles ne peuvent pas toutes tenir ensemble ; modifiez-en au moins une :",
-        )
-    )
-    out = [lead]
+    lines: list[str] = []
     said: set[Rule] = set()
     for rule in sorted(rules, key=lambda r: (_ORDER.index(r.kind) if r.kind != ONE_PLACE else -1, r.order())):
         if rule in said:
@@ -573,13 +577,26 @@ def describe_conflict(problem: Problem, conflict: Conflict, lang: str) -> list[s
             both = {Rule(ONE_PLACE, rule.subject), Rule(SPEAKER_OFF, rule.subject)}
             if both <= rules:
                 text = _speaker_sentence(problem, rule.subject, rules, lang)
-                if text:
-                    out.append(text)
+                if text:  # one counting sentence says both rules
+                    lines.append(text)
                     said |= both
                     continue
-        out.append(phrase(problem, rule, lang))
+        lines.append(phrase(problem, rule, lang))
         said.add(rule)
-    return out
+    if conflict.minimal:
+        lead = tr(
+            lang,
+            "These {n} rules cannot all hold together; changing any one of them removes this conflict:",
+            "Ces {n} règles ne peuvent pas toutes tenir ensemble ; en modifier une seule lève ce conflit :",
+            n=len(lines),
+        )
+    else:
+        lead = tr(
+            lang,
+            "These rules cannot all hold together; change at least one of them:",
+            "Ces règles ne peuvent pas toutes tenir ensemble ; modifiez-en au moins une :",
+        )
+    return [lead, *lines]
 
 
 def explain_infeasible(problem: Problem, lang: str | None = None, *, time_limit: float = 5.0) -> list[str]:
