@@ -250,6 +250,8 @@ def find_conflict(problem: Problem, time_limit: float = 5.0) -> Conflict:
             core = sorted(smaller or trial, key=Rule.order)
         elif status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             minimal = False  # kept without proof that it is needed
+    if not core:  # every rule could go and it stayed infeasible: rooms and lengths alone do not fit
+        return Conflict((), True, "structural")
     return Conflict(tuple(core), minimal, "core")
 
 
@@ -596,10 +598,32 @@ def describe_conflict(problem: Problem, conflict: Conflict, lang: str) -> list[s
             "These rules cannot all hold together; change at least one of them:",
             "Ces règles ne peuvent pas toutes tenir ensemble ; modifiez-en au moins une :",
         )
-    return [lead, *lines]
+    return [lead, *lines, *_room_note(problem, rules, lang)]
+
+
+def _room_note(problem: Problem, rules: set[Rule], lang: str) -> list[str]:
+    """When only places are at fault (no speaker, plenary or order), the unspoken rule is the room count."""
+    placing = {FIXED_SLOT, NEEDS, CAPACITY, FIXED_ROOM, ROOM_OFF}
+    sessions = {r.subject for r in rules if r.kind != ROOM_OFF}
+    if len(sessions) < 2 or any(r.kind not in placing for r in rules):
+        return []
+    sheet = next((r.source.sheet for r in problem.rooms if r.source is not None), "")
+    return [
+        tr(
+            lang,
+            "A room hosts one session at a time, and the event has {n} room(s){sheet}.",
+            "Une salle n'accueille qu'une session à la fois, et l'événement compte {n} salle(s){sheet}.",
+            n=len(problem.rooms),
+            sheet=tr(lang, " (sheet {s})", " (feuille {s})", s=sheet) if sheet else "",
+        )
+    ]
 
 
 def explain_infeasible(problem: Problem, lang: str | None = None, *, time_limit: float = 5.0) -> list[str]:
     """Reasons for an InfeasibleError: the rules that cannot hold together, each with its sheet and row."""
     lang = lang or problem.language
-    return describe_conflict(problem, find_conflict(problem, time_limit), lang)
+    try:
+        conflict = find_conflict(problem, time_limit)
+    except Exception:  # an error path must not end in a traceback: fall back to the general message
+        conflict = Conflict((), False, "unknown")
+    return describe_conflict(problem, conflict, lang)

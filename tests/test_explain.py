@@ -254,7 +254,8 @@ def test_room_unavailability_and_features_are_named_with_their_rows() -> None:
     assert "Session V1 (Sessions row 2) needs video, which only Amphi (Salles row 2) offer(s)." in text
     assert "Session V2 (Sessions row 3) is fixed to 20 Mar 10:30." in text
     assert "Session V1 (Sessions row 2) may only take place in 20 Mar 09:00, 10:30 (its fixed slot)." in text
-    assert "W1" not in text and "Studio" not in text
+    assert "W1" not in text
+    assert text.endswith("A room hosts one session at a time, and the event has 2 room(s) (sheet Salles).")
 
 
 def test_after_chain_names_each_relation() -> None:
@@ -287,6 +288,17 @@ def test_no_changeable_rule_at_fault_says_what_does_not_fit() -> None:
     (line,) = explain_infeasible(problem, "en")
     assert "the 6 session-slot(s) do not fit in 1 room(s) over 6 slot(s)" in line
     assert "add a room or a slot, or shorten sessions" in line
+
+
+def test_rooms_too_few_for_long_sessions_even_with_a_fixed_slot_in_the_first_core() -> None:
+    """Deletion may empty the core: then it is the rooms and lengths, not the fixed slot, that do not fit."""
+    problem = _long_sessions()
+    first_two = frozenset(ids(TWO_DAYS)[:2])
+    problem = replace(
+        problem, sessions=(replace(problem.sessions[0], allowed_slots=first_two), *problem.sessions[1:])
+    )
+    assert diagnose(problem) == []
+    assert find_conflict(problem).status == "structural"
 
 
 def test_when_the_search_gives_up_the_most_constrained_sessions_are_listed_with_rows() -> None:
