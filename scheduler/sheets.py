@@ -244,12 +244,15 @@ def _load_xlsx(path: Path, shown: str) -> Loaded:
             *_SAVE_AS,
         )
     _check_zip_sizes(infos)
-    no_cache, sheet_names = _prescan(zf, infos)
+    no_cache, sheet_names, scans = _prescan(zf, infos)
     loaded = Loaded(shown, [], fingerprint)
     wb = _open_workbook(data)
-    for ws in wb.worksheets:
-        sheet = _read_worksheet(ws, loaded)
-        sheet.no_cache = no_cache.get(ws.title, set())
+    for ws, title in _worksheets(wb):
+        scan = scans.get(ws._worksheet_path)
+        if scan is None:  # a worksheet outside xl/worksheets/: already checked safe, scanned now
+            scan = _scan_part(zf, zf.getinfo(ws._worksheet_path), count_rows=False)
+        sheet = _read_worksheet(scan, wb, title, ws.sheet_state)
+        sheet.no_cache = no_cache.get(title, set())
         sheet.file = shown
         loaded.sheets.append(sheet)
     del sheet_names
@@ -291,14 +294,21 @@ def _check_zip_sizes(infos: list[zipfile.ZipInfo]) -> None:
 
 def _prescan(
     zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]
-) -> tuple[dict[str, set[tuple[int, int]]], dict[str, str]]:
-    """Parse every XML part with defusedxml before openpyxl does; count rows; find formulas without values."""
+) -> tuple[dict[str, set[tuple[int, int]]], dict[str, str], dict[str, _SheetScan]]:
+    """Parse every XML part with DTDs and entities forbidden before openpyxl does; count rows; find formulas
+    without values. Worksheets are parsed only here (the slow part of a big workbook), keeping their cells."""
     no_cache_by_part: dict[str, set[tuple[int, int]]] = {}
+    scans: dict[str, _SheetScan] = {}
     for info in infos:
         name = info.filename
         if not name.endswith((".xml", ".rels", ".vml")) or info.is_dir():
             continue
         is_sheet = name.startswith("xl/worksheets/") and name.count("/") == 2
+        if is_sheet:
+            scans[name] = _scan_part(zf, info)
+            if scans[name].no_cache:
+                no_cache_by_part[name] = scans[name].no_cache
+            continue
         rows = 0
         cells: set[tuple[int, int]] = set()
         try:
@@ -317,37 +327,49 @@ def _prescan(
                     elif tag == "row":
                         rows += 1
                         if rows > MAX_ROWS:
-                            raise _fail(
-                                "A sheet has more than {limit} rows.",
-                                "Une feuille a plus de {limit} lignes.",
-                                "Delete the unused rows (select them, right-click, Delete) and save again.",
-                                "Supprimez les lignes inutilisées (sélectionnez-les, clic droit, Supprimer) "
-                                "et enregistrez.",
-                                limit=f"{MAX_ROWS:,}".replace(",", " "),
-                            )
+                            raise _too_many_rows()
                         elem.clear()
         except DefusedXmlException:
-            raise _fail(
-                "The workbook contains XML entity or DTD declarations ({part}); it is refused for safety.",
-                "Le classeur contient des déclarations d'entités XML ou une DTD ({part}) ; il est refusé par "
-                "sécurité.",
-                "Open it in Excel and save it again as .xlsx, or rebuild it from a trusted copy.",
-                "Ouvrez-le dans Excel et enregistrez-le de nouveau en .xlsx, ou repartez d'une copie sûre.",
-                part=name,
-            ) from None
+            raise _entities_refused(name) from None
         except Unreadable:
             raise
         except Exception:  # any parse or zip error inside a part: the file is damaged
-            raise _fail(
-                "The workbook is damaged (part {part} cannot be read).",
-                "Le classeur est endommagé (la partie {part} est illisible).",
-                *_SAVE_AS,
-                part=name,
-            ) from None
+            raise _part_damaged(name) from None
         if cells:
             no_cache_by_part[name] = cells
     sheet_names = _sheet_parts(zf)
-    return {sheet_names[p]: c for p, c in no_cache_by_part.items() if p in sheet_names}, sheet_names
+    no_cache = {sheet_names[p]: c for p, c in no_cache_by_part.items() if p in sheet_names}
+    return no_cache, sheet_names, scans
+
+
+def _entities_refused(part: str) -> Unreadable:
+    return _fail(
+        "The workbook contains XML entity or DTD declarations ({part}); it is refused for safety.",
+        "Le classeur contient des déclarations d'entités XML ou une DTD ({part}) ; il est refusé par "
+        "sécurité.",
+        "Open it in Excel and save it again as .xlsx, or rebuild it from a trusted copy.",
+        "Ouvrez-le dans Excel et enregistrez-le de nouveau en .xlsx, ou repartez d'une copie sûre.",
+        part=part,
+    )
+
+
+def _part_damaged(part: str) -> Unreadable:
+    return _fail(
+        "The workbook is damaged (part {part} cannot be read).",
+        "Le classeur est endommagé (la partie {part} est illisible).",
+        *_SAVE_AS,
+        part=part,
+    )
+
+
+def _too_many_rows() -> Unreadable:
+    return _fail(
+        "A sheet has more than {limit} rows.",
+        "Une feuille a plus de {limit} lignes.",
+        "Delete the unused rows (select them, right-click, Delete) and save again.",
+        "Supprimez les lignes inutilisées (sélectionnez-les, clic droit, Supprimer) et enregistrez.",
+        limit=f"{MAX_ROWS:,}".replace(",", " "),
+    )
 
 
 def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
@@ -379,39 +401,236 @@ def _ref_to_rc(ref: str) -> tuple[int, int] | None:
     return int(m[2]), col
 
 
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_ROW, _C, _V, _IS, _MERGES = (_MAIN + t for t in ("row", "c", "v", "is", "mergeCells"))
+
+
+class _Node:
+    """A parsed element, like ElementTree's but only what the scan needs (`text` = text before any child)."""
+
+    __slots__ = ("attrib", "kids", "local", "tag", "text")
+
+    def __init__(self, tag: str, attrib: dict[str, str]):
+        self.tag, self.attrib, self.text, self.kids = tag, attrib, "", []
+        self.local = tag[tag.rfind("}") + 1 :]
+
+
+@dataclass
+class _SheetScan:
+    """One worksheet part as openpyxl (data_only) would read it, from the single parse of the safety scan.
+
+    Cells stay raw (type, style, saved text, inline text) until the workbook's shared strings and date styles
+    are known; `row_dims` keeps the attributes openpyxl would turn into row dimensions.
+    """
+
+    rows: int = 0
+    no_cache: set[tuple[int, int]] = field(default_factory=set)
+    cells: dict[tuple[int, int], tuple[str, str, str | None, str | None]] = field(default_factory=dict)
+    row_dims: dict[int, dict[str, str]] = field(default_factory=dict)
+    merges: list[str] | None = None
+    row_counter: int = 0
+    col_counter: int = 0
+
+
+def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, count_rows: bool = True) -> _SheetScan:
+    """Parse a worksheet with expat configured as defusedxml does with forbid_dtd (DTDs, entity declarations
+    and external references raise), without building a tree: openpyxl's own pass over the same XML through
+    defusedxml's pure-Python parser was most of the reading time of a big event."""
+    from xml.parsers import expat
+
+    from defusedxml.common import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden
+
+    scan = _SheetScan()
+    stack: list[_Node] = []
+
+    def doctype(name, sysid, pubid, has_internal_subset):
+        raise DTDForbidden(name, sysid, pubid)
+
+    def entity(name, is_parameter_entity, value, base, sysid, pubid, notation_name):
+        raise EntitiesForbidden(name, value, base, sysid, pubid, notation_name)
+
+    def unparsed(name, base, sysid, pubid, notation_name):
+        raise EntitiesForbidden(name, None, base, sysid, pubid, notation_name)
+
+    def external(context, base, sysid, pubid):
+        raise ExternalReferenceForbidden(context, base, sysid, pubid)
+
+    def start(tag: str, attrib: dict[str, str]) -> None:
+        node = _Node(tag, attrib)
+        if stack:
+            stack[-1].kids.append(node)
+        stack.append(node)
+
+    def data(text: str) -> None:
+        if stack and not stack[-1].kids:
+            stack[-1].text += text
+
+    def end(tag: str) -> None:
+        node = stack.pop()
+        local = node.local
+        if local == "c":
+            _check_cached(node, scan)
+        elif local == "row":
+            if count_rows:
+                scan.rows += 1
+                if scan.rows > MAX_ROWS:
+                    raise _too_many_rows()
+            if tag == _ROW:
+                _scan_row(node, scan)
+            node.kids = []
+            if stack:
+                stack[-1].kids.pop()
+        elif tag == _MERGES:
+            scan.merges = [k.attrib.get("ref", "") for k in node.kids if k.local == "mergeCell"]
+
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.StartDoctypeDeclHandler = doctype
+    parser.EntityDeclHandler = entity
+    parser.UnparsedEntityDeclHandler = unparsed
+    parser.ExternalEntityRefHandler = external
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = data
+    parser.buffer_text = True
+    parser.buffer_size = 1 << 16
+    try:
+        with zf.open(info) as f:
+            parser.ParseFile(f)
+    except DefusedXmlException:
+        raise _entities_refused(info.filename) from None
+    except Unreadable:
+        raise
+    except Exception:  # any parse or zip error inside a part: the file is damaged
+        raise _part_damaged(info.filename) from None
+    return scan
+
+
+def _ns_tag(tag: str) -> str:
+    """expat's `uri}local` as ElementTree's `{uri}local`."""
+    return "{" + tag if "}" in tag else tag
+
+
+def _check_cached(cell: _Node, scan: _SheetScan) -> None:
+    """A formula cell without a saved value (what the previous ElementTree scan did, child names local)."""
+    kids = {k.local: k for k in cell.kids}
+    saved = kids.get("v")
+    if "f" in kids and (saved is None or not saved.text.strip()):
+        rc = _ref_to_rc(cell.attrib.get("r", ""))
+        if rc:
+            scan.no_cache.add(rc)
+
+
+def _scan_row(row: _Node, scan: _SheetScan) -> None:
+    """openpyxl's WorkSheetParser.parse_row and parse_cell (data_only), keeping values raw."""
+    from openpyxl.utils.cell import coordinate_to_tuple
+
+    attrs = row.attrib
+    if "r" in attrs:
+        try:
+            scan.row_counter = int(attrs["r"])
+        except ValueError:
+            val = float(attrs["r"])
+            if not val.is_integer():
+                raise ValueError(f"{attrs['r']} is not a valid row number") from None
+            scan.row_counter = int(val)
+    else:
+        scan.row_counter += 1
+    scan.col_counter = 0
+    if {k for k in attrs if "}" not in k} - {"r", "spans"}:
+        scan.row_dims[scan.row_counter] = {_ns_tag(k): v for k, v in attrs.items()}
+    for cell in row.kids:
+        data_type = cell.attrib.get("t", "n")
+        coordinate = cell.attrib.get("r")
+        if coordinate:
+            r, c = coordinate_to_tuple(coordinate)
+            scan.col_counter = c
+        else:
+            scan.col_counter += 1
+            r, c = scan.row_counter, scan.col_counter
+        saved = next((k.text for k in cell.kids if k.tag == _V), None)
+        inline = None
+        if data_type == "inlineStr":
+            node = next((k for k in cell.kids if k.tag == _IS), None)
+            if node is not None:
+                inline = _inline_text(node)
+        scan.cells[(r, c)] = (data_type, cell.attrib.get("s", ""), saved, inline)
+
+
+def _inline_text(node: _Node) -> str:
+    """openpyxl's Text.from_tree(node).content: the plain text, then every run's text."""
+    plain: str | None = None
+    runs: list[str] = []
+    for k in node.kids:
+        local = k.local
+        if local == "t":
+            plain = k.text or None
+        elif local == "r":
+            t = None
+            for g in k.kids:
+                if g.local == "t":
+                    t = g.text or None
+            if t is not None:
+                runs.append(t)
+    return "".join(([plain] if plain is not None else []) + runs)
+
+
 def _open_workbook(data: bytes):
+    """The workbook without its worksheets (read-only mode parses those lazily, and they are never asked)."""
     import openpyxl
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=False)
+            return openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
     except Exception:  # openpyxl raises many types (KeyError, TypeError, ValueError...) on damaged files
-        raise _fail(
-            "The workbook is damaged and cannot be read.",
-            "Le classeur est endommagé et ne peut pas être lu.",
-            *_SAVE_AS,
-        ) from None
+        raise _workbook_damaged() from None
 
 
-def _read_worksheet(ws, loaded: Loaded) -> RawSheet:
+def _workbook_damaged() -> Unreadable:
+    return _fail(
+        "The workbook is damaged and cannot be read.",
+        "Le classeur est endommagé et ne peut pas être lu.",
+        *_SAVE_AS,
+    )
+
+
+def _worksheets(wb) -> list[tuple[object, str]]:
+    """Worksheets with the titles openpyxl gives them in normal mode (validated, duplicates numbered)."""
+    from openpyxl.workbook.child import INVALID_TITLE_REGEX, avoid_duplicate_name
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    names: list[str] = []
+    out = []
+    for ws in wb._sheets:
+        if not isinstance(ws, ReadOnlyWorksheet):  # chartsheets: titled already
+            names.append(ws.title)
+            continue
+        title = ws.title or "Sheet"
+        if INVALID_TITLE_REGEX.search(title):
+            raise _workbook_damaged()
+        title = avoid_duplicate_name(names, title)
+        names.append(title)
+        out.append((ws, title))
+    return out
+
+
+def _read_worksheet(scan: _SheetScan, wb, title: str, state: str) -> RawSheet:
     """Rows of a worksheet, read sparsely (a stray cell at row 1,000,000 costs nothing)."""
-    grid: dict[int, dict[int, object]] = {}
-    # openpyxl keeps its cells in `_cells`; iterating it avoids walking an empty max_row x max_column grid.
-    for (r, c), cell in list(getattr(ws, "_cells", {}).items()):
-        if cell.value is not None and c <= MAX_COLUMNS:
-            grid.setdefault(r, {})[c] = cell.value
-    sheet = RawSheet(ws.title, [], hidden=ws.sheet_state != "visible")
-    for rng in list(ws.merged_cells.ranges):
+    try:
+        grid, merged, hidden = _bind(scan, wb)
+    except Unreadable:
+        raise
+    except Exception:  # what openpyxl would have refused while loading the sheet
+        raise _workbook_damaged() from None
+    sheet = RawSheet(title, [], hidden=state != "visible")
+    for rng in merged:
         sheet.merged.append((rng.min_row, rng.min_col, rng.max_row, rng.max_col))
         top = grid.get(rng.min_row, {}).get(rng.min_col)
         if top is not None:
             # A value merged down a column (a day spanning its slots) belongs to every row of the range.
             for r in range(rng.min_row + 1, min(rng.max_row, rng.min_row + MAX_ROWS) + 1):
                 grid.setdefault(r, {})[rng.min_col] = top
-    for r, dim in ws.row_dimensions.items():
-        if dim.hidden and r in grid:
-            sheet.hidden_rows.add(r)
+    sheet.hidden_rows = {r for r in hidden if r in grid}
     for r in sorted(grid):
         cols = grid[r]
         values: list[object] = [None] * max(cols)
@@ -419,6 +638,73 @@ def _read_worksheet(ws, loaded: Loaded) -> RawSheet:
             values[c - 1] = v
         sheet.rows.append((r, values))
     return sheet
+
+
+def _bind(scan: _SheetScan, wb) -> tuple[dict[int, dict[int, object]], list, set[int]]:
+    """Values as openpyxl's data_only load gives them: typed numbers, dates from date styles, shared strings;
+    merged ranges (only their top-left cell keeps a value); hidden rows."""
+    from openpyxl.utils.datetime import from_excel, from_ISO8601
+    from openpyxl.worksheet._reader import _cast_number
+    from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
+    from openpyxl.worksheet.dimensions import RowDimension
+
+    styles = wb._cell_styles
+    strings = wb.shared_strings
+    date_formats, timedelta_formats, epoch = wb._date_formats, wb._timedelta_formats, wb.epoch
+    checked_styles: set[int] = set()
+    cells: dict[tuple[int, int], object] = {}
+    for rc, (data_type, style, saved, inline) in scan.cells.items():
+        style_id = int(style) if style else 0
+        if style_id not in checked_styles:
+            styles[style_id]  # an unknown style made openpyxl refuse the workbook
+            checked_styles.add(style_id)
+        value: object = None if data_type == "inlineStr" else (saved or None)
+        if value is not None:
+            if data_type == "n":
+                value = _cast_number(value)
+                if style_id in date_formats:
+                    try:
+                        value = from_excel(value, epoch, timedelta=style_id in timedelta_formats)
+                    except (OverflowError, ValueError):
+                        value = "#VALUE!"
+            elif data_type == "s":
+                value = strings[int(value)]
+            elif data_type == "b":
+                value = bool(int(value))
+            elif data_type == "d":
+                value = from_ISO8601(value)
+        elif data_type == "inlineStr":
+            value = inline
+        cells[rc] = value
+    ranges = []
+    if scan.merges:
+        ranges = [CellRange(ref) for ref in scan.merges]
+        for rng in ranges:
+            top = (rng.min_row, rng.min_col)
+            if rng.size["rows"] * rng.size["columns"] <= len(cells):
+                inside = [rc for rc in rng.cells if rc in cells]
+            else:  # a huge range: look only at the cells that exist
+                inside = [
+                    (r, c)
+                    for r, c in cells
+                    if rng.min_row <= r <= rng.max_row and rng.min_col <= c <= rng.max_col
+                ]
+            for rc in inside:
+                if rc != top:
+                    cells[rc] = None
+    grid: dict[int, dict[int, object]] = {}
+    for (r, c), v in cells.items():
+        if v is not None and c <= MAX_COLUMNS:
+            grid.setdefault(r, {})[c] = v
+    hidden = set()
+    for r, attrs in scan.row_dims.items():
+        rd = {k: v for k, v in attrs.items() if k != "r"}
+        if "s" in rd:
+            rd["s"] = styles[int(rd["s"])]
+        if RowDimension(None, **rd).hidden:
+            hidden.add(r)
+    merged = list(MultiCellRange(ranges).ranges) if ranges else []
+    return grid, merged, hidden
 
 
 # --------------------------------------------------------------------------------------------- csv
