@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import math
 import re
 import unicodedata
@@ -41,15 +42,31 @@ class CellError(ValueError):
 
 def fold(text: object) -> str:
     """Key for comparing names: no accents, no case, single spaces (`Créneau  Imposé` → `creneau impose`)."""
-    s = str(text).replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
+    # Only text is cached: 1, 1.0 and True are equal as keys but do not fold alike.
+    return _fold_text(text) if type(text) is str else _fold(str(text))
+
+
+def _fold(s: str) -> str:
+    s = s.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
     s = unicodedata.normalize("NFKD", s)
     s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
     return " ".join(s.split())
 
 
+# A big event folds the same names tens of thousands of times (every preference names a session and a person).
+_fold_text = functools.lru_cache(maxsize=1 << 16)(_fold)
+
+
 def compact(text: object) -> str:
     """Key for headers and keywords: `fold` without spaces or punctuation (`Après-midi` → `apresmidi`)."""
-    return "".join(c for c in fold(text) if c.isalnum())
+    return _compact_text(text) if type(text) is str else _compact(fold(text))
+
+
+def _compact(folded: str) -> str:
+    return "".join(c for c in folded if c.isalnum())
+
+
+_compact_text = functools.lru_cache(maxsize=1 << 16)(lambda text: _compact(_fold_text(text)))
 
 
 def close_match(word: str, candidates: Iterable[str], key=fold) -> str | None:
