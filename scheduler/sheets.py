@@ -199,7 +199,8 @@ def _load_xlsx(path: Path, shown: str) -> Loaded:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError):
+        # NotImplementedError: a damaged header claiming a zip version Python cannot read.
         raise _fail(
             "The workbook is damaged (not a readable zip).",
             "Le classeur est endommagé (archive illisible).",
