@@ -11,10 +11,15 @@ from .allocate import allocate
 from .check import Violation, check
 from .diagnose import diagnose
 from .errors import InfeasibleError
+from .improve import Improved, improve
+from .model import candidates
 from .problem import Problem
 from .quality import Quality, assess
 from .solve import Progress, SolveResult, solve
 from .timetable import Timetable
+
+# Share of the time limit for the main model; the rest goes to the exact neighbourhood search.
+SEARCH_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -23,6 +28,7 @@ class Plan:
     quality: Quality
     violations: tuple[Violation, ...]  # from the independent checker; empty unless something is badly wrong
     solve: SolveResult
+    improved: Improved | None = None  # the exact neighbourhood search after the main solve
 
 
 def plan(
@@ -34,15 +40,49 @@ def plan(
     progress: Progress | None = None,
     hint: Timetable | None = None,
     mode: str = "two-stage",
+    search_share: float = SEARCH_SHARE,
 ) -> Plan:
-    """Optimise the timetable, allocate participants to it, verify both, and measure the result."""
+    """Optimise the timetable, allocate participants to it, verify both, and measure the result.
+
+    The time limit is shared: `search_share` of it for the main model (it stops earlier if it proves its
+    optimum), the rest for the exact neighbourhood search, which only ever keeps improvements.
+    """
     reasons = diagnose(problem)
     if reasons:
-        raise InfeasibleError(reasons)
+        error = InfeasibleError(reasons)
+        error.lang = problem.language  # type: ignore[attr-defined]
+        raise error
+    limit = problem.settings.time_limit if time_limit is None else time_limit
     result = solve(
-        problem, time_limit=time_limit, seed=seed, workers=workers, progress=progress, hint=hint, mode=mode
+        problem,
+        time_limit=limit * search_share,
+        seed=seed,
+        workers=workers,
+        progress=progress,
+        hint=hint,
+        mode=mode,
     )
     allocation = allocate(problem, result.timetable, workers=workers or 0)
     timetable = replace(result.timetable, allocation=allocation.by_participant)
+    improved = None
+    left = limit - result.timetable.stats.seconds
+    if left > 1.0 and not result.interrupted and hint is None:
+        improved = improve(
+            problem,
+            candidates(problem),
+            timetable,
+            allocation.by_participant,
+            seconds=left,
+            seed=seed,
+            workers=workers or 1,
+        )
+        if improved.accepted:
+            stats = replace(
+                timetable.stats,
+                status="FEASIBLE" if timetable.stats.status == "OPTIMAL" else timetable.stats.status,
+            )
+            timetable = Timetable(improved.placements, None, stats)
+            allocation = allocate(problem, timetable, workers=workers or 0)
+            timetable = replace(timetable, allocation=allocation.by_participant)
     violations = tuple(check(problem, timetable))
-    return Plan(timetable, assess(problem, timetable), violations, result)
+    return Plan(timetable, assess(problem, timetable), violations, result, improved)

@@ -121,7 +121,13 @@ def solve(
             signal.signal(signal.SIGINT, previous)
     seconds = time.perf_counter() - t0
     if status == cp_model.INFEASIBLE:
-        raise InfeasibleError(["The hard rules cannot all hold together."])
+        from .explain import explain_infeasible
+
+        error = InfeasibleError(
+            explain_infeasible(problem) if customise is None else ["The hard rules cannot all hold together."]
+        )
+        error.lang = problem.language  # type: ignore[attr-defined]
+        raise error
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         if start_hint is not None and hint is None:
             # The greedy timetable is valid: better a good timetable now than none.
