@@ -148,9 +148,7 @@ def main() -> None:
         print(json.dumps(row), file=sys.stderr)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     (folder / f"bench-{stamp}.json").write_text(json.dumps(rows, indent=2))
-    print(
-        f"Machine: {os.cpu_count()} cores; workers={args.workers}; medians of {args.repeat} runs.\n"
-    )
+    print(f"Machine: {os.cpu_count()} cores; workers={args.workers}; medians of {args.repeat} runs.\n")
     print(
         "| event | sessions / people / rooms / slots | first timetable | total | status (gap) "
         "| weighted choices granted | greedy | ratio | all choices | peak MiB |"
