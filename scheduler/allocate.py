@@ -98,7 +98,55 @@ def allocate(
     for (name, unit), v in g.items():
         if solver.BooleanValue(v):
             out[name].append(unit)
+    if st.fill_free_slots:
+        _fill_free_slots(problem, timetable, out, cap)
     order = {s.id: s.index for s in problem.slots}
     start = {(p.session, p.occurrence): order[p.start] for p in timetable.placements}
     result = {n: tuple(sorted(us, key=lambda u: (start[u], u))) for n, us in out.items()}
     return Allocation(result, status == cp_model.OPTIMAL, solver.WallTime())
+
+
+def _fill_free_slots(
+    problem: Problem,
+    timetable: Timetable,
+    out: dict[str, list[tuple[str, int]]],
+    cap: dict[tuple[str, int], int],
+) -> None:
+    """Offer seats left over to participants with nothing in a slot (the `Fill free slots` setting).
+
+    After the optimal allocation of wishes, each participant with a free slot on a day they attend gets the
+    session of that slot with the most seats left, if any; those with the fewest sessions go first.
+    """
+    placed = {(p.session, p.occurrence): p for p in timetable.placements}
+    used: dict[tuple[str, int], int] = defaultdict(int)
+    for units in out.values():
+        for unit in units:
+            used[unit] += 1
+    day_of = {s.id: s.day for s in problem.slots}
+    by_slot: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for key, p in placed.items():
+        if not problem.session_by_code[p.session].is_plenary:
+            for s in p.slots:
+                by_slot[s].append(key)
+    people = sorted(problem.participants, key=lambda p: (len(out[p.name]), p.name))
+    for person in people:
+        busy = {s for unit in out[person.name] for s in placed[unit].slots}
+        codes = {code for code, _ in out[person.name]}
+        for slot in problem.slots:
+            if slot.id in busy or not person.attends(slot.day):
+                continue
+            options = [
+                k
+                for k in by_slot.get(slot.id, [])
+                if k[0] not in codes
+                and cap[k] - used[k] > 0
+                and not (set(placed[k].slots) & busy)
+                and all(person.attends(day_of[s]) for s in placed[k].slots)
+            ]
+            if not options:
+                continue
+            best = max(options, key=lambda k: (cap[k] - used[k], k))
+            out[person.name].append(best)
+            used[best] += 1
+            codes.add(best[0])
+            busy |= set(placed[best].slots)

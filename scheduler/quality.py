@@ -22,6 +22,9 @@ class Quality:
     participants_all: int = 0
     participants_all_but_one: int = 0
     participants_none: int = 0
+    # fairness: granted none of their top choices (Settings `Top choices`), and lost their first choice
+    participants_no_top: int = 0
+    participants_lost_first: int = 0
     # choices lost because a higher-ranked choice of the same participant runs at the same time
     clashes: int = 0
     # pairs of same-track sessions that overlap
@@ -40,7 +43,7 @@ def assess(problem: Problem, timetable: Timetable) -> Quality:
     slots_of = {code: [set(p.slots) for p in ps] for code, ps in placed.items()}
     by_rank: dict[int, list[int]] = {}
     total = granted = w_total = w_granted = clashes = 0
-    n_all = n_all_but_one = n_none = 0
+    n_all = n_all_but_one = n_none = n_no_top = n_lost_first = 0
     for person in problem.participants:
         got = {code for code, _ in alloc.get(person.name, ())}
         asked = len(person.choices)
@@ -61,6 +64,8 @@ def assess(problem: Problem, timetable: Timetable) -> Quality:
                 if sa and sb and all(x & y for x in sa for y in sb):
                     clashes += 1
         if asked:
+            n_no_top += not (got & set(person.choices[: st.top_choices]))
+            n_lost_first += person.choices[0] not in got
             n_all += hits == asked
             n_all_but_one += hits == asked - 1
             n_none += hits == 0
@@ -99,6 +104,8 @@ def assess(problem: Problem, timetable: Timetable) -> Quality:
         participants_all=n_all,
         participants_all_but_one=n_all_but_one,
         participants_none=n_none,
+        participants_no_top=n_no_top,
+        participants_lost_first=n_lost_first,
         clashes=clashes,
         same_track_clashes=same_track,
         over_capacity=tuple(over),

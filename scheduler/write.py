@@ -364,6 +364,8 @@ def _quality_dict(view: _View, q: Quality) -> dict[str, Any]:
         "participants_all": q.participants_all,
         "participants_all_but_one": q.participants_all_but_one,
         "participants_none": q.participants_none,
+        "participants_no_top": q.participants_no_top,
+        "participants_lost_first": q.participants_lost_first,
         "clashes": q.clashes,
         "same_track_clashes": q.same_track_clashes,
         "over_capacity": [
@@ -886,6 +888,15 @@ def _quality(wb: Workbook, view: _View, q: Quality, lang: str, title: str) -> No
     line(tr(lang, "Granted all their choices", "Tous leurs choix satisfaits"), q.participants_all)
     line(tr(lang, "Granted all but one", "Tous sauf un"), q.participants_all_but_one)
     line(tr(lang, "Granted none", "Aucun choix satisfait"), q.participants_none)
+    line(
+        tr(
+            lang,
+            "Worst-off: none of their top choices",
+            "Les moins bien servis : aucun de leurs premiers choix",
+        ),
+        q.participants_no_top,
+    )
+    line(tr(lang, "Lost their first choice", "Premier choix non satisfait"), q.participants_lost_first)
     line(tr(lang, "Choices lost to clashes", "Choix perdus (sessions simultanées)"), q.clashes)
     line(
         tr(lang, "Same-track sessions in parallel", "Sessions d'un même parcours en parallèle"),
