@@ -40,7 +40,7 @@ def event_path(name: str, folder: Path) -> Path:
     return path
 
 
-def measure_solve(path: Path, limit: float, workers: int, seed: int) -> dict:
+def measure_solve(path: Path, limit: float, workers: int, seed: int, mode: str = "two-stage") -> dict:
     """One solve in this (child) process: times, quality with seats counted, greedy beside it."""
     from scheduler.allocate import allocate
     from scheduler.check import check
@@ -57,12 +57,14 @@ def measure_solve(path: Path, limit: float, workers: int, seed: int) -> dict:
     def progress(elapsed: float, kept: float, bound: float) -> None:
         firsts.append(time.perf_counter() - t0)
 
-    result = plan(problem, time_limit=limit, workers=workers, seed=seed, progress=progress)
+    result = plan(problem, time_limit=limit, workers=workers, seed=seed, progress=progress, mode=mode)
     total = time.perf_counter() - t0
     g0 = time.perf_counter()
     base = greedy(problem)
     g_time = time.perf_counter() - g0
+    a0 = time.perf_counter()
     alloc = allocate(problem, base.timetable, workers=workers)
+    alloc_s = time.perf_counter() - a0
     from dataclasses import replace
 
     base_tt = replace(base.timetable, allocation=alloc.by_participant)
@@ -89,6 +91,11 @@ def measure_solve(path: Path, limit: float, workers: int, seed: int) -> dict:
         "greedy_weighted_granted": base_q.weighted_granted,
         "greedy_unplaced": len(base.unplaced),
         "greedy_s": round(g_time, 3),
+        "allocation_s": round(alloc_s, 2),
+        "no_top": q.participants_no_top,
+        "greedy_no_top": base_q.participants_no_top,
+        "lns_rounds": result.improved.rounds if result.improved else 0,
+        "lns_accepted": result.improved.accepted if result.improved else 0,
         "greedy_violations": len(check(problem, base.timetable)),
         "pairs_dropped": result.solve.pairs_dropped,
         "peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
@@ -120,11 +127,14 @@ def main() -> None:
     ap.add_argument("--events", nargs="*", default=list(EVENTS))
     ap.add_argument("--repeat", type=int, default=3, help="runs per event; medians are reported")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--child", nargs=4, metavar=("PATH", "LIMIT", "WORKERS", "SEED"), help=argparse.SUPPRESS)
+    ap.add_argument("--mode", default="two-stage", choices=["two-stage", "joint"])
+    ap.add_argument(
+        "--child", nargs=5, metavar=("PATH", "LIMIT", "WORKERS", "SEED", "MODE"), help=argparse.SUPPRESS
+    )
     args = ap.parse_args()
     if args.child:
-        path, limit, workers, seed = args.child
-        print(json.dumps(measure_solve(Path(path), float(limit), int(workers), int(seed))))
+        path, limit, workers, seed, mode = args.child
+        print(json.dumps(measure_solve(Path(path), float(limit), int(workers), int(seed), mode)))
         return
     folder = ROOT / "benchmarks" / "results"
     folder.mkdir(parents=True, exist_ok=True)
@@ -132,7 +142,7 @@ def main() -> None:
     for name in args.events:
         path = event_path(name, folder)
         runs = [
-            run_child(["--child", str(path), str(LIMITS[name]), str(args.workers), str(seed)])
+            run_child(["--child", str(path), str(LIMITS[name]), str(args.workers), str(seed), args.mode])
             for seed in range(args.repeat)
         ]
         med = {
@@ -148,12 +158,16 @@ def main() -> None:
         print(json.dumps(row), file=sys.stderr)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     (folder / f"bench-{stamp}.json").write_text(json.dumps(rows, indent=2))
-    print(f"Machine: {os.cpu_count()} cores; workers={args.workers}; medians of {args.repeat} runs.\n")
+    print(
+        f"Machine: {os.cpu_count()} cores; workers={args.workers}; mode={args.mode}; "
+        f"medians of {args.repeat} runs.\n"
+    )
     print(
         "| event | sessions / people / rooms / slots | first timetable | total | status (gap) "
-        "| weighted choices granted | greedy | ratio | all choices | peak MiB |"
+        "| weighted choices granted | greedy | ratio | no top choice (ours / greedy) | all choices "
+        "| allocation | peak MiB |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print(
             f"| {r['event']} | {r['sessions']} / {r['participants']} / {r['rooms']} / {r['slots']} "
@@ -163,7 +177,8 @@ def main() -> None:
             f"| {r['weighted_granted']:.0f} / {r['weighted_total']:.0f} "
             f"| {r['greedy_weighted_granted']:.0f}"
             + (f" ({r['greedy_unplaced']} unplaced)" if r["greedy_unplaced"] else "")
-            + f" | {r['vs_greedy']:.3f} | {r['share_all_granted']:.1%} | {r['peak_mib']} |"
+            + f" | {r['vs_greedy']:.3f} | {r['no_top']:.0f} / {r['greedy_no_top']:.0f} "
+            f"| {r['share_all_granted']:.1%} | {r['allocation_s']} s | {r['peak_mib']:.0f} |"
         )
 
 
