@@ -32,7 +32,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.pagebreak import Break
 
 from scheduler.errors import OutputError, SchedulerError
-from scheduler.i18n import LANGUAGES, tr
+from scheduler.i18n import LANGUAGES, day_label, tr
 from scheduler.problem import Kind, Participant, Problem, Session
 from scheduler.timetable import Placement, Timetable
 
@@ -47,36 +47,6 @@ SPEAKERS_DIR = "speakers"
 HTML_NAME = "agendas.html"
 XLSX_NAME = "agendas.xlsx"
 
-_FR_WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-_FR_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-_EN_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_EN_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 _KIND_LABELS = {
     Kind.PLENARY: ("Plenary", "Plénière"),
     Kind.WORKSHOP: ("Workshop", "Atelier"),
@@ -89,13 +59,6 @@ _SLUG_MAX = 60
 
 
 # --------------------------------------------------------------------------------------------- text helpers
-
-
-def day_label(day: dt.date, lang: str) -> str:
-    """`mardi 20 mars 2012` / `Tuesday 20 March 2012`, independent of the system locale."""
-    if lang == "fr":
-        return f"{_FR_WEEKDAYS[day.weekday()]} {day.day} {_FR_MONTHS[day.month - 1]} {day.year}"
-    return f"{_EN_WEEKDAYS[day.weekday()]} {day.day} {_EN_MONTHS[day.month - 1]} {day.year}"
 
 
 def _upper_first(text: str) -> str:

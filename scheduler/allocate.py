@@ -38,17 +38,27 @@ def seats(problem: Problem, timetable: Timetable) -> dict[tuple[str, int], int]:
 
 
 def allocate(
-    problem: Problem, timetable: Timetable, *, time_limit: float = 30.0, workers: int = 0
+    problem: Problem,
+    timetable: Timetable,
+    *,
+    time_limit: float = 30.0,
+    workers: int = 0,
+    prefer: dict[str, tuple[tuple[str, int], ...]] | None = None,
 ) -> Allocation:
-    """Optimal (or best found within the limit) fair allocation for this timetable."""
+    """Optimal (or best found within the limit) fair allocation for this timetable.
+
+    `prefer` (reruns): among allocations equal on every level, keep the most of each participant's previous
+    sessions, so that a rerun does not shuffle people for nothing.
+    """
     st = problem.settings
     placed = timetable.by_session()
     slot_day = {s.id: s.day for s in problem.slots}
     model = cp_model.CpModel()
     g: dict[tuple[str, tuple[str, int]], cp_model.IntVar] = {}
     per_unit: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
-    weighted, any_top, first = [], [], []
+    weighted, any_top, first, keep = [], [], [], []
     for person in problem.participants:
+        had = set(prefer.get(person.name, ())) if prefer else set()
         per_slot: dict[str, list[cp_model.IntVar]] = defaultdict(list)
         top_vars, first_vars = [], []
         for rank, code in enumerate(person.choices, start=1):
@@ -63,6 +73,8 @@ def allocate(
                 for s in p.slots:
                     per_slot[s].append(v)
                 weighted.append(st.rank_weight(rank) * v)
+                if (code, p.occurrence) in had:
+                    keep.append(v)
                 if rank <= st.top_choices:
                     top_vars.append(v)
                 if rank == 1:
@@ -87,7 +99,10 @@ def allocate(
     total = sum(st.rank_weight(r) for p in problem.participants for r in range(1, len(p.choices) + 1))
     level2 = total + 1
     level1 = level2 * (len(first) + 1)
-    model.Maximize(level1 * sum(any_top) + level2 * sum(first) + sum(weighted))
+    scale = len(keep) + 1
+    model.Maximize(scale * (level1 * sum(any_top) + level2 * sum(first) + sum(weighted)) + sum(keep))
+    for v in keep:
+        model.AddHint(v, True)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers or 0

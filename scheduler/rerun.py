@@ -29,7 +29,7 @@ from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
 
-from .allocate import seats
+from .allocate import allocate
 from .changes import ChangeReport, compare
 from .check import Violation, check
 from .diagnose import diagnose
@@ -560,72 +560,6 @@ def allocate_stable(
     Among allocations equal on every level of `allocate.allocate`, the one keeping the most of each
     participant's previous sessions wins, so that a rerun does not shuffle people for nothing.
     """
-    st = problem.settings
-    placed = timetable.by_session()
-    slot_day = {s.id: s.day for s in problem.slots}
-    model = cp_model.CpModel()
-    g: dict[tuple[str, Unit], cp_model.IntVar] = {}
-    per_unit: dict[Unit, list[cp_model.IntVar]] = {}
-    weighted, any_top, first, keep = [], [], [], []
-    for person in problem.participants:
-        had = set(previous.get(person.name, ())) if previous else set()
-        per_slot: dict[str, list[cp_model.IntVar]] = {}
-        top_vars, first_vars = [], []
-        for rank, code in enumerate(person.choices, start=1):
-            occ_vars = []
-            for p in placed.get(code, []):
-                if not all(person.attends(slot_day[s]) for s in p.slots):
-                    continue
-                v = model.NewBoolVar("")
-                unit = (code, p.occurrence)
-                g[(person.name, unit)] = v
-                per_unit.setdefault(unit, []).append(v)
-                occ_vars.append(v)
-                for s in p.slots:
-                    per_slot.setdefault(s, []).append(v)
-                weighted.append(st.rank_weight(rank) * v)
-                if unit in had:
-                    keep.append(v)
-                if rank <= st.top_choices:
-                    top_vars.append(v)
-                if rank == 1:
-                    first_vars.append(v)
-            if len(occ_vars) > 1:
-                model.AddAtMostOne(occ_vars)
-        for vs in per_slot.values():
-            if len(vs) > 1:
-                model.AddAtMostOne(vs)
-        if st.fairness and top_vars:
-            a = model.NewBoolVar("")
-            model.AddBoolOr(top_vars).OnlyEnforceIf(a)
-            any_top.append(a)
-        if st.fairness and first_vars:
-            f = model.NewBoolVar("")
-            model.Add(sum(first_vars) >= 1).OnlyEnforceIf(f)
-            first.append(f)
-    cap = seats(problem, timetable)
-    for unit, vs in per_unit.items():
-        if len(vs) > cap[unit]:
-            model.Add(sum(vs) <= cap[unit])
-    total = sum(st.rank_weight(r) for p in problem.participants for r in range(1, len(p.choices) + 1))
-    level2 = total + 1
-    level1 = level2 * (len(first) + 1)
-    scale = len(keep) + 1
-    model.Maximize(scale * (level1 * sum(any_top) + level2 * sum(first) + sum(weighted)) + sum(keep))
-    for v in keep:
-        model.AddHint(v, True)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = time_limit
-    solver.parameters.num_workers = workers or 1
-    status = solver.Solve(model)
-    out: dict[str, list[Unit]] = {p.name: [] for p in problem.participants}
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        for (name, unit), v in g.items():
-            if solver.BooleanValue(v):
-                out[name].append(unit)
-    order = {s.id: s.index for s in problem.slots}
-    start = {(p.session, p.occurrence): order[p.start] for p in timetable.placements}
-    return {n: tuple(sorted(us, key=lambda u: (start[u], u))) for n, us in out.items()}
-
-
-__all__ = ["Pin", "RerunResult", "allocate_stable", "exact_room_model", "plan_rerun"]
+    return allocate(
+        problem, timetable, time_limit=time_limit, workers=workers or 1, prefer=dict(previous or {})
+    ).by_participant

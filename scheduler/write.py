@@ -27,7 +27,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from scheduler.errors import OutputError
-from scheduler.i18n import tr
+from scheduler.i18n import day_label, tr
 from scheduler.problem import Kind, Problem, Session, Slot
 from scheduler.quality import Quality
 from scheduler.timetable import Placement, Timetable
@@ -444,39 +444,8 @@ def _lines(text: str, chars_per_line: float) -> int:
 
 
 def _day_label(day: dt.date, lang: str) -> str:
-    days_en = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-    days_fr = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-    months_en = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ]
-    months_fr = [
-        "janvier",
-        "février",
-        "mars",
-        "avril",
-        "mai",
-        "juin",
-        "juillet",
-        "août",
-        "septembre",
-        "octobre",
-        "novembre",
-        "décembre",
-    ]
-    if lang == "fr":
-        return f"{days_fr[day.weekday()].capitalize()} {day.day} {months_fr[day.month - 1]} {day.year}"
-    return f"{days_en[day.weekday()]} {day.day} {months_en[day.month - 1]} {day.year}"
+    text = day_label(day, lang)
+    return text[0].upper() + text[1:]
 
 
 def _date_format(lang: str) -> str:

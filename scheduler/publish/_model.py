@@ -18,7 +18,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from scheduler.errors import OutputError
-from scheduler.i18n import tr
+from scheduler.i18n import day_label, tr
 
 DEFAULT_TIMEZONE = "Europe/Paris"
 
@@ -41,37 +41,6 @@ TRACK_PALETTE: tuple[tuple[str, str], ...] = (
 NO_TRACK_COLOURS = ("#f3f4f6", "#4b5563")
 TEXT_COLOUR = "#1a1a1a"
 
-FR_WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-FR_MONTHS = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
-
-EN_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-EN_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 
 KIND_LABELS = {
     "plenary": ("Plenary", "Plénière"),
@@ -84,10 +53,7 @@ FRAB_TYPES = {"round table": "discussion", "workshop": "workshop", "plenary": "t
 
 def format_day(lang: str, day: dt.date) -> str:
     """'mardi 20 mars 2012' / 'Tuesday 20 March 2012', independent of the system locale."""
-    if lang == "fr":
-        first = "1er" if day.day == 1 else str(day.day)
-        return f"{FR_WEEKDAYS[day.weekday()]} {first} {FR_MONTHS[day.month - 1]} {day.year}"
-    return f"{EN_WEEKDAYS[day.weekday()]} {day.day} {EN_MONTHS[day.month - 1]} {day.year}"
+    return day_label(day, lang)
 
 
 def kind_label(lang: str, kind: str) -> str:
