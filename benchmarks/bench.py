@@ -18,6 +18,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,7 +41,9 @@ def event_path(name: str, folder: Path) -> Path:
     return path
 
 
-def measure_solve(path: Path, limit: float, workers: int, seed: int, mode: str = "two-stage") -> dict:
+def measure_solve(
+    path: Path, limit: float, workers: int, seed: int, mode: str = "two-stage", fairness: bool = True
+) -> dict:
     """One solve in this (child) process: times, quality with seats counted, greedy beside it."""
     from scheduler.allocate import allocate
     from scheduler.check import check
@@ -52,6 +55,8 @@ def measure_solve(path: Path, limit: float, workers: int, seed: int, mode: str =
     t0 = time.perf_counter()
     problem = read_problem(path)
     t_read = time.perf_counter() - t0
+    if not fairness:  # issue 2's objective alone: rank-weighted choices, no worst-off levels
+        problem = replace(problem, settings=replace(problem.settings, fairness=False))
     firsts: list[float] = []
 
     def progress(elapsed: float, kept: float, bound: float) -> None:
@@ -65,8 +70,6 @@ def measure_solve(path: Path, limit: float, workers: int, seed: int, mode: str =
     a0 = time.perf_counter()
     alloc = allocate(problem, base.timetable, workers=workers)
     alloc_s = time.perf_counter() - a0
-    from dataclasses import replace
-
     base_tt = replace(base.timetable, allocation=alloc.by_participant)
     base_q = assess(problem, base_tt)
     st = result.timetable.stats
@@ -128,13 +131,15 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3, help="runs per event; medians are reported")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--mode", default="two-stage", choices=["two-stage", "joint"])
+    ap.add_argument("--no-fairness", action="store_true", help="allocate for rank-weighted choices only")
     ap.add_argument(
         "--child", nargs=5, metavar=("PATH", "LIMIT", "WORKERS", "SEED", "MODE"), help=argparse.SUPPRESS
     )
     args = ap.parse_args()
     if args.child:
-        path, limit, workers, seed, mode = args.child
-        print(json.dumps(measure_solve(Path(path), float(limit), int(workers), int(seed), mode)))
+        path, limit, workers, seed, mode, fair = [*args.child, "fair"][:6]
+        result = measure_solve(Path(path), float(limit), int(workers), int(seed), mode, fair == "fair")
+        print(json.dumps(result))
         return
     folder = ROOT / "benchmarks" / "results"
     folder.mkdir(parents=True, exist_ok=True)
@@ -142,7 +147,17 @@ def main() -> None:
     for name in args.events:
         path = event_path(name, folder)
         runs = [
-            run_child(["--child", str(path), str(LIMITS[name]), str(args.workers), str(seed), args.mode])
+            run_child(
+                [
+                    "--child",
+                    str(path),
+                    str(LIMITS[name]),
+                    str(args.workers),
+                    str(seed),
+                    args.mode,
+                    "unfair" if args.no_fairness else "fair",
+                ]
+            )
             for seed in range(args.repeat)
         ]
         med = {
@@ -160,6 +175,7 @@ def main() -> None:
     (folder / f"bench-{stamp}.json").write_text(json.dumps(rows, indent=2))
     print(
         f"Machine: {os.cpu_count()} cores; workers={args.workers}; mode={args.mode}; "
+        f"fairness={'off' if args.no_fairness else 'on'}; "
         f"medians of {args.repeat} runs.\n"
     )
     print(

@@ -234,6 +234,7 @@ class GeneratedEvent:
     participants: list[GParticipant]
     planted: dict[str, tuple[tuple[str, ...], str]]  # session code -> (slot ids, room)
     choices_as_titles: bool = False  # wide preferences hold titles, as a form export would
+    settings: Settings | None = None  # written to the Settings sheet (defaults when None)
 
     def timetable(self) -> Timetable:
         """The planted timetable as a `Timetable`, e.g. to seed or check a solver."""
@@ -761,6 +762,9 @@ EN_LAST = _words(
 )
 
 
+SAMPLE_TIME_LIMIT = 20
+
+
 def build_sample(seed: int = SAMPLE_SEED, participants: int = 300) -> GeneratedEvent:
     """The 2012 national meeting in Saint-Étienne: French, 8 slots, 6 rooms, 30 sessions, ~300 people."""
     rng = random.Random(seed)
@@ -815,7 +819,11 @@ def build_sample(seed: int = SAMPLE_SEED, participants: int = 300) -> GeneratedE
     for sp in speakers:
         if sp.name in busy and rng.random() < 0.6:
             derive_availability(sp, busy[sp.name], slots, lang, rng)
-    return GeneratedEvent(lang, SAMPLE_TITLE, slots, rooms, speakers, sessions, people, planted, True)
+    # 20 s keeps the README's first command short; the result is within noise of a minute's search.
+    sample_settings = Settings(time_limit=SAMPLE_TIME_LIMIT)
+    return GeneratedEvent(
+        lang, SAMPLE_TITLE, slots, rooms, speakers, sessions, people, planted, True, sample_settings
+    )
 
 
 def _finish(
@@ -1234,7 +1242,7 @@ def fill_workbook(wb: Workbook, ev: GeneratedEvent) -> None:
 
     ws = wb.create_sheet(sheet_name("settings", lang))
     ws.append(col("settings", "setting", "value"))
-    for key, value in setting_rows(lang, ev.title):
+    for key, value in setting_rows(lang, ev.title, ev.settings):
         ws.append([key, value])
     style_header(ws, (34, 60))
 
