@@ -120,6 +120,9 @@ def solve(
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
     seconds = time.perf_counter() - t0
+    # CP-SAT catches Ctrl-C itself and stops; a FEASIBLE answer well before the limit can only mean that.
+    if status == cp_model.FEASIBLE and solver.WallTime() < time_limit - 0.5:
+        watcher.interrupted = True
     if status == cp_model.INFEASIBLE:
         from .explain import explain_infeasible
 

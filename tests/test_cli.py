@@ -142,3 +142,26 @@ def test_diff_and_agendas(solved, tmp_path):
     )
     assert agendas.exit_code == 0, agendas.output
     assert len(list((tmp_path / "ag" / "participants").glob("*.ics"))) == 300
+
+
+def test_ctrl_c_during_the_solve_writes_the_timetable_marked_not_final(tmp_path):
+    """SIGINT while CP-SAT searches: the search stops, the best timetable is written, marked not final."""
+    import os
+    import signal
+    import threading
+
+    out = tmp_path / "timetable.xlsx"
+    timer = threading.Timer(2.5, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        result = CliRunner().invoke(
+            main, ["solve", str(SAMPLE), "-o", str(out), "--time-limit", "60", "--workers", "1"]
+        )
+    finally:
+        timer.cancel()
+    assert result.exit_code == 0, result.output
+    assert "PAS définitif" in result.output
+    problem = read_problem(SAMPLE)
+    loaded = load_timetable(out.with_suffix(".json"), problem)
+    assert loaded.timetable.stats.final is False
+    assert check(problem, loaded.timetable) == []
