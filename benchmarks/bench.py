@@ -132,12 +132,10 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--mode", default="two-stage", choices=["two-stage", "joint"])
     ap.add_argument("--no-fairness", action="store_true", help="allocate for rank-weighted choices only")
-    ap.add_argument(
-        "--child", nargs=5, metavar=("PATH", "LIMIT", "WORKERS", "SEED", "MODE"), help=argparse.SUPPRESS
-    )
+    ap.add_argument("--child", nargs=6, help=argparse.SUPPRESS)  # PATH LIMIT WORKERS SEED MODE fair|unfair
     args = ap.parse_args()
     if args.child:
-        path, limit, workers, seed, mode, fair = [*args.child, "fair"][:6]
+        path, limit, workers, seed, mode, fair = args.child
         result = measure_solve(Path(path), float(limit), int(workers), int(seed), mode, fair == "fair")
         print(json.dumps(result))
         return
