@@ -278,6 +278,7 @@ class TimetableModel:
             self.lose_clashes_and_track_overlaps()
             self.keep_choices_within_seats()
             self.count_unavoidable_overlaps()
+            self.count_unavoidable_track_overlaps()
         self.model.Minimize(sum(self.losses))
         return self
 
@@ -573,6 +574,54 @@ class TimetableModel:
             overlaps.append(z)
             self.slot_pair_counts.append((z, slot.id, [u.key for u in units]))
         self.model.Add(sum(terms) >= sum(overlaps))
+
+    def count_unavoidable_track_overlaps(self) -> None:
+        """Redundant bound: a track with more sessions than slots must run some of them side by side.
+
+        Each same-track pair already has an overlap literal (it carries the track penalty), so the cut is
+        valid on events of any size; it costs the penalty and the clashes of those often co-chosen pairs.
+        """
+        if not self.problem.settings.track_clash_weight:
+            return
+        by_track: dict[str, list[Unit]] = defaultdict(list)
+        for unit in self.cand.units:
+            if unit.session.track and not unit.session.is_plenary:
+                by_track[unit.session.track].append(unit)
+        for track, units in by_track.items():
+            self._pigeonhole(units, f"track {track}")
+
+    def _pigeonhole(self, units: list[Unit], name: str) -> None:
+        """Pairs of `units` in parallel >= the sum over slots of n_t(n_t-1)/2, by tangent cuts."""
+        terms = []
+        for i, ua in enumerate(units):
+            for ub in units[i + 1 :]:
+                if ua.session.code == ub.session.code:
+                    continue  # twins are ordered, never in parallel: they add no pair to either side
+                c = self.pair_vars.get((ua.key, ub.key))
+                if c is None:
+                    c = self.pair_vars.get((ub.key, ua.key))
+                if c is None:
+                    clauses = self.overlap_clauses(ua, ub)
+                    if not clauses:
+                        continue  # never in parallel
+                    c = self.overlap_var(ua.key, ub.key, clauses)  # costs nothing: only counted here
+                terms.append(min(ua.session.length, ub.session.length) * c)
+        if not terms:
+            return
+        most = max(1, len(self.problem.rooms))
+        overlaps = []
+        for slot in self.problem.slots:
+            cover = self.covering(slot)
+            lits = [v for u in units for v in cover.get(u.key, [])]
+            if len(lits) < 2:
+                continue
+            z = self.model.NewIntVar(0, len(lits) * (len(lits) - 1) // 2, f"pairs[{name}@{slot.id}]")
+            for k in range(1, min(most, len(lits)) + 1):
+                self.model.Add(z >= k * sum(lits) - k * (k + 1) // 2)
+            overlaps.append(z)
+            self.slot_pair_counts.append((z, slot.id, [u.key for u in units]))
+        if overlaps:
+            self.model.Add(sum(terms) >= sum(overlaps))
 
     def overlap_var(self, a: tuple[str, int], b: tuple[str, int], clauses) -> cp_model.IntVar:
         """A literal forced true when units a and b overlap (created once per pair)."""

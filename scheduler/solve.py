@@ -17,6 +17,7 @@ from ortools.sat.python import cp_model
 
 from .errors import InfeasibleError
 from .greedy import greedy
+from .localsearch import Polished, estimate, polish
 from .model import (
     JOINT_MAX_ATTEND,
     SMALL_EVENT_UNITS,
@@ -28,6 +29,9 @@ from .model import (
 )
 from .problem import Problem
 from .timetable import Placement, SolveStats, Timetable
+
+# Share of the solve's time limit for the local search before CP-SAT (it stops sooner on small events).
+POLISH_SHARE = 0.6
 
 Progress = Callable[[float, float, float], None]  # elapsed seconds, objective (kept), bound
 
@@ -42,7 +46,7 @@ class SolveResult:
 
 
 class _Watcher(cp_model.CpSolverSolutionCallback):
-    """Reports each improving timetable and stops cleanly on Ctrl-C."""
+    """Reports each improving timetable and stops cleanly on Ctrl-C (in the local search or in CP-SAT)."""
 
     def __init__(self, total: int, progress: Progress | None):
         super().__init__()
@@ -51,6 +55,15 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
         self.t0 = time.perf_counter()
         self.first: float | None = None
         self.interrupted = False
+        self.solving = False
+
+    def found(self, loss: float) -> None:
+        """A timetable from the greedy or the local search: reported like CP-SAT's own (no bound yet)."""
+        elapsed = time.perf_counter() - self.t0
+        if self.first is None:
+            self.first = elapsed
+        if self.progress:
+            self.progress(elapsed, self.total - loss, self.total)
 
     def on_solution_callback(self) -> None:
         elapsed = time.perf_counter() - self.t0
@@ -61,7 +74,8 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
 
     def interrupt(self, *_: object) -> None:
         self.interrupted = True
-        self.StopSearch()
+        if self.solving:
+            self.StopSearch()
 
 
 def default_workers() -> int:
@@ -94,9 +108,67 @@ def solve(
     tm = TimetableModel(problem, cand, joint=joint).build()
     if customise:
         customise(tm)
+    total = tm.w.total
+    watcher = _Watcher(total, progress)
+    previous = None
+    try:
+        previous = signal.signal(signal.SIGINT, watcher.interrupt)
+    except ValueError:  # not in the main thread (tests): Ctrl-C handling is the caller's business
+        previous = None
+    try:
+        return _search(problem, tm, watcher, hint, time_limit, seed, workers, joint, customise)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _search(
+    problem: Problem,
+    tm: TimetableModel,
+    watcher: _Watcher,
+    hint: Timetable | None,
+    time_limit: float,
+    seed: int,
+    workers: int,
+    joint: bool,
+    customise: Callable[[TimetableModel], None] | None,
+) -> SolveResult:
+    """Greedy, then the local search on the model's estimate, then CP-SAT from that timetable."""
+    total = tm.w.total
     start_hint = hint or _greedy_hint(problem, tm)
+    polished: Polished | None = None
+    if hint is None and start_hint is not None:
+        watcher.found(_estimate_loss(tm, start_hint))
+        polished = polish(
+            problem,
+            tm.cand,
+            tm.w,
+            start_hint,
+            seconds=time_limit * POLISH_SHARE,
+            seed=seed,
+            should_stop=lambda: watcher.interrupted,
+            report=watcher.found,
+        )
+        start_hint = polished.timetable
     if start_hint is not None:
         _add_hint(tm, start_hint)
+    spent = time.perf_counter() - watcher.t0
+    if watcher.interrupted and polished is not None:
+        # Ctrl-C during the local search: its best timetable is valid, returned marked not final.
+        stats = SolveStats(
+            status="FEASIBLE",
+            objective=total - polished.loss,
+            bound=total,
+            gap=polished.loss / max(1, total),
+            seconds=round(spent, 3),
+            first_solution_seconds=None if watcher.first is None else round(watcher.first, 3),
+            seed=seed,
+            workers=workers,
+            fingerprint=problem.fingerprint,
+            final=False,
+        )
+        return SolveResult(replace(start_hint, stats=stats), total, tm.pairs_dropped, True, joint)
+    time_limit = max(1.0, time_limit - spent)
 
     solver = cp_model.CpSolver()
     p = solver.parameters
@@ -106,20 +178,10 @@ def solve(
     if len(tm.cand.units) > SMALL_EVENT_UNITS:
         # Probing in presolve costs tens of seconds on events of hundreds of sessions for little gain.
         p.cp_model_probing_level = 0
-    total = tm.w.total
-    watcher = _Watcher(total, progress)
-    previous = None
-    try:
-        previous = signal.signal(signal.SIGINT, watcher.interrupt)
-    except ValueError:  # not in the main thread (tests): Ctrl-C handling is the caller's business
-        previous = None
-    t0 = time.perf_counter()
-    try:
-        status = solver.Solve(tm.model, watcher)
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
-    seconds = time.perf_counter() - t0
+    watcher.solving = True
+    status = solver.Solve(tm.model, watcher)
+    watcher.solving = False
+    seconds = time.perf_counter() - watcher.t0
     # CP-SAT catches Ctrl-C itself and stops; a FEASIBLE answer well before the limit can only mean that.
     if status == cp_model.FEASIBLE and solver.WallTime() < time_limit - 0.5:
         watcher.interrupted = True
@@ -168,6 +230,11 @@ def solve(
     return SolveResult(
         Timetable(placements, None, stats), total, tm.pairs_dropped, watcher.interrupted, joint
     )
+
+
+def _estimate_loss(tm: TimetableModel, timetable: Timetable) -> int:
+    """The model's objective for a timetable, as the local search measures it."""
+    return estimate(tm.problem, tm.cand, tm.w, timetable)
 
 
 def _greedy_hint(problem: Problem, tm: TimetableModel) -> Timetable | None:

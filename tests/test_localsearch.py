@@ -1,0 +1,145 @@
+"""The annealing on the model's estimate: it only ever improves, keeps every hard rule, and agrees with the
+model about what a timetable is worth."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from ortools.sat.python import cp_model
+
+from scheduler.check import check
+from scheduler.greedy import greedy
+from scheduler.localsearch import _Search, estimate, polish
+from scheduler.model import TimetableModel, candidates, weights
+from scheduler.problem import Kind, Participant, Room, Session, Settings, Speaker
+from scheduler.solve import _add_hint, solve
+from scheduler.timetable import Placement, Timetable
+
+from factories import DAY1, make_slots, random_event, tiny
+
+
+def model_objective(problem, timetable) -> int:
+    """What CP-SAT's model says the timetable loses: the hint, fixed, solved for its derived variables."""
+    tm = TimetableModel(problem).build()
+    _add_hint(tm, timetable)
+    tm.model.ClearObjective()
+    for (key, slot_id), var in tm.x.items():
+        placed = timetable.placement(*key)
+        tm.model.Add(var == int(placed.start == slot_id))
+    tm.model.Minimize(sum(tm.losses))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    solver.parameters.max_time_in_seconds = 20
+    type_of = {room.name: i for i, t in enumerate(tm.cand.types) for room in t.rooms}
+    for (key, t), var in tm.y.items():
+        tm.model.Add(var == int(type_of[timetable.placement(*key).room] == t))
+    assert solver.Solve(tm.model) == cp_model.OPTIMAL
+    return round(solver.ObjectiveValue())
+
+
+def test_a_greedy_trap_is_escaped():
+    # Two slots x two rooms, so two pairs of sessions. A is chosen with B by three people and with C by
+    # three others; R wants B and D, S wants C and D. Only A beside D (and B beside C) loses nothing.
+    s1, s2 = make_slots({DAY1: [("09:00", "10:00"), ("10:30", "11:30")]})
+    people = [Participant(f"P{i}", ("A", "B")) for i in range(3)]
+    people += [Participant(f"Q{i}", ("A", "C")) for i in range(3)]
+    people += [Participant("R", ("B", "D")), Participant("S", ("C", "D"))]
+    problem = tiny(
+        [Session(c, c.lower()) for c in "ABCD"],
+        participants=people,
+        slots=(s1, s2),
+        settings=Settings(time_limit=10, track_clash_weight=0),
+    )
+    cand = candidates(problem)
+    w = weights(problem, cand)
+    # A deliberately poor start: A with B in the first slot.
+    start = Timetable(
+        (
+            Placement("A", (s1.id,), "A"),
+            Placement("B", (s1.id,), "B"),
+            Placement("C", (s2.id,), "A"),
+            Placement("D", (s2.id,), "B"),
+        )
+    )
+    result = polish(problem, cand, w, start, seconds=2, seed=1)
+    assert result.start_loss == 3 * 8 + 8  # three lose B to A, one loses D to C
+    assert result.loss == 0
+    assert check(problem, result.timetable) == []
+    assert result.loss == estimate(problem, cand, w, result.timetable)
+
+
+def test_the_estimate_is_the_models_objective_on_the_sample_shape():
+    problem = random_event(7, n_sessions=12, n_people=60)
+    cand = candidates(problem)
+    w = weights(problem, cand)
+    base = greedy(problem, cand, w)
+    assert not base.unplaced
+    polished = polish(problem, cand, w, base.timetable, seconds=1, seed=0)
+    for tt in (base.timetable, polished.timetable):
+        assert estimate(problem, cand, w, tt) == model_objective(problem, tt)
+
+
+def test_plenaries_speakers_and_after_order_hold():
+    slots = make_slots(
+        {DAY1: [("09:00", "10:00"), ("10:30", "11:30"), ("14:00", "15:00"), ("15:30", "16:30")]}
+    )
+    sessions = [
+        Session("P", "plenary", Kind.PLENARY, speakers=("Ada",)),
+        Session("A", "a", speakers=("Ada",)),
+        Session("B", "b", speakers=("Ada",)),
+        Session("C", "c", after=("A",)),
+        Session("D", "d", length=2),
+        Session("E", "e"),
+    ]
+    people = [Participant(f"P{i}", tuple("ABCDE"[j % 5] for j in range(i, i + 3))) for i in range(25)]
+    problem = tiny(
+        sessions,
+        rooms=[Room("R1", 30), Room("R2", 20), Room("R3", 10)],
+        speakers=[Speaker("Ada", unavailable=frozenset({slots[3].id}))],
+        participants=people,
+        slots=slots,
+    )
+    cand = candidates(problem)
+    w = weights(problem, cand)
+    base = greedy(problem, cand, w)
+    assert not base.unplaced
+    for seed in range(5):
+        result = polish(problem, cand, w, base.timetable, seconds=0.5, seed=seed)
+        assert check(problem, result.timetable) == []
+        assert result.loss <= result.start_loss
+
+
+def test_stops_at_once_when_asked():
+    problem = random_event(3, n_sessions=12, n_people=40)
+    cand = candidates(problem)
+    w = weights(problem, cand)
+    base = greedy(problem, cand, w).timetable
+    result = polish(problem, cand, w, base, seconds=30, should_stop=lambda: True)
+    assert result.moves < 300  # only the warm-up sample
+    assert check(problem, result.timetable) == []
+
+
+def test_solve_reports_the_polished_timetable_first_and_never_worse():
+    problem = random_event(11, n_sessions=14, n_people=60)
+    seen: list[tuple[float, float, float]] = []
+    result = solve(problem, time_limit=4, workers=1, progress=lambda *a: seen.append(a))
+    assert seen, "the greedy timetable is reported at once"
+    kept = [k for _, k, _ in seen]
+    assert kept == sorted(kept)  # each report is a better timetable
+    assert check(problem, result.timetable) == []
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(min_value=0, max_value=10_000))
+def test_random_events_polished_stay_valid_and_consistent(seed):
+    problem = random_event(seed, n_sessions=10, n_people=40)
+    cand = candidates(problem)
+    w = weights(problem, cand)
+    base = greedy(problem, cand, w)
+    if base.unplaced:
+        return
+    result = polish(problem, cand, w, base.timetable, seconds=0.3, seed=seed)
+    assert check(problem, result.timetable) == []
+    assert result.loss <= result.start_loss
+    assert result.loss == estimate(problem, cand, w, result.timetable)
+    assert _Search(problem, cand, w, result.timetable).total_loss() == result.loss
