@@ -37,6 +37,7 @@ class Polished:
 
 T0_SCALE = 0.2  # starting temperature: this share of a typical worsening move (tuned on the benchmarks)
 MOVES_PER_UNIT = 10_000  # cooling length per movable unit; the sample converges within it (~3 s)
+T_END = 0.5  # final temperature, in rank-weight points
 REPORT_EVERY = 0.5  # seconds between progress reports
 
 
@@ -63,7 +64,10 @@ class _Search:
         self.type_rooms = [len(t.rooms) for t in cand.types]
         self.type_off = [{slot_pos[s] for s in t.unavailable if s in slot_pos} for t in cand.types]
         self.length = [u.session.length for u in units]
-        self.speakers = [u.session.speakers for u in units]
+        speaker_id = {
+            name: k for k, name in enumerate(sorted({n for u in units for n in u.session.speakers}))
+        }
+        self.speakers = [tuple(speaker_id[n] for n in u.session.speakers) for u in units]
         self.plenary = [u.session.is_plenary for u in units]
         self.tot = [w.unit_weight.get(k, 0) for k in self.keys]
         self.seat = [
@@ -109,18 +113,22 @@ class _Search:
             self.type[i] = type_of_room[p.room]
         slots = len(problem.slots)
         self.cover: list[set[int]] = [set() for _ in range(slots)]
-        self.used: dict[tuple[int, int], int] = defaultdict(int)  # (type, slot) -> rooms taken
-        self.busy: dict[tuple[str, int], int] = defaultdict(int)  # (speaker, slot) -> sessions
+        self.used = [[0] * slots for _ in cand.types]  # [type][slot] -> rooms taken
+        self.busy = [[0] * slots for _ in speaker_id]  # [speaker][slot] -> sessions
         self.closed: set[int] = set()  # slots a plenary takes
         self.clash = [0] * n  # weight each unit loses to the units it overlaps
         self.base = [0] * n  # its choosers' weight less those absent on its day
         self.cap = [0] * n  # the weight its room type's seats hold
         self.loss = [0] * n  # tot - min(cap, base - clash): the model's loss for this unit
-        # Who loses weight when overlapping unit i (j -> lost_by[j, i]): the reverse of `lost`.
-        self.rev: list[dict[int, int]] = [{} for _ in range(n)]
-        for j in range(n):
-            for i, loss in self.lost[j].items():
-                self.rev[i][j] = loss
+        # Everything unit i's neighbour j costs in parallel: (i loses, j loses, track penalty), non-zero only.
+        self.nb: list[dict[int, tuple[int, int, int]]] = [{} for _ in range(n)]
+        linked: list[set[int]] = [set(self.lost[i]) | set(self.track[i]) for i in range(n)]
+        for i in range(n):
+            for j in self.lost[i]:
+                linked[j].add(i)
+        for i in range(n):
+            for j in linked[i]:
+                self.nb[i][j] = (self.lost[i].get(j, 0), self.lost[j].get(i, 0), self.track[i].get(j, 0))
         for i in range(n):
             self._add(i)
         for i in range(n):
@@ -158,18 +166,21 @@ class _Search:
     def _remove(self, i: int) -> int:
         """Take unit i out; returns the change of loss (its own loss goes, its neighbours' clashes ease)."""
         _, cov, _ = self.starts[i][self.at[i]]
-        t = self.type[i]
+        used = self.used[self.type[i]]
         for s in cov:
             self.cover[s].discard(i)
-            self.used[(t, s)] -= 1
-            for name in self.speakers[i]:
-                self.busy[(name, s)] -= 1
+            used[s] -= 1
+            for k in self.speakers[i]:
+                self.busy[k][s] -= 1
         others = self.cover[cov[0]] if len(cov) == 1 else set().union(*(self.cover[s] for s in cov))
         delta = -self.loss[i]
-        rev, track = self.rev[i], self.track[i]
+        nb = self.nb[i]
         tot, cap, base, clash, loss = self.tot, self.cap, self.base, self.clash, self.loss
-        for j in others:
-            lj = rev.get(j)
+        for j in others if len(others) <= len(nb) else [j for j in nb if j in others]:
+            e = nb.get(j)
+            if e is None:
+                continue
+            _, lj, tr = e
             if lj:
                 c = clash[j] - lj
                 clash[j] = c
@@ -177,8 +188,7 @@ class _Search:
                 new = tot[j] - (cap[j] if cap[j] < keep else keep)
                 delta += new - loss[j]
                 loss[j] = new
-            if track:
-                delta -= track.get(j, 0)
+            delta -= tr
         clash[i] = 0
         loss[i] = 0
         return delta
@@ -189,12 +199,15 @@ class _Search:
         t = self.type[i]
         others = self.cover[cov[0]] if len(cov) == 1 else set().union(*(self.cover[s] for s in cov))
         delta = 0
-        lost_i, rev, track = self.lost[i], self.rev[i], self.track[i]
+        nb = self.nb[i]
         tot, cap, base, clash, loss = self.tot, self.cap, self.base, self.clash, self.loss
         own = 0
-        for j in others:
-            own += lost_i.get(j, 0)
-            lj = rev.get(j)
+        for j in others if len(others) <= len(nb) else [j for j in nb if j in others]:
+            e = nb.get(j)
+            if e is None:
+                continue
+            li, lj, tr = e
+            own += li
             if lj:
                 c = clash[j] + lj
                 clash[j] = c
@@ -202,13 +215,13 @@ class _Search:
                 new = tot[j] - (cap[j] if cap[j] < keep else keep)
                 delta += new - loss[j]
                 loss[j] = new
-            if track:
-                delta += track.get(j, 0)
+            delta += tr
+        used = self.used[t]
         for s in cov:
             self.cover[s].add(i)
-            self.used[(t, s)] += 1
-            for name in self.speakers[i]:
-                self.busy[(name, s)] += 1
+            used[s] += 1
+            for k in self.speakers[i]:
+                self.busy[k][s] += 1
         clash[i] = own
         base[i] = tot[i] - self.day[i][day]
         cap[i] = self.seat[i][t]
@@ -222,10 +235,10 @@ class _Search:
         off = self.type_off[t]
         rooms = self.type_rooms[t]
         for s in cov:
-            if s in self.closed or s in off or self.used[(t, s)] >= rooms:
+            if s in self.closed or s in off or self.used[t][s] >= rooms:
                 return False
-            for name in self.speakers[i]:
-                if self.busy[(name, s)]:
+            for k in self.speakers[i]:
+                if self.busy[k][s]:
                     return False
         for j in self.preds[i]:
             if line < self.starts[j][self.at[j]][0] + self.length[j]:
@@ -245,9 +258,7 @@ class _Search:
         out = []
         for t in self.types[i]:
             rooms, off = self.type_rooms[t], self.type_off[t]
-            if all(
-                s not in off and self.used[(t, s)] - (t == self.type[i] and s in own) < rooms for s in cov
-            ):
+            if all(s not in off and self.used[t][s] - (t == self.type[i] and s in own) < rooms for s in cov):
                 out.append(t)
         return out
 
@@ -354,7 +365,7 @@ def polish(
     _restore(search, saved)
     loss = search.total_loss()
     t0 = max(1.0, T0_SCALE * (sorted(ups)[len(ups) // 2] if ups else 1.0))
-    t_end = 0.5
+    t_end = T_END
     began = time.perf_counter()
     moves = accepted = 0
     temperature = t0

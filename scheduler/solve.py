@@ -31,7 +31,7 @@ from .problem import Problem
 from .timetable import Placement, SolveStats, Timetable
 
 # Share of the solve's time limit for the local search before CP-SAT (it stops sooner on small events).
-POLISH_SHARE = 0.6
+POLISH_SHARE = 0.7
 
 Progress = Callable[[float, float, float], None]  # elapsed seconds, objective (kept), bound
 
