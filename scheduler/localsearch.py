@@ -21,9 +21,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .model import Candidates, Weights, timeline
+from .model import Candidates, Weights, colour_rooms, timeline
 from .problem import Problem
-from .timetable import Placement, Timetable
+from .timetable import Timetable
 
 
 @dataclass(frozen=True)
@@ -302,25 +302,13 @@ class _Search:
         return list(self.at), list(self.type)
 
     def timetable(self, at: list[int], types: list[int], stats) -> Timetable:
-        """Placements for a saved state, rooms coloured within each type in start order."""
-        problem, cand = self.problem, self.cand
-        by_type: dict[int, list[tuple[int, int]]] = defaultdict(list)
-        for i in range(len(self.keys)):
-            by_type[types[i]].append((self.starts[i][at[i]][0], i))
-        placements = []
-        for t, items in by_type.items():
-            rooms = cand.types[t].rooms
-            busy: dict[str, set[int]] = {r.name: set() for r in rooms}
-            for _, i in sorted(items, key=lambda it: (it[0], self.keys[it[1]])):
-                cov = self.starts[i][at[i]][1]
-                room = next(r for r in rooms if not (busy[r.name] & set(cov)))
-                busy[room.name] |= set(cov)
-                code, occ = self.keys[i]
-                ids = tuple(problem.slots[s].id for s in cov)
-                placements.append(Placement(code, ids, room.name, occ))
-        order = {s.id: s.index for s in problem.slots}
-        placements.sort(key=lambda p: (order[p.start], p.room, p.session, p.occurrence))
-        return Timetable(tuple(placements), None, stats)
+        """Placements for a saved state, rooms coloured within each type as the solver does."""
+        cand = self.cand
+        choice = {}
+        for i, unit in enumerate(cand.units):
+            start = cand.starts[unit.key][at[i]]
+            choice[unit.key] = (start, types[i])
+        return Timetable(colour_rooms(cand, choice), None, stats)
 
 
 def estimate(problem: Problem, cand: Candidates, w: Weights, timetable: Timetable) -> int:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 
 from .problem import Problem, Room, Session, Slot
+from .timetable import Placement
 
 # Above this many clash clauses the weakest pairs are left out of the model (they are still counted in the
 # reported quality); keeps model building to seconds on events of thousands of people.
@@ -76,6 +77,25 @@ def room_types(problem: Problem) -> list[RoomType]:
         key = (room.name,) if room.name in fixed else (room.capacity, room.features, room.unavailable)
         groups.setdefault(key, []).append(room)
     return [RoomType(rs, rs[0].capacity, rs[0].features, rs[0].unavailable) for rs in groups.values()]
+
+
+def colour_rooms(cand: Candidates, choice: dict[tuple[str, int], tuple[Slot, int]]) -> tuple[Placement, ...]:
+    """Concrete rooms for units given a start and a room type each: within a type, in start order, the
+    first room free throughout. Interval colouring, so it always fits when the type's cumulative holds."""
+    by_type: dict[int, list[tuple[int, Unit, list[str]]]] = defaultdict(list)
+    for unit in cand.units:
+        start, t = choice[unit.key]
+        by_type[t].append((timeline(start), unit, [b.id for b in cand.block(unit, start)]))
+    placements = []
+    for t, items in by_type.items():
+        rooms = cand.types[t].rooms
+        busy: dict[str, set[str]] = {r.name: set() for r in rooms}
+        for _, unit, ids in sorted(items, key=lambda it: (it[0], it[1].key)):
+            room = next(r for r in rooms if not (busy[r.name] & set(ids)))
+            busy[room.name] |= set(ids)
+            placements.append(Placement(unit.session.code, tuple(ids), room.name, unit.occurrence))
+    order = {s.id: s.index for s in cand.problem.slots}
+    return tuple(sorted(placements, key=lambda p: (order[p.start], p.room, p.session, p.occurrence)))
 
 
 def candidates(problem: Problem) -> Candidates:

@@ -24,6 +24,7 @@ from .model import (
     Candidates,
     TimetableModel,
     candidates,
+    colour_rooms,
     joint_size,
     timeline,
 )
@@ -292,23 +293,13 @@ def _add_hint(tm: TimetableModel, hint: Timetable) -> None:
 
 def _extract(tm: TimetableModel, solver: cp_model.CpSolver) -> tuple[Placement, ...]:
     """Read starts and room types, then colour each type's occurrences onto its concrete rooms."""
-    problem, cand = tm.problem, tm.cand
-    chosen: dict[int, list[tuple[int, object, list[str]]]] = defaultdict(list)
+    cand = tm.cand
+    choice = {}
     for unit in cand.units:
         start = next(s for s in cand.starts[unit.key] if solver.BooleanValue(tm.x[(unit.key, s.id)]))
         t = next(t for t in cand.type_options[unit.key] if solver.BooleanValue(tm.y[(unit.key, t)]))
-        ids = [b.id for b in cand.block(unit, start)]
-        chosen[t].append((timeline(start), unit, ids))
-    placements = []
-    for t, items in chosen.items():
-        rooms = cand.types[t].rooms
-        busy: dict[str, set[str]] = {r.name: set() for r in rooms}
-        for _, unit, ids in sorted(items, key=lambda it: (it[0], it[1].key)):
-            room = next(r for r in rooms if not (busy[r.name] & set(ids)))
-            busy[room.name] |= set(ids)
-            placements.append(Placement(unit.session.code, tuple(ids), room.name, unit.occurrence))
-    order = {s.id: s.index for s in problem.slots}
-    return tuple(sorted(placements, key=lambda p: (order[p.start], p.room, p.session, p.occurrence)))
+        choice[unit.key] = (start, t)
+    return colour_rooms(cand, choice)
 
 
 def with_stats(timetable: Timetable, **changes: object) -> Timetable:
