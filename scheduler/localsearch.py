@@ -15,10 +15,13 @@ rooms are given at the end by the same interval colouring the solver uses.
 from __future__ import annotations
 
 import math
+import multiprocessing
 import random
+import signal
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 from .model import Candidates, Weights, colour_rooms, timeline
@@ -38,6 +41,8 @@ class Polished:
 T0_SCALE = 0.2  # starting temperature: this share of a typical worsening move (tuned on the benchmarks)
 MOVES_PER_UNIT = 10_000  # cooling length per movable unit; the sample converges within it (~3 s)
 T_END = 0.5  # final temperature, in rank-weight points
+MAX_CHAINS = 16  # annealing chains at most, one per core
+PARALLEL_MIN_SECONDS = 2.0  # below this, starting worker processes costs more than a second chain gains
 REPORT_EVERY = 0.5  # seconds between progress reports
 
 
@@ -387,6 +392,93 @@ def polish(
     if best_loss >= start_loss:
         return Polished(timetable, start_loss, start_loss, moves, accepted)
     return Polished(search.timetable(*best, stats), start_loss, best_loss, moves, accepted)
+
+
+def polish_on_cores(
+    problem: Problem,
+    cand: Candidates,
+    w: Weights,
+    timetable: Timetable,
+    *,
+    seconds: float,
+    seed: int = 0,
+    chains: int = 1,
+    should_stop: Callable[[], bool] = lambda: False,
+    report: Callable[[int], None] | None = None,
+) -> Polished:
+    """`polish` on several cores: independent chains with seeds seed, seed+1, …; the best one wins.
+
+    Chain 0 runs here (it reports progress and watches `should_stop`); the others run in worker processes
+    that ignore Ctrl-C and stop when chain 0 ends. With one chain, or where processes cannot be started,
+    this is `polish` itself, so `--workers 1` stays reproducible.
+    """
+    chains = max(1, min(chains, MAX_CHAINS))
+    if chains == 1 or seconds < PARALLEL_MIN_SECONDS:
+        return polish(
+            problem, cand, w, timetable, seconds=seconds, seed=seed, should_stop=should_stop, report=report
+        )
+    try:
+        context = multiprocessing.get_context(
+            "fork" if "fork" in multiprocessing.get_all_start_methods() else None
+        )
+        stop = context.Event()
+        pool = ProcessPoolExecutor(
+            chains - 1, mp_context=context, initializer=_start_worker, initargs=(stop,)
+        )
+    except (OSError, ValueError, NotImplementedError):
+        return polish(
+            problem, cand, w, timetable, seconds=seconds, seed=seed, should_stop=should_stop, report=report
+        )
+    with pool:
+        futures = [
+            pool.submit(_chain, problem, cand, w, timetable, seconds, seed + k) for k in range(1, chains)
+        ]
+        try:
+            best = polish(
+                problem,
+                cand,
+                w,
+                timetable,
+                seconds=seconds,
+                seed=seed,
+                should_stop=should_stop,
+                report=report,
+            )
+        finally:
+            stop.set()
+        for future in futures:
+            try:
+                other = future.result(timeout=max(5.0, seconds))
+            except Exception:  # a worker that died or hung costs its chain, never the timetable
+                continue
+            if other.loss < best.loss:
+                best = other
+    if report and best.loss < best.start_loss:
+        report(best.loss)
+    return best
+
+
+_STOP = None  # in a worker process: the event chain 0 sets when it ends
+
+
+def _start_worker(stop) -> None:
+    """Worker processes leave Ctrl-C to the main process, which stops them through the shared event."""
+    global _STOP
+    _STOP = stop
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _chain(problem, cand, w, timetable, seconds: float, seed: int) -> Polished:
+    stop = _STOP
+    return polish(
+        problem,
+        cand,
+        w,
+        timetable,
+        seconds=seconds,
+        seed=seed,
+        should_stop=stop.is_set if stop else lambda: False,
+    )
 
 
 def _pick(

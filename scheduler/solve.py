@@ -17,7 +17,7 @@ from ortools.sat.python import cp_model
 
 from .errors import InfeasibleError
 from .greedy import greedy
-from .localsearch import Polished, estimate, polish
+from .localsearch import Polished, estimate, polish_on_cores
 from .model import (
     JOINT_MAX_ATTEND,
     SMALL_EVENT_UNITS,
@@ -140,13 +140,14 @@ def _search(
     polished: Polished | None = None
     if hint is None and start_hint is not None:
         watcher.found(_estimate_loss(tm, start_hint))
-        polished = polish(
+        polished = polish_on_cores(
             problem,
             tm.cand,
             tm.w,
             start_hint,
             seconds=time_limit * POLISH_SHARE,
             seed=seed,
+            chains=workers,
             should_stop=lambda: watcher.interrupted,
             report=watcher.found,
         )

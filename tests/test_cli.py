@@ -144,8 +144,10 @@ def test_diff_and_agendas(solved, tmp_path):
     assert len(list((tmp_path / "ag" / "participants").glob("*.ics"))) == 300
 
 
-def test_ctrl_c_during_the_solve_writes_the_timetable_marked_not_final(tmp_path):
-    """SIGINT while CP-SAT searches: the search stops, the best timetable is written, marked not final."""
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_ctrl_c_during_the_solve_writes_the_timetable_marked_not_final(tmp_path, workers):
+    """SIGINT during the search (annealing, on one core or two): it stops, the best timetable is written,
+    marked not final."""
     import os
     import signal
     import threading
@@ -155,7 +157,7 @@ def test_ctrl_c_during_the_solve_writes_the_timetable_marked_not_final(tmp_path)
     timer.start()
     try:
         result = CliRunner().invoke(
-            main, ["solve", str(SAMPLE), "-o", str(out), "--time-limit", "60", "--workers", "1"]
+            main, ["solve", str(SAMPLE), "-o", str(out), "--time-limit", "60", "--workers", workers]
         )
     finally:
         timer.cancel()

@@ -9,7 +9,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.check import check
 from scheduler.greedy import greedy
-from scheduler.localsearch import _Search, estimate, polish
+from scheduler.localsearch import _Search, estimate, polish, polish_on_cores
 from scheduler.model import TimetableModel, candidates, weights
 from scheduler.problem import Kind, Participant, Room, Session, Settings, Speaker
 from scheduler.solve import _add_hint, solve
@@ -143,3 +143,29 @@ def test_random_events_polished_stay_valid_and_consistent(seed):
     assert result.loss <= result.start_loss
     assert result.loss == estimate(problem, cand, w, result.timetable)
     assert _Search(problem, cand, w, result.timetable).total_loss() == result.loss
+
+
+def test_chains_on_several_cores_give_a_valid_timetable_no_worse_than_one():
+    problem = random_event(5, n_sessions=14, n_people=60)
+    cand = candidates(problem)
+    w = weights(problem, cand)
+    base = greedy(problem, cand, w).timetable
+    one = polish(problem, cand, w, base, seconds=30, seed=4)  # the move budget ends it, not the clock
+    many = polish_on_cores(problem, cand, w, base, seconds=30, seed=4, chains=2)
+    # Chain 0 of `many` is `one` (same seed, same move budget), so the best of the chains is at least as good.
+    assert many.loss <= one.loss
+    assert check(problem, many.timetable) == []
+    assert many.loss == estimate(problem, cand, w, many.timetable)
+
+
+def test_chains_stop_when_asked():
+    import time
+
+    problem = random_event(6, n_sessions=14, n_people=60)
+    cand = candidates(problem)
+    w = weights(problem, cand)
+    base = greedy(problem, cand, w).timetable
+    t0 = time.perf_counter()
+    result = polish_on_cores(problem, cand, w, base, seconds=60, chains=2, should_stop=lambda: True)
+    assert time.perf_counter() - t0 < 20  # not the 60 s asked for: the workers stop with chain 0
+    assert check(problem, result.timetable) == []
