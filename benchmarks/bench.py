@@ -109,6 +109,8 @@ def measure_solve(
         "greedy_violations": len(check(problem, base.timetable)),
         "pairs_dropped": result.solve.pairs_dropped,
         "peak_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        # The largest annealing worker process (chains 1.. run beside this one while it anneals).
+        "peak_worker_mib": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1),
     }
 
 

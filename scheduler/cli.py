@@ -145,7 +145,10 @@ input_argument = click.argument("input", required=False, type=click.Path(path_ty
     help="Random seed: same inputs and seed, same timetable.",
 )
 @click.option(
-    "--workers", type=click.IntRange(min=1), default=None, help="Solver threads (default: all cores)."
+    "--workers",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Solver threads and annealing chains (default: all cores; 1 for reproducible runs).",
 )
 @click.option("-q", "--quiet", is_flag=True, help="No progress lines while solving.")
 @click.option(
