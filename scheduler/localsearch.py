@@ -39,7 +39,7 @@ class Polished:
 
 
 T0_SCALE = 0.2  # starting temperature: this share of a typical worsening move (tuned on the benchmarks)
-MOVES_PER_UNIT = 10_000  # cooling length per movable unit; the sample converges within it (~3 s)
+MOVES_PER_UNIT = 10_000  # cooling length per movable unit; the sample converges within it (~2.5 s)
 T_END = 0.5  # final temperature, in rank-weight points
 MAX_CHAINS = 16  # annealing chains at most, one per core
 PARALLEL_MIN_SECONDS = 2.0  # below this, starting worker processes costs more than a second chain gains
@@ -348,7 +348,8 @@ def polish(
     for i in movable:
         same_length[search.length[i]].append(i)
 
-    # The starting temperature: a typical worsening, so about a third of them are taken at first.
+    # The starting temperature: a share (T0_SCALE) of the median worsening among 200 random moves, which are
+    # then undone.
     ups: list[int] = []
     saved = search.snapshot()
     for _ in range(200):
@@ -358,7 +359,6 @@ def polish(
     _restore(search, saved)
     loss = search.total_loss()
     t0 = max(1.0, T0_SCALE * (sorted(ups)[len(ups) // 2] if ups else 1.0))
-    t_end = T_END
     began = time.perf_counter()
     moves = accepted = 0
     temperature = t0
@@ -370,7 +370,7 @@ def polish(
             done = max((now - began) / seconds, moves / budget)
             if done >= 1.0 or should_stop():
                 break
-            temperature = t0 * (t_end / t0) ** done
+            temperature = t0 * (T_END / t0) ** done
             if report and best_loss < reported and now - last_report >= REPORT_EVERY:
                 report(best_loss)
                 reported, last_report = best_loss, now
