@@ -18,6 +18,15 @@ from scheduler.timetable import Placement, Timetable
 from factories import DAY1, make_slots, random_event, tiny
 
 
+def greedy_start(seed: int, n_sessions: int, n_people: int):
+    """A random feasible event, its candidates and weights, and the greedy timetable to start from."""
+    problem = random_event(seed, n_sessions=n_sessions, n_people=n_people)
+    cand = candidates(problem)
+    w = weights(problem, cand)
+    base = greedy(problem, cand, w)
+    return problem, cand, w, base
+
+
 def model_objective(problem, timetable) -> int:
     """What CP-SAT's model says the timetable loses: the hint, fixed, solved for its derived variables."""
     tm = TimetableModel(problem).build()
@@ -69,10 +78,7 @@ def test_a_greedy_trap_is_escaped():
 
 
 def test_the_estimate_is_the_models_objective_on_the_sample_shape():
-    problem = random_event(7, n_sessions=12, n_people=60)
-    cand = candidates(problem)
-    w = weights(problem, cand)
-    base = greedy(problem, cand, w)
+    problem, cand, w, base = greedy_start(7, 12, 60)
     assert not base.unplaced
     polished = polish(problem, cand, w, base.timetable, seconds=1, seed=0)
     for tt in (base.timetable, polished.timetable):
@@ -110,10 +116,8 @@ def test_plenaries_speakers_and_after_order_hold():
 
 
 def test_stops_at_once_when_asked():
-    problem = random_event(3, n_sessions=12, n_people=40)
-    cand = candidates(problem)
-    w = weights(problem, cand)
-    base = greedy(problem, cand, w).timetable
+    problem, cand, w, base = greedy_start(3, 12, 40)
+    base = base.timetable
     result = polish(problem, cand, w, base, seconds=30, should_stop=lambda: True)
     assert result.moves < 300  # only the warm-up sample
     assert check(problem, result.timetable) == []
@@ -132,10 +136,7 @@ def test_solve_reports_the_polished_timetable_first_and_never_worse():
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(min_value=0, max_value=10_000))
 def test_random_events_polished_stay_valid_and_consistent(seed):
-    problem = random_event(seed, n_sessions=10, n_people=40)
-    cand = candidates(problem)
-    w = weights(problem, cand)
-    base = greedy(problem, cand, w)
+    problem, cand, w, base = greedy_start(seed, 10, 40)
     if base.unplaced:
         return
     result = polish(problem, cand, w, base.timetable, seconds=0.3, seed=seed)
@@ -146,10 +147,8 @@ def test_random_events_polished_stay_valid_and_consistent(seed):
 
 
 def test_chains_on_several_cores_give_a_valid_timetable_no_worse_than_one():
-    problem = random_event(5, n_sessions=14, n_people=60)
-    cand = candidates(problem)
-    w = weights(problem, cand)
-    base = greedy(problem, cand, w).timetable
+    problem, cand, w, base = greedy_start(5, 14, 60)
+    base = base.timetable
     one = polish(problem, cand, w, base, seconds=30, seed=4)  # the move budget ends it, not the clock
     many = polish_on_cores(problem, cand, w, base, seconds=30, seed=4, chains=2)
     # Chain 0 of `many` is `one` (same seed, same move budget), so the best of the chains is at least as good.
@@ -161,10 +160,8 @@ def test_chains_on_several_cores_give_a_valid_timetable_no_worse_than_one():
 def test_chains_stop_when_asked():
     import time
 
-    problem = random_event(6, n_sessions=14, n_people=60)
-    cand = candidates(problem)
-    w = weights(problem, cand)
-    base = greedy(problem, cand, w).timetable
+    problem, cand, w, base = greedy_start(6, 14, 60)
+    base = base.timetable
     t0 = time.perf_counter()
     result = polish_on_cores(problem, cand, w, base, seconds=60, chains=2, should_stop=lambda: True)
     assert time.perf_counter() - t0 < 20  # not the 60 s asked for: the workers stop with chain 0
