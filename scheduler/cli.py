@@ -7,6 +7,7 @@ is reported in one line (with `--debug` for the traceback) so organisers never f
 from __future__ import annotations
 
 import functools
+import math
 import sys
 import traceback
 from collections.abc import Callable
@@ -199,17 +200,29 @@ def solve(
         _echo_err(tr(lang, "Note: {w}", "Remarque : {w}", w=warning))
 
     def progress(elapsed: float, kept: float, bound: float) -> None:
-        if not quiet:
+        if quiet:
+            return
+        if math.isnan(bound):  # the local search's timetables come before the solver has a bound
             _echo_err(
                 tr(
                     lang,
-                    "  {t:6.1f} s  timetable found: score {k:.0f} (best possible ≤ {b:.0f})",
-                    "  {t:6.1f} s  programme trouvé : score {k:.0f} (meilleur possible ≤ {b:.0f})",
+                    "  {t:6.1f} s  timetable found: score {k:.0f}",
+                    "  {t:6.1f} s  programme trouvé : score {k:.0f}",
                     t=elapsed,
                     k=kept,
-                    b=bound,
                 )
             )
+            return
+        _echo_err(
+            tr(
+                lang,
+                "  {t:6.1f} s  timetable found: score {k:.0f} (best possible ≤ {b:.0f})",
+                "  {t:6.1f} s  programme trouvé : score {k:.0f} (meilleur possible ≤ {b:.0f})",
+                t=elapsed,
+                k=kept,
+                b=bound,
+            )
+        )
 
     if not quiet:
         _echo_err(

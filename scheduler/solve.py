@@ -6,6 +6,7 @@ occurrences are coloured onto its rooms in start order, which always fits when t
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import time
@@ -34,7 +35,7 @@ from .timetable import Placement, SolveStats, Timetable
 # Share of the solve's time limit for the local search before CP-SAT (it stops sooner on small events).
 POLISH_SHARE = 0.7
 
-Progress = Callable[[float, float, float], None]  # elapsed seconds, objective (kept), bound
+Progress = Callable[[float, float, float], None]  # elapsed seconds, objective (kept), bound (NaN: none yet)
 
 
 @dataclass(frozen=True)
@@ -59,12 +60,12 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
         self.solving = False
 
     def found(self, loss: float) -> None:
-        """A timetable from the greedy or the local search: reported like CP-SAT's own (no bound yet)."""
+        """A timetable from the greedy or the local search, reported like CP-SAT's own but with no bound."""
         elapsed = time.perf_counter() - self.t0
         if self.first is None:
             self.first = elapsed
         if self.progress:
-            self.progress(elapsed, self.total - loss, self.total)
+            self.progress(elapsed, self.total - loss, math.nan)
 
     def on_solution_callback(self) -> None:
         elapsed = time.perf_counter() - self.t0
