@@ -14,6 +14,7 @@ rooms are given at the end by the same interval colouring the solver uses.
 
 from __future__ import annotations
 
+import functools
 import math
 import multiprocessing
 import random
@@ -412,11 +413,20 @@ def polish_on_cores(
     that ignore Ctrl-C and stop when chain 0 ends. With one chain, or where processes cannot be started,
     this is `polish` itself, so `--workers 1` stays reproducible.
     """
+    here = functools.partial(
+        polish,
+        problem,
+        cand,
+        w,
+        timetable,
+        seconds=seconds,
+        seed=seed,
+        should_stop=should_stop,
+        report=report,
+    )
     chains = max(1, min(chains, MAX_CHAINS))
     if chains == 1 or seconds < PARALLEL_MIN_SECONDS:
-        return polish(
-            problem, cand, w, timetable, seconds=seconds, seed=seed, should_stop=should_stop, report=report
-        )
+        return here()
     try:
         context = multiprocessing.get_context(
             "fork" if "fork" in multiprocessing.get_all_start_methods() else None
@@ -426,24 +436,13 @@ def polish_on_cores(
             chains - 1, mp_context=context, initializer=_start_worker, initargs=(stop,)
         )
     except (OSError, ValueError, NotImplementedError):
-        return polish(
-            problem, cand, w, timetable, seconds=seconds, seed=seed, should_stop=should_stop, report=report
-        )
+        return here()
     with pool:
         futures = [
             pool.submit(_chain, problem, cand, w, timetable, seconds, seed + k) for k in range(1, chains)
         ]
         try:
-            best = polish(
-                problem,
-                cand,
-                w,
-                timetable,
-                seconds=seconds,
-                seed=seed,
-                should_stop=should_stop,
-                report=report,
-            )
+            best = mine = here()
         finally:
             stop.set()
         for future in futures:
@@ -453,8 +452,8 @@ def polish_on_cores(
                 continue
             if other.loss < best.loss:
                 best = other
-    if report and best.loss < best.start_loss:
-        report(best.loss)
+    if report and best is not mine:
+        report(best.loss)  # chain 0 reported its own best already
     return best
 
 

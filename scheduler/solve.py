@@ -140,7 +140,7 @@ def _search(
     start_hint = hint or _greedy_hint(problem, tm)
     polished: Polished | None = None
     if hint is None and start_hint is not None:
-        watcher.found(_estimate_loss(tm, start_hint))
+        watcher.found(estimate(problem, tm.cand, tm.w, start_hint))
         polished = polish_on_cores(
             problem,
             tm.cand,
@@ -233,11 +233,6 @@ def _search(
     return SolveResult(
         Timetable(placements, None, stats), total, tm.pairs_dropped, watcher.interrupted, joint
     )
-
-
-def _estimate_loss(tm: TimetableModel, timetable: Timetable) -> int:
-    """The model's objective for a timetable, as the local search measures it."""
-    return estimate(tm.problem, tm.cand, tm.w, timetable)
 
 
 def _greedy_hint(problem: Problem, tm: TimetableModel) -> Timetable | None:
