@@ -158,19 +158,7 @@ def _search(
     spent = time.perf_counter() - watcher.t0
     if watcher.interrupted and polished is not None:
         # Ctrl-C during the local search: its best timetable is valid, returned marked not final.
-        stats = SolveStats(
-            status="FEASIBLE",
-            objective=total - polished.loss,
-            bound=total,
-            gap=polished.loss / max(1, total),
-            seconds=round(spent, 3),
-            first_solution_seconds=None if watcher.first is None else round(watcher.first, 3),
-            seed=seed,
-            workers=workers,
-            fingerprint=problem.fingerprint,
-            final=False,
-        )
-        return SolveResult(replace(start_hint, stats=stats), total, tm.pairs_dropped, True, joint)
+        return _without_solver(problem, tm, watcher, start_hint, polished, spent, seed, workers, joint)
     time_limit = max(1.0, time_limit - spent)
 
     solver = cp_model.CpSolver()
@@ -185,8 +173,9 @@ def _search(
     status = solver.Solve(tm.model, watcher)
     watcher.solving = False
     seconds = time.perf_counter() - watcher.t0
-    # CP-SAT catches Ctrl-C itself and stops; a FEASIBLE answer well before the limit can only mean that.
-    if status == cp_model.FEASIBLE and solver.WallTime() < time_limit - 0.5:
+    # CP-SAT catches Ctrl-C itself and stops: a FEASIBLE answer well before the limit can only mean that, and
+    # so does an UNKNOWN one (Ctrl-C during presolve, before CP-SAT has taken the hint as a solution).
+    if status in (cp_model.FEASIBLE, cp_model.UNKNOWN) and solver.WallTime() < time_limit - 0.5:
         watcher.interrupted = True
     if status == cp_model.INFEASIBLE:
         from .explain import explain_infeasible
@@ -198,18 +187,8 @@ def _search(
         raise error
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         if start_hint is not None and hint is None:
-            # The greedy timetable is valid: better a good timetable now than none.
-            stats = SolveStats(
-                status="GREEDY",
-                seconds=round(seconds, 3),
-                seed=seed,
-                workers=workers,
-                fingerprint=problem.fingerprint,
-                final=not watcher.interrupted,
-            )
-            return SolveResult(
-                replace(start_hint, stats=stats), total, tm.pairs_dropped, watcher.interrupted, joint
-            )
+            # The greedy (or annealed) timetable is valid: better a good timetable now than none.
+            return _without_solver(problem, tm, watcher, start_hint, polished, seconds, seed, workers, joint)
         raise InfeasibleError(
             [f"No timetable was found within {time_limit:g} s; allow more time with --time-limit."]
         )
@@ -233,6 +212,39 @@ def _search(
     return SolveResult(
         Timetable(placements, None, stats), total, tm.pairs_dropped, watcher.interrupted, joint
     )
+
+
+def _without_solver(
+    problem: Problem,
+    tm: TimetableModel,
+    watcher: _Watcher,
+    timetable: Timetable,
+    polished: Polished | None,
+    seconds: float,
+    seed: int,
+    workers: int,
+    joint: bool,
+) -> SolveResult:
+    """The timetable CP-SAT started from, when CP-SAT gave none back (Ctrl-C, or no time left for it).
+
+    GREEDY when the annealing did not improve the greedy timetable (or did not run), FEASIBLE when it did;
+    not final if Ctrl-C stopped the search.
+    """
+    total = tm.w.total
+    improved = polished is not None and polished.loss < polished.start_loss
+    stats = SolveStats(
+        status="FEASIBLE" if improved else "GREEDY",
+        objective=total - polished.loss if polished is not None else 0.0,
+        bound=total if polished is not None else 0.0,
+        gap=polished.loss / max(1, total) if polished is not None else 0.0,
+        seconds=round(seconds, 3),
+        first_solution_seconds=None if watcher.first is None else round(watcher.first, 3),
+        seed=seed,
+        workers=workers,
+        fingerprint=problem.fingerprint,
+        final=not watcher.interrupted,
+    )
+    return SolveResult(replace(timetable, stats=stats), total, tm.pairs_dropped, watcher.interrupted, joint)
 
 
 def _greedy_hint(problem: Problem, tm: TimetableModel) -> Timetable | None:

@@ -166,3 +166,21 @@ def test_chains_stop_when_asked():
     result = polish_on_cores(problem, cand, w, base, seconds=60, chains=2, should_stop=lambda: True)
     assert time.perf_counter() - t0 < 20  # not the 60 s asked for: the workers stop with chain 0
     assert check(problem, result.timetable) == []
+
+
+def test_ctrl_c_in_presolve_returns_the_annealed_timetable_not_final(monkeypatch):
+    # CP-SAT answers UNKNOWN at once when Ctrl-C reaches it during presolve, before it takes the hint.
+    problem, cand, w, _ = greedy_start(11, 14, 60)
+    monkeypatch.setattr(cp_model.CpSolver, "Solve", lambda self, model, callback=None: cp_model.UNKNOWN)
+    monkeypatch.setattr(cp_model.CpSolver, "WallTime", lambda self: 0.0)
+    result = solve(problem, time_limit=10, workers=1)
+    stats = result.timetable.stats
+    assert result.interrupted and stats.final is False
+    assert stats.status in ("FEASIBLE", "GREEDY")  # FEASIBLE when the annealing improved the greedy
+    assert check(problem, result.timetable) == []
+    assert total_minus(stats, result) == estimate(problem, cand, w, result.timetable)
+
+
+def total_minus(stats, result) -> int:
+    """The loss a result's stats claim (total weight less the objective kept)."""
+    return round(result.total_weight - stats.objective)
