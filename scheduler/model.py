@@ -157,6 +157,23 @@ def joint_size(problem: Problem, cand: Candidates) -> int:
     return sum(len(starts[k]) for choices, _ in seen for c in choices for k in per_session.get(c, []))
 
 
+def run_solver(
+    solver: cp_model.CpSolver,
+    model: cp_model.CpModel,
+    callback: cp_model.CpSolverSolutionCallback | None = None,
+) -> int:
+    """`solver.Solve`, once more without symmetry detection if CP-SAT fails inside it.
+
+    OR-Tools 9.15 raised `IndexError: raw_hash_map<>::at` from its symmetry detection on one random
+    infeasible event (found by a cross-check of the exact method); without symmetry the same model solves.
+    """
+    try:
+        return solver.Solve(model, callback) if callback is not None else solver.Solve(model)
+    except (IndexError, RuntimeError):
+        solver.parameters.symmetry_level = 0
+        return solver.Solve(model, callback) if callback is not None else solver.Solve(model)
+
+
 def timeline(slot: Slot) -> int:
     """Position on one time line with a gap between days, so `end <= start` orders across days too."""
     return slot.index + slot.day_index

@@ -49,7 +49,9 @@ def plan(
     """Optimise the timetable, allocate participants to it, verify both, and measure the result.
 
     The time limit is shared: `search_share` of it for the main model (it stops earlier if it proves its
-    optimum), the rest for the exact neighbourhood search, which only ever keeps improvements.
+    optimum), the rest for the exact neighbourhood search, which only ever keeps improvements. A proven
+    optimum ends the search at once: the neighbourhood search would only trade the objective for fairness,
+    which the allocation already applies to the optimal timetable.
     """
     reasons = diagnose(problem)
     if reasons:
@@ -73,7 +75,8 @@ def plan(
     timetable = replace(result.timetable, allocation=allocation.by_participant)
     improved = None
     left = limit - result.timetable.stats.seconds
-    if left > 1.0 and not result.interrupted and hint is None:
+    proven = result.timetable.stats.status == "OPTIMAL"
+    if left > 1.0 and not result.interrupted and hint is None and not proven:
         improved = improve(
             problem,
             candidates(problem),

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
 
+from .check import check
 from .errors import InfeasibleError
 from .greedy import greedy
 from .localsearch import Polished, estimate, polish_on_cores
@@ -27,13 +28,20 @@ from .model import (
     candidates,
     colour_rooms,
     joint_size,
+    run_solver,
     timeline,
 )
+from .patterns import Proof, Relaxation, enumerate_patterns, seed_rows
+from .patterns import search as exact_search
 from .problem import Problem
 from .timetable import Placement, SolveStats, Timetable
 
 # Share of the solve's time limit for the local search before CP-SAT (it stops sooner on small events).
 POLISH_SHARE = 0.7
+# Share of the solve's time limit for the exact method on events small enough for it (patterns.py); it
+# stops as soon as it has proven the optimum, which on the sample takes about a second.
+EXACT_SHARE = 0.6
+INFINITE_LOSS = 1 << 60  # the exact search's upper bound when no valid timetable is known yet
 
 Progress = Callable[[float, float, float], None]  # elapsed seconds, objective (kept), bound (NaN: none yet)
 
@@ -58,6 +66,7 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
         self.first: float | None = None
         self.interrupted = False
         self.solving = False
+        self.other: cp_model.CpSolver | None = None  # a CP-SAT solve of the exact method, to stop on Ctrl-C
 
     def found(self, loss: float) -> None:
         """A timetable from the greedy or the local search, reported like CP-SAT's own but with no bound."""
@@ -66,6 +75,14 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
             self.first = elapsed
         if self.progress:
             self.progress(elapsed, self.total - loss, math.nan)
+
+    def bounded(self, loss: float, bound: float) -> None:
+        """A timetable and a proven bound on every timetable's loss, from the exact method."""
+        elapsed = time.perf_counter() - self.t0
+        if self.first is None:
+            self.first = elapsed
+        if self.progress:
+            self.progress(elapsed, self.total - loss, self.total - bound)
 
     def on_solution_callback(self) -> None:
         elapsed = time.perf_counter() - self.t0
@@ -78,6 +95,11 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
         self.interrupted = True
         if self.solving:
             self.StopSearch()
+        if self.other is not None:
+            self.other.stop_search()
+
+    def running(self, solver: cp_model.CpSolver | None) -> None:
+        self.other = solver
 
 
 def default_workers() -> int:
@@ -135,18 +157,33 @@ def _search(
     joint: bool,
     customise: Callable[[TimetableModel], None] | None,
 ) -> SolveResult:
-    """Greedy, then the local search on the model's estimate, then CP-SAT from that timetable."""
+    """Greedy, then the exact method on small events (done if it proves the optimum), then the local search
+    on the model's estimate, then CP-SAT from that timetable."""
     total = tm.w.total
     start_hint = hint or _greedy_hint(problem, tm)
     polished: Polished | None = None
+    proof: Proof | None = None
     if hint is None and start_hint is not None:
-        watcher.found(estimate(problem, tm.cand, tm.w, start_hint))
+        start_loss = estimate(problem, tm.cand, tm.w, start_hint)
+        watcher.found(start_loss)
+        if not joint and customise is None:
+            proof = _exact(problem, tm, watcher, start_hint, start_loss, time_limit * EXACT_SHARE, workers)
+        if proof is not None:
+            if proof.choice is not None:
+                start_hint = Timetable(colour_rooms(tm.cand, proof.choice), None, start_hint.stats)
+            if proof.proven and not watcher.interrupted:
+                return _proven(problem, tm, watcher, start_hint, proof, seed, workers)
+            if watcher.interrupted:
+                seconds = time.perf_counter() - watcher.t0
+                return _from_exact(problem, tm, watcher, start_hint, proof, seconds, seed, workers)
+            tm.model.Add(sum(tm.losses) >= proof.bound)  # valid: no timetable loses less
+        left = max(1.0, time_limit - (time.perf_counter() - watcher.t0))
         polished = polish_on_cores(
             problem,
             tm.cand,
             tm.w,
             start_hint,
-            seconds=time_limit * POLISH_SHARE,
+            seconds=left * POLISH_SHARE,
             seed=seed,
             chains=workers,
             should_stop=lambda: watcher.interrupted,
@@ -170,7 +207,7 @@ def _search(
         # Probing in presolve costs tens of seconds on events of hundreds of sessions for little gain.
         p.cp_model_probing_level = 0
     watcher.solving = True
-    status = solver.Solve(tm.model, watcher)
+    status = run_solver(solver, tm.model, watcher)
     watcher.solving = False
     seconds = time.perf_counter() - watcher.t0
     # CP-SAT catches Ctrl-C itself and stops: a FEASIBLE answer well before the limit can only mean that, and
@@ -195,6 +232,10 @@ def _search(
     placements = _extract(tm, solver)
     loss = solver.ObjectiveValue()
     bound = solver.BestObjectiveBound()
+    if proof is not None:
+        bound = max(bound, proof.bound)
+        if bound >= loss:
+            status = cp_model.OPTIMAL
     kept, kept_bound = total - loss, total - bound
     gap = 0.0 if status == cp_model.OPTIMAL else (abs(kept_bound - kept) / max(1.0, abs(kept_bound)))
     stats = SolveStats(
@@ -245,6 +286,106 @@ def _without_solver(
         final=not watcher.interrupted,
     )
     return SolveResult(replace(timetable, stats=stats), total, tm.pairs_dropped, watcher.interrupted, joint)
+
+
+def _exact(
+    problem: Problem,
+    tm: TimetableModel,
+    watcher: _Watcher,
+    start: Timetable,
+    start_loss: int,
+    seconds: float,
+    workers: int,
+) -> Proof | None:
+    """The exact method of `patterns.py` on events small enough for it (None on larger ones, or when
+    the time is too short even to bound)."""
+    if tm.pairs_dropped or len(tm.cand.units) > SMALL_EVENT_UNITS:
+        return None
+    deadline = time.perf_counter() + seconds
+    pats = enumerate_patterns(problem, tm.cand, tm.w)
+    if pats is None or watcher.interrupted:
+        return None
+    # The greedy keeps most rules but not all (an `After` chain can defeat it): a timetable that breaks one
+    # is no upper bound, and the search then starts from none.
+    valid = not check(problem, start)
+    starts = {(p.session, p.occurrence): problem.slot_by_id[p.start] for p in start.placements}
+    relax = Relaxation(pats, seed_rows(pats, starts) if valid else None)
+    root = relax.solve(deadline=deadline)
+    if root is None or root.infeasible or watcher.interrupted:
+        return None  # no bound in time, or no timetable at all: CP-SAT's model explains which rules clash
+    return exact_search(
+        relax,
+        root,
+        start_loss if valid else INFINITE_LOSS,
+        deadline=deadline,
+        workers=workers,
+        should_stop=lambda: watcher.interrupted,
+        on_solver=watcher.running,
+        report=watcher.bounded,
+    )
+
+
+def _proven(
+    problem: Problem,
+    tm: TimetableModel,
+    watcher: _Watcher,
+    timetable: Timetable,
+    proof: Proof,
+    seed: int,
+    workers: int,
+) -> SolveResult:
+    """The exact method's timetable, proven optimal: CP-SAT's model has nothing left to do."""
+    timetable = _in_order(problem, timetable)
+    kept = tm.w.total - proof.bound
+    stats = SolveStats(
+        status="OPTIMAL",
+        objective=kept,
+        bound=kept,
+        gap=0.0,
+        seconds=round(time.perf_counter() - watcher.t0, 3),
+        first_solution_seconds=None if watcher.first is None else round(watcher.first, 3),
+        seed=seed,
+        workers=workers,
+        fingerprint=problem.fingerprint,
+        final=True,
+    )
+    return SolveResult(replace(timetable, stats=stats), tm.w.total, tm.pairs_dropped, False, False)
+
+
+def _from_exact(
+    problem: Problem,
+    tm: TimetableModel,
+    watcher: _Watcher,
+    timetable: Timetable,
+    proof: Proof,
+    seconds: float,
+    seed: int,
+    workers: int,
+) -> SolveResult:
+    """Ctrl-C during the exact method: its best timetable and bound, marked not final."""
+    timetable = _in_order(problem, timetable)
+    loss = proof.loss if proof.loss is not None else estimate(problem, tm.cand, tm.w, timetable)
+    kept, kept_bound = tm.w.total - loss, tm.w.total - proof.bound
+    stats = SolveStats(
+        status="FEASIBLE" if proof.choice is not None else "GREEDY",
+        objective=kept,
+        bound=kept_bound,
+        gap=abs(kept_bound - kept) / max(1.0, abs(kept_bound)),
+        seconds=round(seconds, 3),
+        first_solution_seconds=None if watcher.first is None else round(watcher.first, 3),
+        seed=seed,
+        workers=workers,
+        fingerprint=problem.fingerprint,
+        final=False,
+    )
+    return SolveResult(replace(timetable, stats=stats), tm.w.total, tm.pairs_dropped, True, False)
+
+
+def _in_order(problem: Problem, timetable: Timetable) -> Timetable:
+    """Placements in the order the solver's extraction gives (start, room, session), whatever made them."""
+    order = {s.id: s.index for s in problem.slots}
+    placements = sorted(timetable.placements, key=lambda p: (order[p.start], p.room, p.session, p.occurrence))
+    return replace(timetable, placements=tuple(placements))
 
 
 def _greedy_hint(problem: Problem, tm: TimetableModel) -> Timetable | None:

@@ -145,13 +145,16 @@ def test_diff_and_agendas(solved, tmp_path):
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
-def test_ctrl_c_during_the_solve_writes_the_timetable_marked_not_final(tmp_path, workers):
+def test_ctrl_c_during_the_solve_writes_the_timetable_marked_not_final(tmp_path, workers, monkeypatch):
     """SIGINT during the search (annealing, on one core or two): it stops, the best timetable is written,
-    marked not final."""
+    marked not final. The exact method, which would prove the sample's optimum before the signal, is off."""
     import os
     import signal
     import threading
 
+    import scheduler.solve
+
+    monkeypatch.setattr(scheduler.solve, "_exact", lambda *args, **kwargs: None)
     out = tmp_path / "timetable.xlsx"
     timer = threading.Timer(2.5, lambda: os.kill(os.getpid(), signal.SIGINT))
     timer.start()
@@ -161,6 +164,31 @@ def test_ctrl_c_during_the_solve_writes_the_timetable_marked_not_final(tmp_path,
         )
     finally:
         timer.cancel()
+    assert result.exit_code == 0, result.output
+    assert "PAS définitif" in result.output
+    problem = read_problem(SAMPLE)
+    loaded = load_timetable(out.with_suffix(".json"), problem)
+    assert loaded.timetable.stats.final is False
+    assert check(problem, loaded.timetable) == []
+
+
+def test_ctrl_c_during_the_exact_method_writes_its_best_timetable_not_final(tmp_path, monkeypatch):
+    """SIGINT as soon as the exact method reports its first bound: it stops between two steps, and its
+    best timetable so far is written, valid and marked not final."""
+    import os
+    import signal
+
+    import scheduler.solve
+
+    reported = scheduler.solve._Watcher.bounded
+
+    def bounded_then_ctrl_c(self, loss, bound):
+        reported(self, loss, bound)
+        os.kill(os.getpid(), signal.SIGINT)
+
+    monkeypatch.setattr(scheduler.solve._Watcher, "bounded", bounded_then_ctrl_c)
+    out = tmp_path / "timetable.xlsx"
+    result = CliRunner().invoke(main, ["solve", str(SAMPLE), "-o", str(out), "--time-limit", "60"])
     assert result.exit_code == 0, result.output
     assert "PAS définitif" in result.output
     problem = read_problem(SAMPLE)
