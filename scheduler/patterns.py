@@ -377,6 +377,7 @@ class Relaxation:
             self.loss_row[i].SetCoefficient(loss, 1)
             self.objective.SetCoefficient(loss, 1)
         self.added: list[set[int]] = [set() for _ in pats.slots]
+        self.var: dict[tuple[int, int], pywraplp.Variable] = {}  # (slot entry, pattern) -> its column
         self.rounds = 0
         for s, sp in enumerate(pats.slots):
             rows = np.argsort(sp.cost, kind="stable")[: COLUMNS_PER_ROUND * 4]
@@ -454,7 +455,7 @@ class Relaxation:
                 continue
             self.added[s].add(r)
             new += 1
-            v = self.lp.NumVar(0, self.lp.infinity(), "")
+            v = self.var[(s, r)] = self.lp.NumVar(0, self.lp.infinity(), "")
             self.objective.SetCoefficient(v, float(sp.cost[r]))
             self.slot_row[sp.slot].SetCoefficient(v, 1)
             order: dict[pywraplp.Constraint, int] = defaultdict(int)  # two members may share an order row
@@ -578,7 +579,7 @@ def search(
     tie = itertools.count()
     heap: list[tuple[float, int, Node]] = [(root.value, next(tie), root)]
     open_bounds: list[float] = []  # nodes left unsettled when time ran out
-    nodes = leaves = 0
+    nodes = leaves = exclusions = 0
     reported: tuple[int, int] | None = None
 
     def lower() -> int:
@@ -602,7 +603,10 @@ def search(
                     open_bounds.append(value)
                     break
                 node = again
-            closed, leaf_lower, better = _close_leaf(relax.pats, node, upper, deadline, workers, on_solver)
+            closed, leaf_lower, better, excluded = _close_leaf(
+                relax.pats, node, upper, deadline, workers, on_solver
+            )
+            exclusions += excluded
             if better is not None and better[1] < upper:
                 found, upper = better, better[1]
             if not closed:
@@ -629,6 +633,7 @@ def search(
     stats = {
         "nodes": nodes,
         "leaves": leaves,
+        "excluded": exclusions,
         "lp_rounds": relax.rounds,
         "columns": relax.columns,
         "seconds": round(time.perf_counter() - began, 3),
@@ -646,10 +651,11 @@ def _close_leaf(
     deadline: float,
     workers: int,
     on_solver: Callable[[cp_model.CpSolver | None], None] | None,
-) -> tuple[bool, int, tuple[dict[UnitKey, tuple[Slot, int]], int] | None]:
+) -> tuple[bool, int, tuple[dict[UnitKey, tuple[Slot, int]], int] | None, int]:
     """Find the node's best timetable losing less than `upper`, or prove there is none.
 
-    Returns (settled, lower bound of the node, the best timetable found if better than `upper`). Caps rise
+    Returns (settled, lower bound of the node, the best timetable found if better than `upper`, how many
+    start assignments were excluded). Caps rise
     from the node's bound: a cap's model holds only the patterns that could take part in a timetable
     losing less than it, so low caps are small and quick, and a cap with no timetable raises the bound.
     When the exact room types of what the patterns found cost more than they could see, those starts are
@@ -662,7 +668,7 @@ def _close_leaf(
     while lower < upper:
         left = deadline - time.perf_counter()
         if left <= 0.05:
-            return False, lower, best
+            return False, lower, best, len(excluded)
         cap = min(upper, lower + step)
         status, value, starts, solver_bound = _solve_cap(pats, node, cap, excluded, left, workers, on_solver)
         if status == cp_model.INFEASIBLE:
@@ -670,17 +676,17 @@ def _close_leaf(
             step *= 2
             continue
         if starts is None:
-            return False, max(lower, solver_bound), best
+            return False, max(lower, solver_bound), best, len(excluded)
         rooms = rooms_for_starts(pats.problem, pats.cand, pats.w, starts)
         if rooms is not None and rooms[1] < upper:
             best, upper = rooms, rooms[1]
         if status != cp_model.OPTIMAL:
-            return False, max(lower, solver_bound), best
+            return False, max(lower, solver_bound), best, len(excluded)
         if rooms is not None and rooms[1] == value:
-            return True, value, best
+            return True, value, best, len(excluded)
         excluded.append(starts)
         lower = max(lower, value)
-    return True, lower, best
+    return True, lower, best, len(excluded)
 
 
 def _solve_cap(
