@@ -99,7 +99,8 @@ class Proof:
     """What the exact search established about the lowest loss (the CP-SAT model's objective)."""
 
     bound: int  # no timetable loses less
-    proven: bool  # the best timetable known (`choice`, or the one given) loses exactly `bound`
+    proven: bool  # nothing loses less than the best known (`choice`, or the one given; if neither exists,
+    # no timetable exists at all)
     choice: dict[UnitKey, tuple[Slot, int]] | None = None  # a better timetable than the one given
     loss: int | None = None  # its loss
     stats: dict[str, float] = field(default_factory=dict)
@@ -182,17 +183,19 @@ def _subsets(units, elements: list[_Element], most: int, limit: int) -> np.ndarr
             compat[a, b] = compat[b, a] = not together
     levels = [np.zeros((1, 0), dtype=np.int32)]
     count = 1
+    if 1 + n > limit:
+        return None
     level = np.arange(n, dtype=np.int32).reshape(-1, 1)
     while len(level) and most:
         count += len(level)
-        if count > limit:
-            return None
         levels.append(level)
         if level.shape[1] >= most:
             break
         ok = np.arange(n)[None, :] > level[:, -1:]
         for m in range(level.shape[1]):
             ok &= compat[level[:, m]]
+        if count + int(ok.sum()) > limit:
+            return None  # counted before the next level is built: it could be far larger than the limit
         rows, cols = np.nonzero(ok)
         level = np.hstack([level[rows], cols.astype(np.int32).reshape(-1, 1)])
     width = max(1, most)
@@ -407,11 +410,11 @@ class Relaxation:
                 rc = self.reduced_costs(s)
                 if blocked[s] is not None:
                     rc[blocked[s]] = math.inf
-                while True:
-                    rows = np.nonzero(rc < -1e-6)[0]
-                    rows = rows[np.argsort(rc[rows], kind="stable")[:COLUMNS_PER_ROUND]]
+                while True:  # the most negative, costed exactly (a lower-bound cost may have flattered them)
+                    rows = _most_negative(rc, COLUMNS_PER_ROUND * 4)
                     fresh = rows[~sp.exact[rows]]
                     if not len(fresh):
+                        rows = rows[:COLUMNS_PER_ROUND]
                         break
                     settle_costs(self.pats, sp, fresh)
                     rc[fresh] = self.reduced_costs(s, fresh)
@@ -522,6 +525,14 @@ class Node:
         return min(split)[1] if split else None
 
 
+def _most_negative(rc: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the (at most) k most negative reduced costs, most negative first."""
+    rows = np.nonzero(rc < -1e-6)[0]
+    if len(rows) > k:
+        rows = rows[np.argpartition(rc[rows], k)[:k]]
+    return rows[np.argsort(rc[rows], kind="stable")]
+
+
 def order_pairs(problem: Problem, cand: Candidates) -> list[tuple[int, int, int]]:
     """(later unit, earlier unit, least gap in timeline steps): `After` and repeated occurrences in order."""
     index = {u.key: i for i, u in enumerate(cand.units)}
@@ -554,6 +565,16 @@ def seed_rows(pats: Patterns, starts: Starts) -> list[np.ndarray]:
 # --- 3. the exact search ----------------------------------------------------------------------------------
 
 
+@dataclass
+class _Leaf:
+    """A node whose multi-slot starts the relaxation leaves whole: CP-SAT searches it, cap by cap."""
+
+    node: Node
+    lower: int  # no timetable of this node loses less
+    step: int = FIRST_CAP  # how far above `lower` the next cap goes
+    excluded: list[Starts] = field(default_factory=list)
+
+
 def search(
     relax: Relaxation,
     root: Node,
@@ -569,17 +590,19 @@ def search(
 
     `best_loss` is the loss of the best timetable known. Nodes fix the starts of multi-slot occurrences,
     which the relaxation splits most (on the sample, fixing them lifts the bound from 2563 to 2590, one
-    point below the optimum); the best node is taken first. A node whose multi-slot starts are whole goes
-    to CP-SAT with only the patterns that could hold a timetable better than the best known, which are few.
-    `report(loss, bound)` is told of every better timetable and raised bound. Stops at `deadline`.
+    point below the optimum). A node whose multi-slot starts are whole is a leaf, searched by CP-SAT on
+    only the patterns that could hold a timetable losing less than a *cap*: a cap with no such timetable
+    raises the leaf's bound, and the next cap goes further. Whatever has the lowest bound, node or leaf, is
+    taken next, so the caps rise evenly over all leaves and the cheap ones come first. `report(loss,
+    bound)` is told of every better timetable and raised bound. Stops at `deadline`, or when asked.
     """
     began = time.perf_counter()
     upper = best_loss
     found: tuple[dict[UnitKey, tuple[Slot, int]], int] | None = None
     tie = itertools.count()
-    heap: list[tuple[float, int, Node]] = [(root.value, next(tie), root)]
-    open_bounds: list[float] = []  # nodes left unsettled when time ran out
-    nodes = leaves = exclusions = 0
+    heap: list[tuple[float, int, Node | _Leaf]] = [(root.value, next(tie), root)]
+    open_bounds: list[float] = []  # what was left unsettled when time ran out
+    nodes = leaves = caps = exclusions = 0
     reported: tuple[int, int] | None = None
 
     def lower() -> int:
@@ -587,44 +610,59 @@ def search(
         return min([upper, *(math.ceil(v - 1e-6) for v in values)])
 
     while heap:
-        value, _, node = heapq.heappop(heap)
+        value, _, item = heapq.heappop(heap)
         if math.ceil(value - 1e-6) >= upper:
-            heap.clear()  # the best remaining node cannot beat the best timetable: none can
+            heap.clear()  # the best remaining bound cannot beat the best timetable: nothing can
             break
         if time.perf_counter() > deadline or should_stop():
             open_bounds.append(value)
             break
-        unit = node.branching_unit()
-        if unit is None:
-            leaves += 1
-            if node is not root:
-                again = relax.solve(node.fixed, deadline)  # its reduced costs, for the patterns it keeps
-                if again is None:
-                    open_bounds.append(value)
-                    break
-                node = again
-            closed, leaf_lower, better, excluded = _close_leaf(
-                relax.pats, node, upper, deadline, workers, on_solver
-            )
-            exclusions += excluded
-            if better is not None and better[1] < upper:
-                found, upper = better, better[1]
-            if not closed:
-                open_bounds.append(leaf_lower)
-                break
-        else:
-            options = sorted(o for (i, o) in node.start_value if i == unit)
-            for o in options:
-                child = relax.solve({**node.fixed, unit: o}, deadline)
+        if isinstance(item, Node) and item.branching_unit() is not None:
+            unit = item.branching_unit()
+            for o in sorted(o for (i, o) in item.start_value if i == unit):
+                child = relax.solve({**item.fixed, unit: o}, deadline)
                 nodes += 1
                 if child is None:
                     open_bounds.append(value)
                     break
                 if not child.infeasible and math.ceil(child.value - 1e-6) < upper:
-                    child.reduced, child.costs = [], []  # solved again if it becomes a leaf: saves memory
+                    if child.branching_unit() is not None:
+                        child.reduced, child.costs = [], []  # only its bound and starts are needed
                     heapq.heappush(heap, (child.value, next(tie), child))
             if open_bounds:
                 break
+        else:
+            if isinstance(item, Node):
+                leaves += 1
+                item = _Leaf(item, math.ceil(item.value - 1e-6))
+            leaf = item
+            cap = min(upper, leaf.lower + leaf.step)
+            caps += 1
+            status, value_found, starts, solver_bound = _solve_cap(
+                relax.pats, leaf.node, cap, leaf.excluded, deadline - time.perf_counter(), workers, on_solver
+            )
+            rooms = None
+            if starts is not None:
+                rooms = rooms_for_starts(relax.pats.problem, relax.pats.cand, relax.pats.w, starts)
+                if rooms is not None and rooms[1] < upper:
+                    found, upper = rooms, rooms[1]
+            settled = False
+            if status == cp_model.INFEASIBLE:
+                leaf.lower = cap  # nothing here loses less than the cap
+                leaf.step = math.ceil(leaf.step * 1.5)
+            elif status != cp_model.OPTIMAL or starts is None:
+                open_bounds.append(max(leaf.lower, solver_bound))  # out of time
+                break
+            elif rooms is not None and rooms[1] == value_found:
+                settled = True  # the leaf's best timetable, now the best known
+            else:
+                # The exact rooms cost more than these starts were priced at, which only a CP-SAT answer
+                # outside its own model could cause: exclude them and search again, the bound still holds.
+                leaf.excluded.append(starts)
+                exclusions += 1
+                leaf.lower = max(leaf.lower, value_found)
+            if not settled and leaf.lower < upper:
+                heapq.heappush(heap, (leaf.lower, next(tie), leaf))
         now = lower()
         if report and (now, upper) != reported:
             report(upper, now)
@@ -633,6 +671,7 @@ def search(
     stats = {
         "nodes": nodes,
         "leaves": leaves,
+        "caps": caps,
         "excluded": exclusions,
         "lp_rounds": relax.rounds,
         "columns": relax.columns,
@@ -642,51 +681,6 @@ def search(
     if found is None:
         return Proof(bound, proven, stats=stats)
     return Proof(bound, proven, found[0], found[1], stats=stats)
-
-
-def _close_leaf(
-    pats: Patterns,
-    node: Node,
-    upper: int,
-    deadline: float,
-    workers: int,
-    on_solver: Callable[[cp_model.CpSolver | None], None] | None,
-) -> tuple[bool, int, tuple[dict[UnitKey, tuple[Slot, int]], int] | None, int]:
-    """Find the node's best timetable losing less than `upper`, or prove there is none.
-
-    Returns (settled, lower bound of the node, the best timetable found if better than `upper`, how many
-    start assignments were excluded). Caps rise
-    from the node's bound: a cap's model holds only the patterns that could take part in a timetable
-    losing less than it, so low caps are small and quick, and a cap with no timetable raises the bound.
-    When the exact room types of what the patterns found cost more than they could see, those starts are
-    excluded and the search goes on: the patterns' optimum still bounds every other timetable of the node.
-    """
-    excluded: list[Starts] = []
-    lower = math.ceil(node.value - 1e-6)
-    best: tuple[dict[UnitKey, tuple[Slot, int]], int] | None = None
-    step = FIRST_CAP
-    while lower < upper:
-        left = deadline - time.perf_counter()
-        if left <= 0.05:
-            return False, lower, best, len(excluded)
-        cap = min(upper, lower + step)
-        status, value, starts, solver_bound = _solve_cap(pats, node, cap, excluded, left, workers, on_solver)
-        if status == cp_model.INFEASIBLE:
-            lower = cap
-            step *= 2
-            continue
-        if starts is None:
-            return False, max(lower, solver_bound), best, len(excluded)
-        rooms = rooms_for_starts(pats.problem, pats.cand, pats.w, starts)
-        if rooms is not None and rooms[1] < upper:
-            best, upper = rooms, rooms[1]
-        if status != cp_model.OPTIMAL:
-            return False, max(lower, solver_bound), best, len(excluded)
-        if rooms is not None and rooms[1] == value:
-            return True, value, best, len(excluded)
-        excluded.append(starts)
-        lower = max(lower, value)
-    return True, lower, best, len(excluded)
 
 
 def _solve_cap(
@@ -700,7 +694,9 @@ def _solve_cap(
 ) -> tuple[int, int, Starts | None, int]:
     """Set partitioning on the node's patterns that could hold a timetable losing less than `cap`.
 
-    Returns CP-SAT's status, the optimum (if any), the starts of the timetable found and its bound.
+    Exact: a pattern holding multi-slot occurrences stands once for each room type they may take, and
+    each multi-slot occurrence keeps one type throughout and pays its own seat loss. Returns CP-SAT's
+    status, the optimum (if any), the starts of the timetable found and its bound.
     """
     cand = pats.cand
     units = cand.units
@@ -708,10 +704,25 @@ def _solve_cap(
     w = pats.w
     slack = cap - 1 - node.value + 1e-6
     slot_pos = {s.id: i for i, s in enumerate(problem.slots)}
+    options: dict[int, list[int]] = {}  # multi-slot unit -> start options still possible
+    for i, unit in enumerate(units):
+        if unit.session.length > 1:
+            if i in node.fixed:
+                options[i] = [node.fixed[i]]
+            else:
+                count = len(cand.starts[unit.key])
+                options[i] = [o for o in range(count) if node.start_reduced.get((i, o), 0.0) <= slack]
+    seat_of: dict[tuple[int, int], list[int]] = {}  # (multi unit, option) -> seat loss per room type
+    for sp in pats.slots:
+        for el in sp.elements:
+            if el.multi:
+                seat_of[(el.unit, el.option)] = el.seat
     m = cp_model.CpModel()
     by_slot: dict[int, list[cp_model.IntVar]] = defaultdict(list)
     unit_lits: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-    link: dict[tuple[int, int, int], list[cp_model.IntVar]] = defaultdict(list)
+    link: dict[tuple[int, int, int, int], list[cp_model.IntVar]] = defaultdict(
+        list
+    )  # (unit, opt, type, slot)
     clash_terms: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
     at: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)  # (unit, option) -> literals
     objective: list[tuple[int, cp_model.IntVar]] = []
@@ -721,43 +732,51 @@ def _solve_cap(
         # Costs settled since the node was solved only went up: so did those patterns' reduced costs.
         rows = rows[node.reduced[s][rows] + (sp.cost[rows] - node.costs[s][rows]) <= slack]
         for r in rows.tolist():
-            lit = m.NewBoolVar("")
-            by_slot[sp.slot].append(lit)
-            if sp.cost[r]:
-                objective.append((int(sp.cost[r]), lit))
-            for k, e in enumerate(sp.members[r].tolist()):
-                if e < 0:
-                    break
-                el = sp.elements[e]
-                if el.multi:
-                    link[(el.unit, el.option, sp.slot)].append(lit)
-                    if sp.clash[r, k]:
-                        clash_terms[el.unit].append((int(sp.clash[r, k]), lit))
-                else:
-                    unit_lits[el.unit].append(lit)
-                    at[(el.unit, el.option)].append(lit)
+            members = [e for e in sp.members[r].tolist() if e >= 0]
+            multis = [k for k, e in enumerate(members) if sp.elements[e].multi]
+            if any(
+                sp.elements[members[k]].option not in options[sp.elements[members[k]].unit] for k in multis
+            ):
+                continue
+            for types, cost in _typed_variants(pats, sp, r, members, multis):
+                lit = m.NewBoolVar("")
+                by_slot[sp.slot].append(lit)
+                if cost:
+                    objective.append((cost, lit))
+                typed = dict(zip(multis, types, strict=True))
+                for k, e in enumerate(members):
+                    el = sp.elements[e]
+                    if el.multi:
+                        link[(el.unit, el.option, typed[k], sp.slot)].append(lit)
+                        if sp.clash[r, k]:
+                            clash_terms[el.unit].append((int(sp.clash[r, k]), lit))
+                    else:
+                        unit_lits[el.unit].append(lit)
+                        at[(el.unit, el.option)].append(lit)
     for sp in pats.slots:
         m.AddExactlyOne(by_slot[sp.slot])
     losses = []
-    start_lit: dict[tuple[int, int], cp_model.IntVar] = {}
     for i, unit in enumerate(units):
         starts = cand.starts[unit.key]
         if unit.session.length == 1:
             m.AddExactlyOne(unit_lits[i])
             continue
-        if i in node.fixed:
-            options = [node.fixed[i]]
-        else:
-            options = [o for o in range(len(starts)) if node.start_reduced.get((i, o), 0.0) <= slack]
-        for o in options:
-            v = start_lit[(i, o)] = m.NewBoolVar("")
-            at[(i, o)].append(v)
-            for b in cand.block(unit, starts[o]):
-                m.Add(sum(link.get((i, o, slot_pos[b.id]), [])) == v)
-        m.AddExactlyOne([start_lit[(i, o)] for o in options])
-        day = [(w.day.get((unit.key, starts[o].day.isoformat()), 0), start_lit[(i, o)]) for o in options]
+        mine: list[tuple[int, int, cp_model.IntVar]] = []  # (option, type, literal)
+        for o in options[i]:
+            for t, seat in enumerate(seat_of.get((i, o), [])):
+                if seat >= INF:
+                    continue
+                v = m.NewBoolVar("")
+                mine.append((o, t, v))
+                at[(i, o)].append(v)
+                for b in cand.block(unit, starts[o]):
+                    m.Add(sum(link.get((i, o, t, slot_pos[b.id]), [])) == v)
+        m.AddExactlyOne([v for _, _, v in mine])
+        seat = [(seat_of[(i, o)][t], v) for o, t, v in mine]
+        day = [(w.day.get((unit.key, starts[o].day.isoformat()), 0), v) for o, _, v in mine]
         high = sum(c for c, _ in clash_terms[i]) + max((d for d, _ in day), default=0)
-        loss = m.NewIntVar(0, high, "")
+        loss = m.NewIntVar(0, max(high, max((c for c, _ in seat), default=0)), "")
+        m.Add(loss >= sum(c * v for c, v in seat))
         m.Add(loss >= sum(c * v for c, v in day) + sum(c * v for c, v in clash_terms[i]))
         losses.append(loss)
     begin: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
@@ -798,6 +817,31 @@ def _solve_cap(
             chosen[units[i].key] = cand.starts[units[i].key][o]
     value = round(solver.ObjectiveValue())
     return status, value, chosen, math.ceil(solver.BestObjectiveBound() - 1e-6)
+
+
+def _typed_variants(
+    pats: Patterns, sp: _SlotPatterns, r: int, members: list[int], multis: list[int]
+) -> list[tuple[tuple[int, ...], int]]:
+    """The pattern once per room type its multi-slot members may keep, with the cost of each (the best
+    room types for its one-slot members given those); none of them if no room assignment fits."""
+    if not multis:
+        return [((), int(sp.cost[r]))]
+    choices = [[t for t, v in enumerate(sp.elements[members[k]].seat) if v < INF] for k in multis]
+    combos = list(itertools.product(*choices))
+    m = np.array([members], dtype=np.int64)
+    clash, penalty = _pair_terms(sp.elements, m, pats.lost, pats.track)
+    day = np.array([sp.elements[e].day_loss for e in members], dtype=np.int64)
+    seat = np.array([sp.elements[e].seat for e in members], dtype=np.int64)
+    one = np.where(seat >= INF, INF, np.maximum(seat, (day + clash[0])[:, None]))  # (members, types)
+    c = np.repeat(one[None], len(combos), axis=0)
+    for j, combo in enumerate(combos):
+        for k, t in zip(multis, combo, strict=True):
+            c[j, k] = INF
+            c[j, k, t] = 0
+    best = assign_rooms(c, pats.avail[sp.slot])
+    return [
+        (combo, int(b) + int(penalty[0])) for combo, b in zip(combos, best.tolist(), strict=True) if b < INF
+    ]
 
 
 def rooms_for_starts(

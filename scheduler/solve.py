@@ -78,6 +78,8 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
 
     def bounded(self, loss: float, bound: float) -> None:
         """A timetable and a proven bound on every timetable's loss, from the exact method."""
+        if loss >= INFINITE_LOSS:
+            return  # no timetable yet: nothing to show
         elapsed = time.perf_counter() - self.t0
         if self.first is None:
             self.first = elapsed
@@ -163,20 +165,26 @@ def _search(
     start_hint = hint or _greedy_hint(problem, tm)
     polished: Polished | None = None
     proof: Proof | None = None
-    if hint is None and start_hint is not None:
-        start_loss = estimate(problem, tm.cand, tm.w, start_hint)
-        watcher.found(start_loss)
-        if not joint and customise is None:
-            proof = _exact(problem, tm, watcher, start_hint, start_loss, time_limit * EXACT_SHARE, workers)
-        if proof is not None:
-            if proof.choice is not None:
-                start_hint = Timetable(colour_rooms(tm.cand, proof.choice), None, start_hint.stats)
+    if hint is None and not joint and customise is None:
+        # The exact method needs no starting timetable (the greedy may leave a session out), but uses one.
+        start_loss = None
+        if start_hint is not None:
+            start_loss = estimate(problem, tm.cand, tm.w, start_hint)
+            watcher.found(start_loss)
+        proof = _exact(problem, tm, watcher, start_hint, start_loss, time_limit * EXACT_SHARE, workers)
+        if proof is not None and proof.choice is not None:
+            start_hint = Timetable(colour_rooms(tm.cand, proof.choice))
+        if proof is not None and start_hint is not None:
             if proof.proven and not watcher.interrupted:
                 return _proven(problem, tm, watcher, start_hint, proof, seed, workers)
             if watcher.interrupted:
                 seconds = time.perf_counter() - watcher.t0
                 return _from_exact(problem, tm, watcher, start_hint, proof, seconds, seed, workers)
+        if proof is not None:
             tm.model.Add(sum(tm.losses) >= proof.bound)  # valid: no timetable loses less
+    elif hint is None and start_hint is not None:
+        watcher.found(estimate(problem, tm.cand, tm.w, start_hint))
+    if hint is None and start_hint is not None:
         left = max(1.0, time_limit - (time.perf_counter() - watcher.t0))
         polished = polish_on_cores(
             problem,
@@ -292,13 +300,13 @@ def _exact(
     problem: Problem,
     tm: TimetableModel,
     watcher: _Watcher,
-    start: Timetable,
-    start_loss: int,
+    start: Timetable | None,
+    start_loss: int | None,
     seconds: float,
     workers: int,
 ) -> Proof | None:
     """The exact method of `patterns.py` on events small enough for it (None on larger ones, or when
-    the time is too short even to bound)."""
+    the time is too short even to bound). `start` (loss `start_loss`) is the best timetable known, if any."""
     if tm.pairs_dropped or len(tm.cand.units) > SMALL_EVENT_UNITS:
         return None
     deadline = time.perf_counter() + seconds
@@ -307,22 +315,28 @@ def _exact(
         return None
     # The greedy keeps most rules but not all (an `After` chain can defeat it): a timetable that breaks one
     # is no upper bound, and the search then starts from none.
-    valid = not check(problem, start)
-    starts = {(p.session, p.occurrence): problem.slot_by_id[p.start] for p in start.placements}
-    relax = Relaxation(pats, seed_rows(pats, starts) if valid else None)
+    valid = start is not None and start_loss is not None and not check(problem, start)
+    seed = None
+    if valid:
+        starts = {(p.session, p.occurrence): problem.slot_by_id[p.start] for p in start.placements}
+        seed = seed_rows(pats, starts)
+    relax = Relaxation(pats, seed)
     root = relax.solve(deadline=deadline)
     if root is None or root.infeasible or watcher.interrupted:
         return None  # no bound in time, or no timetable at all: CP-SAT's model explains which rules clash
-    return exact_search(
+    proof = exact_search(
         relax,
         root,
-        start_loss if valid else INFINITE_LOSS,
+        start_loss if valid and start_loss is not None else INFINITE_LOSS,
         deadline=deadline,
         workers=workers,
         should_stop=lambda: watcher.interrupted,
         on_solver=watcher.running,
         report=watcher.bounded,
     )
+    if proof.choice is None and not valid:
+        return None  # no timetable known, none found: CP-SAT's model says why (or finds one)
+    return proof
 
 
 def _proven(
