@@ -183,6 +183,25 @@ def test_the_sample_is_proven_optimal_quickly():
     assert check(problem, result.timetable) == []
 
 
+def test_a_sample_like_event_the_greedy_cannot_fill_is_proven_optimal(tmp_path):
+    # Seed 2 of the sample's generator: the greedy leaves a workshop out, so the exact method starts with no
+    # timetable at all and must find one as well as prove it.
+    from scheduler.generate import build_sample, write_event
+    from scheduler.greedy import greedy
+
+    path = tmp_path / "seed2.xlsx"
+    write_event(build_sample(seed=2), path)
+    problem = read_problem(path)
+    assert greedy(problem).unplaced
+    result = solve(problem, time_limit=20, workers=2)
+    stats = result.timetable.stats
+    assert stats.status == "OPTIMAL" and stats.final
+    cand = candidates(problem)
+    w = weights(problem, cand)
+    assert result.total_weight - stats.objective == estimate(problem, cand, w, result.timetable) == 2436
+    assert check(problem, result.timetable) == []
+
+
 def test_a_deadline_gives_a_valid_bound_and_no_claim():
     problem = read_problem(SAMPLE)
     cand = candidates(problem)
