@@ -5,25 +5,25 @@ The CP-SAT model's linear relaxation sees almost none of the clash loss: on the 
 session thinly over every slot. Here the same objective (`model.Weights`) is written as a *set-partitioning*
 model: each slot takes one **pattern** — the occurrences running in it — and a timetable is one pattern per
 slot that holds every occurrence once. A pattern's clash and seat losses are known exactly when it is
-built, so the relaxation is strong: on the sample its bound is within 1.5 % of the optimum.
+built, so the relaxation is strong: on the sample its bound is within 1.1 % of the optimum.
 
 1. `enumerate_patterns`: every pattern of every slot (no two occurrences of one session, no speaker twice,
-   nothing beside a plenary), with a cheap lower bound on its cost computed in bulk with numpy; the exact
-   cost (best room types, by dynamic programming over room-type counts) is computed only for the patterns
-   that need it. Gives up (None) past `MAX_PATTERNS`: the method is for events of a few dozen sessions.
-2. `lower_bound`: the relaxation by column generation with GLOP (OR-Tools' LP solver) over the enumerated
-   patterns, every pattern priced at each round, so the bound is valid.
-3. `search`: a timetable losing less than `cap` can only use patterns whose reduced cost is at most
-   `cap - 1 - bound`. CP-SAT solves the set-partitioning model on those alone, for caps rising from the
-   bound to the best known loss: a cap with no solution proves the optimum is at least that cap; the first
-   solution found is optimal, once its room types are settled exactly (`rooms_for_starts`).
+   nothing beside a plenary, no `After` pair), with a cheap lower bound on its cost computed in bulk with
+   numpy; the exact cost (best room types, by dynamic programming over room-type counts) is computed only
+   for the patterns that need it. Gives up (None) past `MAX_PATTERNS`: the method is for events of a few
+   dozen sessions.
+2. `Relaxation`: the linear relaxation by column generation with GLOP (OR-Tools' LP solver), every pattern
+   priced at each round, so its optimum is a valid bound; for any fixing of starts (a node).
+3. `search`: branch and bound. Nodes fix the starts of multi-slot occurrences; a node whose multi-slot
+   starts are whole is searched by CP-SAT on only the patterns that could hold a timetable losing less than
+   a *cap* (reduced cost at most `cap - 1 - bound`), caps rising until one holds a timetable, which is then
+   the node's optimum. The lowest bound is always taken next.
 
-In the patterns a multi-slot occurrence stands in every slot it covers, in any room type that can host it
+In the relaxation a multi-slot occurrence stands in every slot it covers, in any room type that can host it
 there; its own loss (`max(seat loss, day loss + clashes)`, as in the CP-SAT model) is a separate variable,
-and a pair of occurrences overlapping in several slots is counted once, in the first slot they share. Its
-seat loss and a room type kept throughout its slots are settled by `rooms_for_starts`, which gives the exact
-loss of the starts found; should it exceed the patterns' value, those starts are excluded and the search
-goes on, so the result is always exact.
+and a pair of occurrences overlapping in several slots is counted once, in the first slot they share. In
+CP-SAT's stage it keeps one room type throughout and pays its seat loss there, so that stage is exact;
+`rooms_for_starts` then settles the room types of the timetable found and recomputes its loss on its own.
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ MAX_STATES = 4096  # room-type count states of the assignment; beyond this the m
 INF = 1 << 40  # the cost of a pattern whose occurrences cannot all have a room
 COLUMNS_PER_ROUND = 60  # patterns added per slot and column-generation round
 CHUNK = 40_000  # patterns costed at once (bounds numpy's memory)
-FIRST_CAP = 8  # the first cap tried above the bound, doubled after each cap proven empty
+FIRST_CAP = 8  # the first cap tried above a node's bound; the step grows by half after each empty cap
 
 UnitKey = tuple[str, int]
 Starts = dict[UnitKey, Slot]

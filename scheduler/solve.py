@@ -174,12 +174,8 @@ def _search(
         proof = _exact(problem, tm, watcher, start_hint, start_loss, time_limit * EXACT_SHARE, workers)
         if proof is not None and proof.choice is not None:
             start_hint = Timetable(colour_rooms(tm.cand, proof.choice))
-        if proof is not None and start_hint is not None:
-            if proof.proven and not watcher.interrupted:
-                return _proven(problem, tm, watcher, start_hint, proof, seed, workers)
-            if watcher.interrupted:
-                seconds = time.perf_counter() - watcher.t0
-                return _from_exact(problem, tm, watcher, start_hint, proof, seconds, seed, workers)
+        if proof is not None and start_hint is not None and (proof.proven or watcher.interrupted):
+            return _from_exact(problem, tm, watcher, start_hint, proof, seed, workers)
         if proof is not None:
             tm.model.Add(sum(tm.losses) >= proof.bound)  # valid: no timetable loses less
     elif hint is None and start_hint is not None:
@@ -339,60 +335,38 @@ def _exact(
     return proof
 
 
-def _proven(
-    problem: Problem,
-    tm: TimetableModel,
-    watcher: _Watcher,
-    timetable: Timetable,
-    proof: Proof,
-    seed: int,
-    workers: int,
-) -> SolveResult:
-    """The exact method's timetable, proven optimal: CP-SAT's model has nothing left to do."""
-    timetable = _in_order(problem, timetable)
-    kept = tm.w.total - proof.bound
-    stats = SolveStats(
-        status="OPTIMAL",
-        objective=kept,
-        bound=kept,
-        gap=0.0,
-        seconds=round(time.perf_counter() - watcher.t0, 3),
-        first_solution_seconds=None if watcher.first is None else round(watcher.first, 3),
-        seed=seed,
-        workers=workers,
-        fingerprint=problem.fingerprint,
-        final=True,
-    )
-    return SolveResult(replace(timetable, stats=stats), tm.w.total, tm.pairs_dropped, False, False)
-
-
 def _from_exact(
     problem: Problem,
     tm: TimetableModel,
     watcher: _Watcher,
     timetable: Timetable,
     proof: Proof,
-    seconds: float,
     seed: int,
     workers: int,
 ) -> SolveResult:
-    """Ctrl-C during the exact method: its best timetable and bound, marked not final."""
-    timetable = _in_order(problem, timetable)
-    loss = proof.loss if proof.loss is not None else estimate(problem, tm.cand, tm.w, timetable)
+    """The exact method's timetable on its own: proven optimal (CP-SAT's model has nothing left to do), or
+    its best so far when Ctrl-C stopped it, marked not final."""
+    optimal = proof.proven and not watcher.interrupted
+    if optimal:
+        loss, status = proof.bound, "OPTIMAL"
+    else:
+        loss = proof.loss if proof.loss is not None else estimate(problem, tm.cand, tm.w, timetable)
+        status = "FEASIBLE" if proof.choice is not None else "GREEDY"
     kept, kept_bound = tm.w.total - loss, tm.w.total - proof.bound
     stats = SolveStats(
-        status="FEASIBLE" if proof.choice is not None else "GREEDY",
+        status=status,
         objective=kept,
         bound=kept_bound,
-        gap=abs(kept_bound - kept) / max(1.0, abs(kept_bound)),
-        seconds=round(seconds, 3),
+        gap=0.0 if optimal else abs(kept_bound - kept) / max(1.0, abs(kept_bound)),
+        seconds=round(time.perf_counter() - watcher.t0, 3),
         first_solution_seconds=None if watcher.first is None else round(watcher.first, 3),
         seed=seed,
         workers=workers,
         fingerprint=problem.fingerprint,
-        final=False,
+        final=not watcher.interrupted,
     )
-    return SolveResult(replace(timetable, stats=stats), tm.w.total, tm.pairs_dropped, True, False)
+    timetable = replace(_in_order(problem, timetable), stats=stats)
+    return SolveResult(timetable, tm.w.total, tm.pairs_dropped, watcher.interrupted, False)
 
 
 def _in_order(problem: Problem, timetable: Timetable) -> Timetable:

@@ -126,6 +126,21 @@ def random_event(seed: int, n_sessions: int = 10, n_people: int = 30) -> Problem
     )
 
 
+def greedy_trap() -> Problem:
+    """Two slots x two rooms, so two pairs of sessions. A is chosen with B by three people and with C by
+    three others; R wants B and D, S wants C and D. Only A beside D (and B beside C) loses nothing: a greedy
+    that places A first beside B or C is trapped."""
+    people = [Participant(f"P{i}", ("A", "B")) for i in range(3)]
+    people += [Participant(f"Q{i}", ("A", "C")) for i in range(3)]
+    people += [Participant("R", ("B", "D")), Participant("S", ("C", "D"))]
+    return tiny(
+        [Session(c, c.lower()) for c in "ABCD"],
+        participants=people,
+        slots=make_slots({DAY1: [("09:00", "10:00"), ("10:30", "11:30")]}),
+        settings=Settings(time_limit=10, track_clash_weight=0),
+    )
+
+
 def block_of(slots: tuple[Slot, ...], start: Slot, length: int) -> tuple[Slot, ...] | None:
     day = [s for s in slots if s.day == start.day]
     if start.position + length > len(day):

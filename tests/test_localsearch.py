@@ -11,11 +11,11 @@ from scheduler.check import check
 from scheduler.greedy import greedy
 from scheduler.localsearch import _Search, estimate, polish, polish_on_cores
 from scheduler.model import TimetableModel, candidates, weights
-from scheduler.problem import Kind, Participant, Room, Session, Settings, Speaker
+from scheduler.problem import Kind, Participant, Room, Session, Speaker
 from scheduler.solve import _add_hint, solve
 from scheduler.timetable import Placement, Timetable
 
-from factories import DAY1, make_slots, random_event, tiny
+from factories import DAY1, greedy_trap, make_slots, random_event, tiny
 
 
 def greedy_start(seed: int, n_sessions: int, n_people: int):
@@ -47,18 +47,8 @@ def model_objective(problem, timetable) -> int:
 
 
 def test_a_greedy_trap_is_escaped():
-    # Two slots x two rooms, so two pairs of sessions. A is chosen with B by three people and with C by
-    # three others; R wants B and D, S wants C and D. Only A beside D (and B beside C) loses nothing.
-    s1, s2 = make_slots({DAY1: [("09:00", "10:00"), ("10:30", "11:30")]})
-    people = [Participant(f"P{i}", ("A", "B")) for i in range(3)]
-    people += [Participant(f"Q{i}", ("A", "C")) for i in range(3)]
-    people += [Participant("R", ("B", "D")), Participant("S", ("C", "D"))]
-    problem = tiny(
-        [Session(c, c.lower()) for c in "ABCD"],
-        participants=people,
-        slots=(s1, s2),
-        settings=Settings(time_limit=10, track_clash_weight=0),
-    )
+    problem = greedy_trap()
+    s1, s2 = problem.slots
     cand = candidates(problem)
     w = weights(problem, cand)
     # A deliberately poor start: A with B in the first slot.

@@ -34,7 +34,7 @@ from scheduler.read import read_problem
 from scheduler.solve import solve
 from scheduler.timetable import Timetable
 
-from factories import DAY1, make_slots, random_event, tiny
+from factories import DAY1, greedy_trap, make_slots, random_event, tiny
 
 SAMPLE = Path(__file__).resolve().parents[1] / "inputs" / "rencontres-2012.xlsx"
 NO_TIMETABLE = 1 << 60
@@ -86,16 +86,7 @@ def with_repeat_and_after(problem, seed: int):
 
 
 def test_the_greedy_trap_is_solved_exactly():
-    # Two slots x two rooms, so two pairs of sessions. A is chosen with B by three people and with C by
-    # three others; R wants B and D, S wants C and D. Only A beside D (and B beside C) loses nothing.
-    people = [Participant(f"P{i}", ("A", "B")) for i in range(3)]
-    people += [Participant(f"Q{i}", ("A", "C")) for i in range(3)]
-    people += [Participant("R", ("B", "D")), Participant("S", ("C", "D"))]
-    problem = tiny(
-        [Session(c, c.lower()) for c in "ABCD"],
-        participants=people,
-        settings=Settings(time_limit=10, track_clash_weight=0),
-    )
+    problem = greedy_trap()
     proof, timetable, _ = exact(problem)
     assert proof.proven and proof.loss == 0 and proof.bound == 0
     assert timetable.placement("A").start == timetable.placement("D").start
