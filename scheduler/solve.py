@@ -242,18 +242,7 @@ def _search(
             status = cp_model.OPTIMAL
     kept, kept_bound = total - loss, total - bound
     gap = 0.0 if status == cp_model.OPTIMAL else (abs(kept_bound - kept) / max(1.0, abs(kept_bound)))
-    stats = SolveStats(
-        status=solver.StatusName(status),
-        objective=kept,
-        bound=kept_bound,
-        gap=gap,
-        seconds=round(seconds, 3),
-        first_solution_seconds=None if watcher.first is None else round(watcher.first, 3),
-        seed=seed,
-        workers=workers,
-        fingerprint=problem.fingerprint,
-        final=not watcher.interrupted,
-    )
+    stats = _stats(problem, watcher, solver.StatusName(status), kept, kept_bound, gap, seconds, seed, workers)
     return SolveResult(
         Timetable(placements, None, stats), total, tm.pairs_dropped, watcher.interrupted, joint
     )
@@ -277,17 +266,16 @@ def _without_solver(
     """
     total = tm.w.total
     improved = polished is not None and polished.loss < polished.start_loss
-    stats = SolveStats(
-        status="FEASIBLE" if improved else "GREEDY",
-        objective=total - polished.loss if polished is not None else 0.0,
-        bound=total if polished is not None else 0.0,
-        gap=polished.loss / max(1, total) if polished is not None else 0.0,
-        seconds=round(seconds, 3),
-        first_solution_seconds=None if watcher.first is None else round(watcher.first, 3),
-        seed=seed,
-        workers=workers,
-        fingerprint=problem.fingerprint,
-        final=not watcher.interrupted,
+    stats = _stats(
+        problem,
+        watcher,
+        "FEASIBLE" if improved else "GREEDY",
+        total - polished.loss if polished is not None else 0.0,
+        total if polished is not None else 0.0,
+        polished.loss / max(1, total) if polished is not None else 0.0,
+        seconds,
+        seed,
+        workers,
     )
     return SolveResult(replace(timetable, stats=stats), total, tm.pairs_dropped, watcher.interrupted, joint)
 
@@ -353,20 +341,37 @@ def _from_exact(
         loss = proof.loss if proof.loss is not None else estimate(problem, tm.cand, tm.w, timetable)
         status = "FEASIBLE" if proof.choice is not None else "GREEDY"
     kept, kept_bound = tm.w.total - loss, tm.w.total - proof.bound
-    stats = SolveStats(
+    gap = 0.0 if optimal else abs(kept_bound - kept) / max(1.0, abs(kept_bound))
+    seconds = time.perf_counter() - watcher.t0
+    stats = _stats(problem, watcher, status, kept, kept_bound, gap, seconds, seed, workers)
+    timetable = replace(_in_order(problem, timetable), stats=stats)
+    return SolveResult(timetable, tm.w.total, tm.pairs_dropped, watcher.interrupted, False)
+
+
+def _stats(
+    problem: Problem,
+    watcher: _Watcher,
+    status: str,
+    kept: float,
+    kept_bound: float,
+    gap: float,
+    seconds: float,
+    seed: int,
+    workers: int,
+) -> SolveStats:
+    """How the solve went, whichever stage gave the timetable; not final if Ctrl-C stopped it."""
+    return SolveStats(
         status=status,
         objective=kept,
         bound=kept_bound,
-        gap=0.0 if optimal else abs(kept_bound - kept) / max(1.0, abs(kept_bound)),
-        seconds=round(time.perf_counter() - watcher.t0, 3),
+        gap=gap,
+        seconds=round(seconds, 3),
         first_solution_seconds=None if watcher.first is None else round(watcher.first, 3),
         seed=seed,
         workers=workers,
         fingerprint=problem.fingerprint,
         final=not watcher.interrupted,
     )
-    timetable = replace(_in_order(problem, timetable), stats=stats)
-    return SolveResult(timetable, tm.w.total, tm.pairs_dropped, watcher.interrupted, False)
 
 
 def _in_order(problem: Problem, timetable: Timetable) -> Timetable:
