@@ -126,15 +126,29 @@ class _Search:
         self.base = [0] * n  # its choosers' weight less those absent on its day
         self.cap = [0] * n  # the weight its room type's seats hold
         self.loss = [0] * n  # tot - min(cap, base - clash): the model's loss for this unit
-        # Everything unit i's neighbour j costs in parallel: (i loses, j loses, track penalty), non-zero only.
-        self.nb: list[dict[int, tuple[int, int, int]]] = [{} for _ in range(n)]
+        # Everything unit i's neighbour j costs in parallel on a day (both are on it when they overlap):
+        # (i loses, j loses, track penalty), non-zero only. Choosers absent that day are lost to the day, not
+        # to the clash (`Weights.lost_on`).
         linked: list[set[int]] = [set(self.lost[i]) | set(self.track[i]) for i in range(n)]
         for i in range(n):
             for j in self.lost[i]:
                 linked[j].add(i)
-        for i in range(n):
-            for j in linked[i]:
-                self.nb[i][j] = (self.lost[i].get(j, 0), self.lost[j].get(i, 0), self.track[i].get(j, 0))
+        absent: dict[str, dict[tuple[int, int], int]] = defaultdict(dict)
+        for (a, b, day), loss in w.absent_pair.items():
+            if a in index and b in index:
+                absent[day][(index[a], index[b])] = loss
+        self.nb: dict[str, list[dict[int, tuple[int, int, int]]]] = {}
+        for d in problem.days:
+            off = absent.get(d.isoformat(), {})
+            per_unit: list[dict[int, tuple[int, int, int]]] = [{} for _ in range(n)]
+            for i in range(n):
+                for j in linked[i]:
+                    li = self.lost[i].get(j, 0) - off.get((i, j), 0)
+                    lj = self.lost[j].get(i, 0) - off.get((j, i), 0)
+                    tr = self.track[i].get(j, 0)
+                    if li or lj or tr:
+                        per_unit[i][j] = (li, lj, tr)
+            self.nb[d.isoformat()] = per_unit
         for i in range(n):
             self._add(i)
         for i in range(n):
@@ -171,7 +185,7 @@ class _Search:
 
     def _remove(self, i: int) -> int:
         """Take unit i out; returns the change of loss (its own loss goes, its neighbours' clashes ease)."""
-        _, cov, _ = self.starts[i][self.at[i]]
+        _, cov, day = self.starts[i][self.at[i]]
         used = self.used[self.type[i]]
         for s in cov:
             self.cover[s].discard(i)
@@ -180,7 +194,7 @@ class _Search:
                 self.busy[k][s] -= 1
         others = self.cover[cov[0]] if len(cov) == 1 else set().union(*(self.cover[s] for s in cov))
         delta = -self.loss[i]
-        nb = self.nb[i]
+        nb = self.nb[day][i]
         tot, cap, base, clash, loss = self.tot, self.cap, self.base, self.clash, self.loss
         for j in others if len(others) <= len(nb) else [j for j in nb if j in others]:
             e = nb.get(j)
@@ -205,7 +219,7 @@ class _Search:
         t = self.type[i]
         others = self.cover[cov[0]] if len(cov) == 1 else set().union(*(self.cover[s] for s in cov))
         delta = 0
-        nb = self.nb[i]
+        nb = self.nb[day][i]
         tot, cap, base, clash, loss = self.tot, self.cap, self.base, self.clash, self.loss
         own = 0
         for j in others if len(others) <= len(nb) else [j for j in nb if j in others]:

@@ -189,10 +189,17 @@ class Weights:
     pair: dict[tuple[tuple[str, int], tuple[str, int]], int] = field(default_factory=dict)
     # (unit, other) -> weight `unit` loses when it overlaps `other` (its choosers who rank `other` higher)
     lost_by: dict[tuple[tuple[str, int], tuple[str, int]], int] = field(default_factory=dict)
+    # (unit, other, day iso) -> the part of lost_by[(unit, other)] whose choosers are absent that day: those
+    # choices are lost to the day already, so a clash on that day costs them nothing more
+    absent_pair: dict[tuple[tuple[str, int], tuple[str, int], str], int] = field(default_factory=dict)
     unit_weight: dict[tuple[str, int], int] = field(default_factory=dict)  # choosers' weight per unit
     # (unit, type) -> weight the seats of that room type can hold (average chooser weight x seats)
     seat_value: dict[tuple[tuple[str, int], int], int] = field(default_factory=dict)
     track_pairs: set[tuple[tuple[str, int], tuple[str, int]]] = field(default_factory=set)
+
+    def lost_on(self, unit: tuple[str, int], other: tuple[str, int], day: str) -> int:
+        """What `unit` loses beside `other` when both run on `day`: its choosers present that day only."""
+        return self.lost_by.get((unit, other), 0) - self.absent_pair.get((unit, other, day), 0)
 
 
 def weights(problem: Problem, cand: Candidates) -> Weights:
@@ -204,6 +211,7 @@ def weights(problem: Problem, cand: Candidates) -> Weights:
     day_loss: dict[tuple[str, str], int] = defaultdict(int)
     pair_loss: dict[tuple[str, str], int] = defaultdict(int)
     lost_by: dict[tuple[str, str], int] = defaultdict(int)
+    absent_pair: dict[tuple[str, str, str], int] = defaultdict(int)
     days = problem.days
     for p in problem.participants:
         ranked = [(r, c) for r, c in enumerate(p.choices, start=1)]
@@ -221,6 +229,12 @@ def weights(problem: Problem, cand: Candidates) -> Weights:
             pair_loss[key] += st.rank_weight(max(ra, rb)) * st.clash_weight
             lower, higher = (b, a) if rb > ra else (a, b)
             lost_by[(lower, higher)] += st.rank_weight(max(ra, rb)) * st.clash_weight
+            if p.days is not None:
+                for d in days:
+                    if d not in p.days:
+                        absent_pair[(lower, higher, d.isoformat())] += (
+                            st.rank_weight(max(ra, rb)) * st.clash_weight
+                        )
     sessions = problem.session_by_code
     for unit in cand.units:
         s = unit.session
@@ -256,6 +270,14 @@ def weights(problem: Problem, cand: Candidates) -> Weights:
         for ua in units_of[a]:
             for ub in units_of[b]:
                 w.lost_by[(ua.key, ub.key)] = max(1, round(loss / n)) if n > 1 else loss
+    for (a, b, day), loss in absent_pair.items():
+        if a not in sessions or b not in sessions:
+            continue
+        n = sessions[a].repeat * sessions[b].repeat
+        for ua in units_of[a]:
+            for ub in units_of[b]:
+                # Never more than the pair's own weight, which is rounded up to 1 for repeated sessions.
+                w.absent_pair[(ua.key, ub.key, day)] = min(w.lost_by[(ua.key, ub.key)], round(loss / n))
     by_track: dict[str, list[Unit]] = defaultdict(list)
     for unit in cand.units:
         if unit.session.track and not unit.session.is_plenary:
@@ -298,6 +320,8 @@ class TimetableModel:
         self.groups: list[tuple[tuple[str, ...], int]] = []  # (participant names, size) per group index
         # Two-stage: (gain var, choosers' weight, [(loss, literal)], [(seat value, room-type literal)])
         self.gains: list[tuple[cp_model.IntVar, int, list, list]] = []
+        # Two-stage: (refund literal, overlap literal, start literals of one day), so a hint can set them
+        self.refunds: list[tuple[cp_model.IntVar, cp_model.IntVar, list[cp_model.IntVar]]] = []
 
     def build(self) -> TimetableModel:
         """Every rule family, in the order organisers read them in docs/model.md."""
@@ -455,6 +479,9 @@ class TimetableModel:
             if total <= 0:
                 continue
             lost: list[tuple[int, cp_model.IntVar]] = []
+            on_day: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+            for slot in self.cand.starts[unit.key]:
+                on_day[slot.day.isoformat()].append(self.x[(unit.key, slot.id)])
             for other in self.cand.units:
                 loss = self.w.lost_by.get((unit.key, other.key), 0)
                 c = self.pair_vars.get((unit.key, other.key))
@@ -462,6 +489,10 @@ class TimetableModel:
                     c = self.pair_vars.get((other.key, unit.key))
                 if loss and c is not None:
                     lost.append((loss, c))
+                    for day, starts in on_day.items():
+                        refund = self.w.absent_pair.get((unit.key, other.key, day), 0)
+                        if refund:
+                            lost.append((-refund, self.both(c, starts)))
             for slot in self.cand.starts[unit.key]:
                 loss = self.w.day.get((unit.key, slot.day.isoformat()), 0)
                 if loss:
@@ -482,6 +513,18 @@ class TimetableModel:
                 seats = []
             self.gains.append((gain, total, lost, seats))
             self.losses.append(total - gain)
+
+    def both(self, overlap: cp_model.IntVar, starts: list[cp_model.IntVar]) -> cp_model.IntVar:
+        """A literal that may be true only if the pair overlaps and the unit starts in one of `starts`.
+
+        It refunds the choosers absent that day, counted both by the day and by the clash; the objective
+        sets it whenever it can, so the refund is exact.
+        """
+        z = self.model.NewBoolVar("")
+        self.model.AddImplication(z, overlap)
+        self.model.AddBoolOr([z.Not(), *starts])
+        self.refunds.append((z, overlap, starts))
+        return z
 
     def seat_participants_exactly(self) -> None:
         """Joint mode: who attends what is decided with the timetable; seats, days, clashes all exact.

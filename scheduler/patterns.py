@@ -88,7 +88,7 @@ class Patterns:
     w: Weights
     slots: list[_SlotPatterns]
     avail: list[list[int]]  # [slot position][room type] rooms of the type open in the slot
-    lost: np.ndarray  # [unit, unit]: weight the first loses beside the second
+    lost: list[np.ndarray]  # per slot position, [unit, unit]: weight the first loses beside the second there
     track: np.ndarray  # [unit, unit]: track penalty of the pair in parallel
     count: int = 0
     seconds: float = 0.0
@@ -141,20 +141,26 @@ def enumerate_patterns(
         members = _subsets(units, elements, sum(avail[t]), limit - total)
         if members is None:
             return None
-        cost, clash = _lower_costs(elements, members, lost, track)
+        cost, clash = _lower_costs(elements, members, lost[t], track)
         out.append(_SlotPatterns(t, elements, members, cost, np.zeros(len(cost), dtype=bool), clash))
         total += len(cost)
     return Patterns(problem, cand, w, out, avail, lost, track, total, time.perf_counter() - began)
 
 
-def _pair_matrices(problem: Problem, cand: Candidates, w: Weights) -> tuple[np.ndarray, np.ndarray]:
-    """lost[a, b]: weight unit a loses beside unit b; track[a, b]: the penalty of the pair in parallel."""
+def _pair_matrices(problem: Problem, cand: Candidates, w: Weights) -> tuple[list[np.ndarray], np.ndarray]:
+    """Per slot, lost[a, b]: weight unit a loses beside unit b on the slot's day (`Weights.lost_on`);
+    track[a, b]: the penalty of the pair in parallel."""
     index = {u.key: i for i, u in enumerate(cand.units)}
-    lost = np.zeros((len(index), len(index)), dtype=np.int64)
+    every = np.zeros((len(index), len(index)), dtype=np.int64)
     for (a, b), value in w.lost_by.items():
         if a in index and b in index:
-            lost[index[a], index[b]] = value
-    track = np.zeros_like(lost)
+            every[index[a], index[b]] = value
+    by_day = {d.isoformat(): every.copy() for d in problem.days}
+    for (a, b, day), value in w.absent_pair.items():
+        if a in index and b in index and day in by_day:
+            by_day[day][index[a], index[b]] -= value
+    lost = [by_day[s.day.isoformat()] for s in problem.slots]
+    track = np.zeros_like(every)
     track_w = problem.settings.track_clash_weight
     if track_w:
         for a, b in w.track_pairs:
@@ -250,7 +256,7 @@ def settle_costs(pats: Patterns, sp: _SlotPatterns, rows: np.ndarray) -> None:
     rows = rows[~sp.exact[rows]]
     if not len(rows):
         return
-    lost, track = pats.lost, pats.track
+    lost, track = pats.lost[sp.slot], pats.track
     avail = pats.avail[sp.slot]
     multi = np.array([e.multi for e in sp.elements])
     day = np.array([e.day_loss for e in sp.elements], dtype=np.int64)
@@ -829,7 +835,7 @@ def _typed_variants(
     choices = [[t for t, v in enumerate(sp.elements[members[k]].seat) if v < INF] for k in multis]
     combos = list(itertools.product(*choices))
     m = np.array([members], dtype=np.int64)
-    clash, penalty = _pair_terms(sp.elements, m, pats.lost, pats.track)
+    clash, penalty = _pair_terms(sp.elements, m, pats.lost[sp.slot], pats.track)
     day = np.array([sp.elements[e].day_loss for e in members], dtype=np.int64)
     seat = np.array([sp.elements[e].seat for e in members], dtype=np.int64)
     one = np.where(seat >= INF, INF, np.maximum(seat, (day + clash[0])[:, None]))  # (members, types)
@@ -862,8 +868,9 @@ def rooms_for_starts(
             ub = units[b]
             if not covers[ua.key] & covers[ub.key]:
                 continue
-            clash[a] += w.lost_by.get((ua.key, ub.key), 0)
-            clash[b] += w.lost_by.get((ub.key, ua.key), 0)
+            day = starts[ua.key].day.isoformat()
+            clash[a] += w.lost_on(ua.key, ub.key, day)
+            clash[b] += w.lost_on(ub.key, ua.key, day)
             if track_w and ((ua.key, ub.key) in w.track_pairs or (ub.key, ua.key) in w.track_pairs):
                 penalty += track_w
     m = cp_model.CpModel()

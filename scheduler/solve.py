@@ -413,6 +413,10 @@ def _add_hint(tm: TimetableModel, hint: Timetable) -> None:
         values[var.Index()] = int(bool(p and type_of.get(p.room) == t))
     for (a, b), var in tm.pair_vars.items():
         values[var.Index()] = int(bool(slots_of.get(a, set()) & slots_of.get(b, set())))
+    for z, overlap, starts in tm.refunds:
+        value = int(values.get(overlap.Index(), 0) and any(values.get(v.Index(), 0) for v in starts))
+        values[z.Index()] = value
+        tm.model.AddHint(z, bool(value))
     for gain, total, lost, seats in tm.gains:
         value = total - sum(k * values.get(v.Index(), 0) for k, v in lost)
         if seats:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from dataclasses import replace
 
 from scheduler.problem import Kind, Participant, Problem, Room, Session, Settings, Slot, Speaker
 
@@ -115,6 +116,14 @@ def random_event(seed: int, n_sessions: int = 10, n_people: int = 30) -> Problem
     for p in range(n_people):
         k = min(len(codes), rng.randint(1, 4))
         people.append(Participant(f"P{p}", tuple(rng.sample(codes, k))))
+    if (
+        len(days) > 1
+    ):  # a quarter come for one day only (their own stream: the rest of the event is unchanged)
+        day_rng = random.Random(f"days-{seed}")
+        people = [
+            replace(p, days=frozenset({day_rng.choice(days)})) if day_rng.random() < 0.25 else p
+            for p in people
+        ]
     return Problem(
         slots=slots,
         rooms=tuple(rooms),

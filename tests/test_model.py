@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from ortools.sat.python import cp_model
 
 from scheduler.check import check
 from scheduler.greedy import greedy
+from scheduler.model import TimetableModel
 from scheduler.pipeline import plan
 from scheduler.problem import Kind, Participant, Room, Session, Settings, Speaker
 
@@ -42,6 +44,32 @@ def test_known_optimum_avoids_the_heaviest_clash():
     assert where(result, "A").start != where(result, "B").start
     assert result.quality.weighted_granted == 64
     assert result.quality.participants_all == 3
+
+
+def test_a_clash_on_a_day_its_choosers_are_absent_costs_nothing_more():
+    # D is fixed on day 1 and A on day 2, two rooms: B or C must run beside A. Q1 and Q2 come on day 1
+    # only and want A then B: they lose both to the day wherever B goes on day 2, so B beside A costs them
+    # nothing more. R1-R3 want A then C: C beside A loses them C (3 x 8). Counting Q's clash as well as
+    # their absent day (2 x 8 twice) would wrongly put C beside A.
+    one, two = make_slots({DAY1: [("09:00", "10:00")], DAY2: [("09:00", "10:00")]})
+    people = [Participant(f"Q{i}", ("A", "B"), days=frozenset({DAY1})) for i in (1, 2)]
+    people += [Participant(f"R{i}", ("A", "C")) for i in (1, 2, 3)]
+    sessions = [
+        Session("A", "a", allowed_slots=frozenset({two.id})),
+        Session("B", "b"),
+        Session("C", "c"),
+        Session("D", "d", allowed_slots=frozenset({one.id})),
+    ]
+    problem = tiny(sessions, participants=people, slots=(one, two))
+    result = solved(problem)
+    assert result.timetable.stats.status == "OPTIMAL"
+    assert result.solve.total_weight - result.timetable.stats.objective == 2 * (10 + 8)  # Q's, to the day
+    assert where(result, "B").start == two.id and where(result, "C").start == one.id
+    assert result.quality.weighted_granted == 3 * (10 + 8)
+    tm = TimetableModel(problem).build()  # CP-SAT's own model agrees
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.Solve(tm.model) == cp_model.OPTIMAL and solver.ObjectiveValue() == 36
 
 
 def test_popular_session_gets_the_big_room():
