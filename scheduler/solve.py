@@ -413,12 +413,14 @@ def _add_hint(tm: TimetableModel, hint: Timetable) -> None:
         values[var.Index()] = int(bool(p and type_of.get(p.room) == t))
     for (a, b), var in tm.pair_vars.items():
         values[var.Index()] = int(bool(slots_of.get(a, set()) & slots_of.get(b, set())))
-    for z, overlap, starts in tm.refunds:
-        value = int(values.get(overlap.Index(), 0) and any(values.get(v.Index(), 0) for v in starts))
-        values[z.Index()] = value
-        tm.model.AddHint(z, bool(value))
-    for gain, total, lost, seats in tm.gains:
-        value = total - sum(k * values.get(v.Index(), 0) for k, v in lost)
+    for b, starts in tm.day_starts:
+        values[b.Index()] = int(any(values.get(v.Index(), 0) for v in starts))
+        tm.model.AddHint(b, bool(values[b.Index()]))
+    for gain, total, limits, seats in tm.gains:
+        value = total
+        for when, held, lost in limits:
+            if when is None or values.get(when.Index(), 0):
+                value = min(value, total - held - sum(k * values.get(v.Index(), 0) for k, v in lost))
         if seats:
             value = min(value, sum(k * values.get(v.Index(), 0) for k, v in seats))
         tm.model.AddHint(gain, value)
