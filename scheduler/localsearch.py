@@ -126,28 +126,47 @@ class _Search:
         self.base = [0] * n  # its choosers' weight less those absent on its day
         self.cap = [0] * n  # the weight its room type's seats hold
         self.loss = [0] * n  # tot - min(cap, base - clash): the model's loss for this unit
+        # Clash groups (`ClashGroup`): a unit loses a group's weight once while any of its members overlaps
+        # it; `in_group[g]` counts the members overlapping it now.
+        groups = [g for g in w.groups if g.unit in index]
+        self.group_weight = {d.isoformat(): [g.on(d.isoformat()) for g in groups] for d in problem.days}
+        self.in_group = [0] * len(groups)
+        self.own_groups: list[list[int]] = [[] for _ in range(n)]
+        member_of: dict[tuple[int, int], list[int]] = defaultdict(list)  # (unit, other) -> its groups
+        for g, group in enumerate(groups):
+            i = index[group.unit]
+            self.own_groups[i].append(g)
+            for o in group.others:
+                if o in index:
+                    member_of[(i, index[o])].append(g)
         # Everything unit i's neighbour j costs in parallel on a day (both are on it when they overlap):
-        # (i loses, j loses, track penalty), non-zero only. Choosers absent that day are lost to the day, not
-        # to the clash (`Weights.lost_on`).
+        # (i loses, j loses, track penalty, i's groups j is in, j's groups i is in), non-empty only. Choosers
+        # absent that day are lost to the day, not to the clash (`Weights.lost_on`).
         linked: list[set[int]] = [set(self.lost[i]) | set(self.track[i]) for i in range(n)]
         for i in range(n):
             for j in self.lost[i]:
                 linked[j].add(i)
+        for i, j in member_of:
+            linked[i].add(j)
+            linked[j].add(i)
         absent: dict[str, dict[tuple[int, int], int]] = defaultdict(dict)
         for (a, b, day), loss in w.absent_pair.items():
             if a in index and b in index:
                 absent[day][(index[a], index[b])] = loss
-        self.nb: dict[str, list[dict[int, tuple[int, int, int]]]] = {}
+        self.nb: dict[str, list[dict[int, tuple[int, int, int, tuple[int, ...], tuple[int, ...]]]]] = {}
         for d in problem.days:
             off = absent.get(d.isoformat(), {})
-            per_unit: list[dict[int, tuple[int, int, int]]] = [{} for _ in range(n)]
+            per_unit: list[dict[int, tuple[int, int, int, tuple[int, ...], tuple[int, ...]]]] = [
+                {} for _ in range(n)
+            ]
             for i in range(n):
                 for j in linked[i]:
                     li = self.lost[i].get(j, 0) - off.get((i, j), 0)
                     lj = self.lost[j].get(i, 0) - off.get((j, i), 0)
                     tr = self.track[i].get(j, 0)
-                    if li or lj or tr:
-                        per_unit[i][j] = (li, lj, tr)
+                    gi, gj = tuple(member_of.get((i, j), ())), tuple(member_of.get((j, i), ()))
+                    if li or lj or tr or gi or gj:
+                        per_unit[i][j] = (li, lj, tr, gi, gj)
             self.nb[d.isoformat()] = per_unit
         for i in range(n):
             self._add(i)
@@ -195,14 +214,19 @@ class _Search:
         others = self.cover[cov[0]] if len(cov) == 1 else set().union(*(self.cover[s] for s in cov))
         delta = -self.loss[i]
         nb = self.nb[day][i]
+        gw, count = self.group_weight[day], self.in_group
         tot, cap, base, clash, loss = self.tot, self.cap, self.base, self.clash, self.loss
         for j in others if len(others) <= len(nb) else [j for j in nb if j in others]:
             e = nb.get(j)
             if e is None:
                 continue
-            _, lj, tr = e
-            if lj:
-                c = clash[j] - lj
+            _, lj, tr, _, gj = e
+            c = clash[j] - lj
+            for g in gj:
+                count[g] -= 1
+                if not count[g]:
+                    c -= gw[g]
+            if c != clash[j]:
                 clash[j] = c
                 keep = base[j] - c
                 new = tot[j] - (cap[j] if cap[j] < keep else keep)
@@ -220,16 +244,27 @@ class _Search:
         others = self.cover[cov[0]] if len(cov) == 1 else set().union(*(self.cover[s] for s in cov))
         delta = 0
         nb = self.nb[day][i]
+        gw, count = self.group_weight[day], self.in_group
+        for g in self.own_groups[i]:
+            count[g] = 0
         tot, cap, base, clash, loss = self.tot, self.cap, self.base, self.clash, self.loss
         own = 0
         for j in others if len(others) <= len(nb) else [j for j in nb if j in others]:
             e = nb.get(j)
             if e is None:
                 continue
-            li, lj, tr = e
+            li, lj, tr, gi, gj = e
             own += li
-            if lj:
-                c = clash[j] + lj
+            for g in gi:
+                count[g] += 1
+                if count[g] == 1:
+                    own += gw[g]
+            c = clash[j] + lj
+            for g in gj:
+                count[g] += 1
+                if count[g] == 1:
+                    c += gw[g]
+            if c != clash[j]:
                 clash[j] = c
                 keep = base[j] - c
                 new = tot[j] - (cap[j] if cap[j] < keep else keep)

@@ -179,6 +179,25 @@ def timeline(slot: Slot) -> int:
     return slot.index + slot.day_index
 
 
+@dataclass(frozen=True)
+class ClashGroup:
+    """Choosers of `unit` who rank all of `others` higher: they lose it once if any of those overlaps it.
+
+    Counting each overlap on its own would charge a choice twice when two better ones run beside it; so a
+    chooser with two or more better choices is counted here rather than per pair (`Weights.lost_by`). Only
+    one-slot, one-occurrence sessions are grouped; the others keep the per-pair count.
+    """
+
+    unit: tuple[str, int]
+    others: tuple[tuple[str, int], ...]
+    weight: int
+    absent: dict[str, int]  # day iso -> the part of `weight` whose choosers are absent that day
+
+    def on(self, day: str) -> int:
+        """The weight lost when one of `others` overlaps `unit` on `day` (choosers present that day)."""
+        return self.weight - self.absent.get(day, 0)
+
+
 @dataclass
 class Weights:
     """The objective's coefficients, computed from preferences; shared by the model and the greedy."""
@@ -192,6 +211,7 @@ class Weights:
     # (unit, other, day iso) -> the part of lost_by[(unit, other)] whose choosers are absent that day: those
     # choices are lost to the day already, so a clash on that day costs them nothing more
     absent_pair: dict[tuple[tuple[str, int], tuple[str, int], str], int] = field(default_factory=dict)
+    groups: list[ClashGroup] = field(default_factory=list)  # choosers with several better choices
     unit_weight: dict[tuple[str, int], int] = field(default_factory=dict)  # choosers' weight per unit
     # (unit, type) -> weight the seats of that room type can hold (average chooser weight x seats)
     seat_value: dict[tuple[tuple[str, int], int], int] = field(default_factory=dict)
@@ -212,30 +232,38 @@ def weights(problem: Problem, cand: Candidates) -> Weights:
     pair_loss: dict[tuple[str, str], int] = defaultdict(int)
     lost_by: dict[tuple[str, str], int] = defaultdict(int)
     absent_pair: dict[tuple[str, str, str], int] = defaultdict(int)
+    group_loss: dict[tuple[str, tuple[str, ...]], int] = defaultdict(int)
+    group_absent: dict[tuple[str, tuple[str, ...]], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     days = problem.days
+    sessions = problem.session_by_code
+
+    def single(code: str) -> bool:
+        return code in sessions and sessions[code].repeat == 1
+
     for p in problem.participants:
-        ranked = [(r, c) for r, c in enumerate(p.choices, start=1)]
-        for r, c in ranked:
+        away = [d.isoformat() for d in days if not p.attends(d)]
+        for r, c in enumerate(p.choices, start=1):
             wt = st.rank_weight(r)
             w.total += wt
             chooser_weight[c] += wt
             rank_weights[c].append(wt)
-            if p.days is not None:
-                for d in days:
-                    if d not in p.days:
-                        day_loss[(c, d.isoformat())] += wt
-        for (ra, a), (rb, b) in itertools.combinations(ranked, 2):
-            key = (a, b) if a < b else (b, a)
-            pair_loss[key] += st.rank_weight(max(ra, rb)) * st.clash_weight
-            lower, higher = (b, a) if rb > ra else (a, b)
-            lost_by[(lower, higher)] += st.rank_weight(max(ra, rb)) * st.clash_weight
-            if p.days is not None:
-                for d in days:
-                    if d not in p.days:
-                        absent_pair[(lower, higher, d.isoformat())] += (
-                            st.rank_weight(max(ra, rb)) * st.clash_weight
-                        )
-    sessions = problem.session_by_code
+            for d in away:
+                day_loss[(c, d)] += wt
+            higher = p.choices[: r - 1]
+            clash = wt * st.clash_weight
+            for h in higher:
+                pair_loss[(c, h) if c < h else (h, c)] += clash
+            grouped = [h for h in higher if single(h)]
+            if len(grouped) >= 2 and single(c) and sessions[c].length == 1:
+                group = (c, tuple(sorted(grouped)))
+                group_loss[group] += clash
+                for d in away:
+                    group_absent[group][d] += clash
+                higher = tuple(h for h in higher if not single(h))
+            for h in higher:
+                lost_by[(c, h)] += clash
+                for d in away:
+                    absent_pair[(c, h, d)] += clash
     for unit in cand.units:
         s = unit.session
         whole = chooser_weight[s.code] / s.repeat
@@ -282,6 +310,9 @@ def weights(problem: Problem, cand: Candidates) -> Weights:
             for ub in units_of[b]:
                 # Never more than the pair's own weight, which is rounded up to 1 for repeated sessions.
                 w.absent_pair[(ua.key, ub.key, day)] = min(w.lost_by[(ua.key, ub.key)], round(loss / n))
+    for (c, others), loss in group_loss.items():
+        away = dict(group_absent[(c, others)])
+        w.groups.append(ClashGroup((c, 1), tuple((h, 1) for h in others), loss, away))
     by_track: dict[str, list[Unit]] = defaultdict(list)
     for unit in cand.units:
         if unit.session.track and not unit.session.is_plenary:
@@ -327,6 +358,8 @@ class TimetableModel:
         self.gains: list[tuple[cp_model.IntVar, int, list, list]] = []
         # Two-stage: (literal, the unit's start literals on one day), so a hint can set it
         self.day_starts: list[tuple[cp_model.IntVar, list[cp_model.IntVar]]] = []
+        # Two-stage: (literal, overlap literals it is the `or` of), so a hint can set it
+        self.any_overlaps: list[tuple[cp_model.IntVar, list[cp_model.IntVar]]] = []
 
     def build(self) -> TimetableModel:
         """Every rule family, in the order organisers read them in docs/model.md."""
@@ -483,6 +516,9 @@ class TimetableModel:
         where weights differ, enforced by the unit starting that day, holds that day's exact weights.
         """
         absent = self.w.absent_pair
+        groups: dict[tuple[str, int], list[ClashGroup]] = defaultdict(list)
+        for group in self.w.groups:
+            groups[group.unit].append(group)
         for unit in self.cand.units:
             total = self.w.unit_weight.get(unit.key, 0)
             if total <= 0:
@@ -498,6 +534,10 @@ class TimetableModel:
                     c = self.pair_vars.get((other.key, unit.key))
                 if loss and c is not None:
                     clashes.append(({d: loss - absent.get((unit.key, other.key, d), 0) for d in on_day}, c))
+            for group in groups.get(unit.key, ()):
+                near = [v for v in (self.overlap_literal(unit.key, o) for o in group.others) if v is not None]
+                if near:
+                    clashes.append(({d: group.on(d) for d in on_day}, self.any_of(near)))
             lost = [(min(by_day.values()), c) for by_day, c in clashes]
             for slot in self.cand.starts[unit.key]:
                 lost.append(
@@ -506,6 +546,7 @@ class TimetableModel:
             lost = [(k, v) for k, v in lost if k]
             # May go below zero when several clashes overcount the same choosers: a penalty, never infeasible.
             floor = total - sum(self.w.lost_by.get((unit.key, o.key), 0) for o in self.cand.units)
+            floor -= sum(group.weight for group in groups.get(unit.key, ()))
             floor -= max((self.w.day.get((unit.key, d.isoformat()), 0) for d in self.problem.days), default=0)
             gain = self.model.NewIntVar(min(0, floor), total, f"keep[{unit.key}]")
             limits: list[tuple[cp_model.IntVar | None, int, list[tuple[int, cp_model.IntVar]]]] = []
@@ -530,6 +571,21 @@ class TimetableModel:
                 seats = []
             self.gains.append((gain, total, limits, seats))
             self.losses.append(total - gain)
+
+    def overlap_literal(self, a: tuple[str, int], b: tuple[str, int]) -> cp_model.IntVar | None:
+        v = self.pair_vars.get((a, b))
+        return self.pair_vars.get((b, a)) if v is None else v
+
+    def any_of(self, overlaps: list[cp_model.IntVar]) -> cp_model.IntVar:
+        """A literal at least every overlap given: a chooser with several better choices beside the unit
+        loses it once (`ClashGroup`); the objective keeps it false unless one of them holds."""
+        if len(overlaps) == 1:
+            return overlaps[0]
+        v = self.model.NewBoolVar("")
+        for o in overlaps:
+            self.model.AddImplication(o, v)
+        self.any_overlaps.append((v, overlaps))
+        return v
 
     def starts_on(self, unit: Unit, day: str, starts: list[cp_model.IntVar]) -> cp_model.IntVar:
         """A literal true exactly when the unit starts on `day` (one of `starts`)."""

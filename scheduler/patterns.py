@@ -88,7 +88,7 @@ class Patterns:
     w: Weights
     slots: list[_SlotPatterns]
     avail: list[list[int]]  # [slot position][room type] rooms of the type open in the slot
-    lost: list[np.ndarray]  # per slot position, [unit, unit]: weight the first loses beside the second there
+    lost: list[_Costs]  # per slot position: what a unit loses beside others there
     track: np.ndarray  # [unit, unit]: track penalty of the pair in parallel
     count: int = 0
     seconds: float = 0.0
@@ -147,18 +147,41 @@ def enumerate_patterns(
     return Patterns(problem, cand, w, out, avail, lost, track, total, time.perf_counter() - began)
 
 
-def _pair_matrices(problem: Problem, cand: Candidates, w: Weights) -> tuple[list[np.ndarray], np.ndarray]:
-    """Per slot, lost[a, b]: weight unit a loses beside unit b on the slot's day (`Weights.lost_on`);
-    track[a, b]: the penalty of the pair in parallel."""
+@dataclass(frozen=True)
+class _Costs:
+    """What a unit loses beside others in one slot, on that slot's day: per pair and per clash group."""
+
+    lost: np.ndarray  # [unit, unit]: weight the first loses beside the second (`Weights.lost_on`)
+    group_unit: np.ndarray  # (groups,) the unit each `ClashGroup` belongs to
+    group_members: np.ndarray  # (groups, units): 1 where the unit is one of the group's better choices
+    group_weight: np.ndarray  # (groups,) its weight on this day
+    group_owner: np.ndarray  # (groups, units): 1 at the group's own unit
+
+
+def _pair_matrices(problem: Problem, cand: Candidates, w: Weights) -> tuple[list[_Costs], np.ndarray]:
+    """Per slot, what each unit loses beside others there; track[a, b]: the pair's penalty in parallel."""
     index = {u.key: i for i, u in enumerate(cand.units)}
-    every = np.zeros((len(index), len(index)), dtype=np.int64)
+    n = len(index)
+    every = np.zeros((n, n), dtype=np.int64)
     for (a, b), value in w.lost_by.items():
         if a in index and b in index:
             every[index[a], index[b]] = value
-    by_day = {d.isoformat(): every.copy() for d in problem.days}
-    for (a, b, day), value in w.absent_pair.items():
-        if a in index and b in index and day in by_day:
-            by_day[day][index[a], index[b]] -= value
+    groups = [g for g in w.groups if g.unit in index]
+    unit = np.array([index[g.unit] for g in groups], dtype=np.int64)
+    members = np.zeros((len(groups), n))
+    for k, g in enumerate(groups):
+        members[k, [index[o] for o in g.others if o in index]] = 1.0
+    owner = np.zeros((len(groups), n))
+    owner[np.arange(len(groups)), unit] = 1.0
+    by_day = {}
+    for d in problem.days:
+        day = d.isoformat()
+        lost = every.copy()
+        for (a, b, away), value in w.absent_pair.items():
+            if a in index and b in index and away == day:
+                lost[index[a], index[b]] -= value
+        weight = np.array([g.on(day) for g in groups], dtype=np.float64)
+        by_day[day] = _Costs(lost, unit, members, weight, owner)
     lost = [by_day[s.day.isoformat()] for s in problem.slots]
     track = np.zeros_like(every)
     track_w = problem.settings.track_clash_weight
@@ -210,7 +233,7 @@ def _subsets(units, elements: list[_Element], most: int, limit: int) -> np.ndarr
 
 
 def _pair_terms(
-    elements: list[_Element], m: np.ndarray, lost: np.ndarray, track: np.ndarray
+    elements: list[_Element], m: np.ndarray, costs: _Costs, track: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """For patterns `m` (all k members present): each member's clash loss, and the track penalty."""
     k = m.shape[1]
@@ -220,13 +243,22 @@ def _pair_terms(
     pair = ~np.eye(k, dtype=bool)[None]
     # Two multi-slot members that both began earlier were already counted in an earlier slot.
     pair = pair & ~(later[m][:, :, None] & later[m][:, None, :])
-    clash = (lost[units[:, :, None], units[:, None, :]] * pair).sum(axis=2)
+    clash = (costs.lost[units[:, :, None], units[:, None, :]] * pair).sum(axis=2)
+    if len(costs.group_unit) and len(m):
+        # A group's weight once if any of its better choices is in the pattern with its unit (one-slot units
+        # only, so no earlier slot counted it).
+        rows = np.arange(len(m))[:, None]
+        present = np.zeros((len(m), costs.lost.shape[0]))
+        present[rows, units] = 1.0
+        hit = ((present @ costs.group_members.T) > 0) & (present[:, costs.group_unit] > 0)
+        gained = np.where(hit, costs.group_weight, 0.0) @ costs.group_owner
+        clash = clash + np.rint(gained[rows, units]).astype(np.int64)
     penalty = (track[units[:, :, None], units[:, None, :]] * pair).sum(axis=(1, 2)) // 2
     return clash, penalty
 
 
 def _lower_costs(
-    elements: list[_Element], members: np.ndarray, lost: np.ndarray, track: np.ndarray
+    elements: list[_Element], members: np.ndarray, lost: _Costs, track: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each pattern's cost with every member in its own best room type (rooms not counted): a lower bound,
     exact whenever those types fit; and the clash weight its multi-slot members lose."""
@@ -873,6 +905,11 @@ def rooms_for_starts(
             clash[b] += w.lost_on(ub.key, ua.key, day)
             if track_w and ((ua.key, ub.key) in w.track_pairs or (ub.key, ua.key) in w.track_pairs):
                 penalty += track_w
+    index = {u.key: i for i, u in enumerate(units)}
+    for group in w.groups:
+        i = index.get(group.unit)
+        if i is not None and any(o in covers and covers[o] & covers[group.unit] for o in group.others):
+            clash[i] += group.on(starts[group.unit].day.isoformat())
     m = cp_model.CpModel()
     z: dict[tuple[int, int], cp_model.IntVar] = {}
     terms = []

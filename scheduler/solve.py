@@ -413,6 +413,9 @@ def _add_hint(tm: TimetableModel, hint: Timetable) -> None:
         values[var.Index()] = int(bool(p and type_of.get(p.room) == t))
     for (a, b), var in tm.pair_vars.items():
         values[var.Index()] = int(bool(slots_of.get(a, set()) & slots_of.get(b, set())))
+    for v, overlaps in tm.any_overlaps:
+        values[v.Index()] = int(any(values.get(o.Index(), 0) for o in overlaps))
+        tm.model.AddHint(v, bool(values[v.Index()]))
     for b, starts in tm.day_starts:
         values[b.Index()] = int(any(values.get(v.Index(), 0) for v in starts))
         tm.model.AddHint(b, bool(values[b.Index()]))

@@ -72,6 +72,26 @@ def test_a_clash_on_a_day_its_choosers_are_absent_costs_nothing_more():
     assert solver.Solve(tm.model) == cp_model.OPTIMAL and solver.ObjectiveValue() == 36
 
 
+def test_a_choice_beside_two_better_ones_is_lost_once():
+    # One slot, three rooms: A, B and C run side by side. P ranks them A, B, C and attends A; B (8) and C (6)
+    # are lost, C once although both better choices run beside it (a count per pair would lose 6 twice).
+    one = make_slots({DAY1: [("09:00", "10:00")]})
+    problem = tiny(
+        [Session("A", "a"), Session("B", "b"), Session("C", "c")],
+        rooms=[Room("R1", 50), Room("R2", 50), Room("R3", 50)],
+        participants=[Participant("P", ("A", "B", "C"))],
+        slots=one,
+        settings=Settings(time_limit=10, track_clash_weight=0),
+    )
+    result = solved(problem)
+    assert result.solve.total_weight - result.timetable.stats.objective == 8 + 6
+    assert result.quality.weighted_granted == 10
+    tm = TimetableModel(problem).build()  # CP-SAT's own model agrees
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    assert solver.Solve(tm.model) == cp_model.OPTIMAL and solver.ObjectiveValue() == 8 + 6
+
+
 def test_popular_session_gets_the_big_room():
     people = [Participant(f"P{i}", ("X",)) for i in range(50)] + [Participant("Q", ("Y",))]
     problem = tiny(
