@@ -131,11 +131,9 @@ class _Search:
         groups = [g for g in w.groups if g.unit in index]
         self.group_weight = {d.isoformat(): [g.on(d.isoformat()) for g in groups] for d in problem.days}
         self.in_group = [0] * len(groups)
-        self.own_groups: list[list[int]] = [[] for _ in range(n)]
         member_of: dict[tuple[int, int], list[int]] = defaultdict(list)  # (unit, other) -> its groups
         for g, group in enumerate(groups):
             i = index[group.unit]
-            self.own_groups[i].append(g)
             for o in group.others:
                 if o in index:
                     member_of[(i, index[o])].append(g)
@@ -220,12 +218,17 @@ class _Search:
             e = nb.get(j)
             if e is None:
                 continue
-            _, lj, tr, _, gj = e
+            _, lj, tr, gi, gj = e
             c = clash[j] - lj
-            for g in gj:
-                count[g] -= 1
-                if not count[g]:
-                    c -= gw[g]
+            if gj:
+                for g in gj:
+                    k = count[g] - 1
+                    count[g] = k
+                    if not k:
+                        c -= gw[g]
+            if gi:  # i's own groups: back to zero once every neighbour has gone
+                for g in gi:
+                    count[g] -= 1
             if c != clash[j]:
                 clash[j] = c
                 keep = base[j] - c
@@ -245,8 +248,6 @@ class _Search:
         delta = 0
         nb = self.nb[day][i]
         gw, count = self.group_weight[day], self.in_group
-        for g in self.own_groups[i]:
-            count[g] = 0
         tot, cap, base, clash, loss = self.tot, self.cap, self.base, self.clash, self.loss
         own = 0
         for j in others if len(others) <= len(nb) else [j for j in nb if j in others]:
@@ -255,15 +256,19 @@ class _Search:
                 continue
             li, lj, tr, gi, gj = e
             own += li
-            for g in gi:
-                count[g] += 1
-                if count[g] == 1:
-                    own += gw[g]
+            if gi:
+                for g in gi:
+                    k = count[g] + 1
+                    count[g] = k
+                    if k == 1:
+                        own += gw[g]
             c = clash[j] + lj
-            for g in gj:
-                count[g] += 1
-                if count[g] == 1:
-                    c += gw[g]
+            if gj:
+                for g in gj:
+                    k = count[g] + 1
+                    count[g] = k
+                    if k == 1:
+                        c += gw[g]
             if c != clash[j]:
                 clash[j] = c
                 keep = base[j] - c
