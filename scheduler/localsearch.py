@@ -340,6 +340,74 @@ class _Search:
         self.at[i], self.type[i] = option, t
         return delta + self._add(i)
 
+    def peek(self, i: int, option: int, t: int) -> int | bool | None:
+        """What `relocate(i, option, t)` would change, without changing anything: None if it breaks a rule,
+        False if it cannot be told this way (the old and new slots, or their neighbours, overlap).
+
+        Most moves are refused; a refused relocation done and undone walks the neighbours four times, this
+        walks them once.
+        """
+        _, old_cov, old_day = self.starts[i][self.at[i]]
+        _, new_cov, new_day = self.starts[i][option]
+        if set(old_cov) & set(new_cov):
+            return False
+        cover = self.cover
+        before = cover[old_cov[0]] if len(old_cov) == 1 else set().union(*(cover[s] for s in old_cov))
+        after = cover[new_cov[0]] if len(new_cov) == 1 else set().union(*(cover[s] for s in new_cov))
+        if before & after - {i}:
+            return False
+        if not self._fits(
+            i, option, t
+        ):  # i's own slots, rooms and speakers are elsewhere: no need to move it
+            return None
+        tot, cap, base, clash, loss, count = (
+            self.tot,
+            self.cap,
+            self.base,
+            self.clash,
+            self.loss,
+            self.in_group,
+        )
+        delta = -loss[i]
+        nb, gw = self.nb[old_day][i], self.group_weight[old_day]
+        for j in before if len(before) <= len(nb) else [j for j in nb if j in before]:
+            e = nb.get(j)
+            if e is None:
+                continue
+            _, lj, tr, _, gj = e
+            c = clash[j] - lj
+            for g in gj:
+                if count[g] == 1:
+                    c -= gw[g]
+            if c != clash[j]:
+                keep = base[j] - c
+                delta += tot[j] - (cap[j] if cap[j] < keep else keep) - loss[j]
+            delta -= tr
+        nb, gw = self.nb[new_day][i], self.group_weight[new_day]
+        own = 0
+        mine: dict[int, int] = {}
+        for j in after if len(after) <= len(nb) else [j for j in nb if j in after]:
+            e = nb.get(j)
+            if e is None:
+                continue
+            li, lj, tr, gi, gj = e
+            own += li
+            for g in gi:
+                if g not in mine:
+                    mine[g] = 1
+                    own += gw[g]
+            c = clash[j] + lj
+            for g in gj:
+                if not count[g]:
+                    c += gw[g]
+            if c != clash[j]:
+                keep = base[j] - c
+                delta += tot[j] - (cap[j] if cap[j] < keep else keep) - loss[j]
+            delta += tr
+        keep = tot[i] - self.day[i][new_day] - own
+        seats = self.seat[i][t]
+        return delta + tot[i] - (seats if seats < keep else keep)
+
     def swap(self, i: int, j: int) -> int | None:
         """Exchange the starts and room types of two units of the same length; None if a rule breaks."""
         si, sj = self.starts[i][self.at[i]][1][0], self.starts[j][self.at[j]][1][0]
@@ -436,6 +504,8 @@ def polish(
         move = _pick(search, rng, movable, same_length)
         if move is not None and move[1] > 0:
             ups.append(move[1])
+        if move is not None and move[2] is not None:
+            search.relocate(*move[2])  # made, as the others are, and undone with them below
     _restore(search, saved)
     loss = search.total_loss()
     t0 = max(1.0, T0_SCALE * (sorted(ups)[len(ups) // 2] if ups else 1.0))
@@ -458,8 +528,10 @@ def polish(
         move = _pick(search, rng, movable, same_length)
         if move is None:
             continue
-        saved, d = move
+        saved, d, pending = move
         if d <= 0 or rng.random() < math.exp(-d / temperature):
+            if pending is not None:
+                search.relocate(*pending)
             accepted += 1
             loss += d
             if loss < best_loss:
@@ -561,8 +633,9 @@ def _chain(problem, cand, w, timetable, seconds: float, seed: int) -> Polished:
 
 def _pick(
     search: _Search, rng: random.Random, movable: list[int], same_length: dict[int, list[int]]
-) -> tuple[tuple[tuple[int, int, int], ...], int] | None:
-    """Make one random move: what to put back if it is refused, and its change of loss (None: no move).
+) -> tuple[tuple[tuple[int, int, int], ...], int, tuple[int, int, int] | None] | None:
+    """One random move: what to put back if it is refused, its change of loss, and the relocation to make
+    if it is accepted (None: already made, to be undone if refused). None: no move.
 
     Relocate a unit to another start (into a room type free there, the best for its seats half of the
     time), swap two units of the same length, or swap the rooms of two units in the same slot.
@@ -579,6 +652,11 @@ def _pick(
             t = max(free, key=lambda t: (search.seat[i][t], -search.type_rooms[t]))
         else:
             t = rng.choice(free)
+        d = search.peek(i, option, t) if option != search.at[i] else False
+        if d is None:
+            return None
+        if d is not False:
+            return saved, d, (i, option, t)
         d = search.relocate(i, option, t)
     else:
         if r < 0.8:
@@ -594,7 +672,7 @@ def _pick(
             return None
         saved = ((i, search.at[i], search.type[i]), (j, search.at[j], search.type[j]))
         d = search.swap(i, j)
-    return None if d is None else (saved, d)
+    return None if d is None else (saved, d, None)
 
 
 def _undo(search: _Search, saved: tuple[tuple[int, int, int], ...]) -> None:

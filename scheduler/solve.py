@@ -363,6 +363,7 @@ class _SecondCore:
         self.process = context.Process(target=_second_core, args=args, daemon=True)
         self.process.start()
         send.close()
+        self.deadline = time.perf_counter() + seconds
 
     def stop(self) -> None:
         if self.process.is_alive():
@@ -372,8 +373,9 @@ class _SecondCore:
     def result(self) -> tuple[int, float, list[tuple[tuple[Placement, ...], int]]]:
         """(CP-SAT's status, its lower bound on the loss, the timetables found as (placements, loss))."""
         answer = None
-        # Its time limit is the annealing's: it ends within moments of it.
-        if self.receive.poll(timeout=10.0):
+        # It ends by the deadline both were given (sooner if its chain has made all its moves), so this waits
+        # only when the chain here finished early, and then for the bound the solve still has time for.
+        if self.receive.poll(timeout=max(0.0, self.deadline - time.perf_counter()) + 10.0):
             try:
                 answer = self.receive.recv()
             except EOFError:

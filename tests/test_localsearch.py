@@ -178,3 +178,41 @@ def test_ctrl_c_in_presolve_returns_the_annealed_timetable_not_final(monkeypatch
 def total_minus(stats, result) -> int:
     """The loss a result's stats claim (total weight less the objective kept)."""
     return round(result.total_weight - stats.objective)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10_000))
+def test_a_peeked_relocation_changes_the_loss_by_what_it_said(seed):
+    # The annealing judges most relocations without making them (`peek`); those it accepts are then made.
+    # Both must agree, move after move, with the estimate recomputed from scratch at the end.
+    import random
+
+    problem, cand, w, base = greedy_start(seed, 12, 50)
+    if base.unplaced:
+        return
+    search = _Search(problem, cand, w, base.timetable)
+    rng = random.Random(seed)
+    loss = search.total_loss()
+    peeked = 0
+    for _ in range(300):
+        if not search.movable:
+            break
+        i = rng.choice(search.movable)
+        option = rng.randrange(len(search.starts[i]))
+        free = search.free_types(i, option)
+        if not free or option == search.at[i]:
+            continue
+        t = rng.choice(free)
+        said = search.peek(i, option, t)
+        made = search.relocate(i, option, t)
+        if said is False:
+            loss += made or 0
+            continue
+        assert (said is None) == (made is None)
+        if made is not None:
+            assert said == made
+            loss += made
+            peeked += 1
+    assert loss == search.total_loss()
+    snapshot = search.timetable(*search.snapshot(), base.timetable.stats)
+    assert loss == estimate(problem, cand, w, snapshot)

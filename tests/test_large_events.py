@@ -1,0 +1,58 @@
+"""Events too large for the exact method: the annealing beside CP-SAT's bound on a second core."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import threading
+
+import pytest
+
+from scheduler.check import check
+from scheduler.generate import generate_event
+from scheduler.localsearch import estimate
+from scheduler.model import SMALL_EVENT_UNITS, candidates, weights
+from scheduler.read import read_problem
+from scheduler.solve import solve
+
+
+@pytest.fixture(scope="module")
+def event(tmp_path_factory):
+    path = tmp_path_factory.mktemp("large") / "event.xlsx"
+    generate_event(path, sessions=90, participants=600, rooms=10, slots=16, days=2, seed=3)
+    problem = read_problem(path)
+    assert sum(s.repeat for s in problem.sessions) > SMALL_EVENT_UNITS  # past the exact method
+    return problem
+
+
+def claimed_loss(result) -> int:
+    return round(result.total_weight - result.timetable.stats.objective)
+
+
+def test_the_annealing_runs_beside_cp_sats_bound(event):
+    result = solve(event, time_limit=25, workers=2)
+    stats = result.timetable.stats
+    assert stats.status in ("FEASIBLE", "OPTIMAL") and stats.final
+    assert check(event, result.timetable) == []
+    cand = candidates(event)
+    # The loss claimed is the timetable's own, and the bound found something (better than "nothing lost").
+    assert claimed_loss(result) == estimate(event, cand, weights(event, cand), result.timetable)
+    assert stats.objective <= stats.bound < result.total_weight
+    assert stats.gap == pytest.approx((stats.bound - stats.objective) / stats.bound)
+    assert not multiprocessing.active_children()  # the second core's process has ended
+
+
+def test_ctrl_c_beside_the_bound_returns_the_best_timetable_not_final(event):
+    timer = threading.Timer(4.0, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        result = solve(event, time_limit=60, workers=2)  # solve() takes SIGINT itself while it runs
+    finally:
+        timer.cancel()
+    stats = result.timetable.stats
+    assert result.interrupted and not stats.final and stats.seconds < 30
+    assert check(event, result.timetable) == []
+    cand = candidates(event)
+    assert claimed_loss(result) == estimate(event, cand, weights(event, cand), result.timetable)
+    assert not multiprocessing.active_children()  # stopped at once, not left running
