@@ -10,6 +10,7 @@ import math
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -46,6 +47,7 @@ EXACT_SHARE = 0.6
 # core on the 400-session event); the rest of that core's time goes to one more annealing chain.
 BOUND_RUNS = 2
 BOUND_RUN_SECONDS = 15.0
+BOUND_SETTLED = 3.0  # a run stops once its bound has come from the LP and then stayed this long
 INFINITE_LOSS = 1 << 60  # the exact search's upper bound when no valid timetable is known yet
 
 Progress = Callable[[float, float, float], None]  # elapsed seconds, objective (kept), bound (NaN: none yet)
@@ -419,7 +421,7 @@ def _second_core(
         p.random_seed = seed + run
         # Probing in presolve costs tens of seconds on events of hundreds of sessions for little gain.
         p.cp_model_probing_level = 0
-        status = run_solver(solver, tm.model)
+        status = _until_bound_settles(solver, tm.model)
         if status == cp_model.INFEASIBLE:
             break
         best_bound = max(best_bound, solver.BestObjectiveBound())
@@ -434,6 +436,33 @@ def _second_core(
         annealed = (chain.timetable.placements, chain.loss)
     send.send((status, best_bound, best_loss, best_values, annealed))
     send.close()
+
+
+def _until_bound_settles(solver: cp_model.CpSolver, model: cp_model.CpModel) -> int:
+    """Solve, but stop once the bound has come from the LP and then not moved for `BOUND_SETTLED` s: what
+    follows is CP-SAT's search for timetables, which the annealing does better on big events."""
+    moved = [time.perf_counter(), 0]  # last change of the bound, changes seen (the first: the domains')
+
+    def on_bound(_: float) -> None:
+        moved[0] = time.perf_counter()
+        moved[1] += 1
+
+    solver.best_bound_callback = on_bound
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.wait(0.25):
+            if moved[1] >= 2 and time.perf_counter() - moved[0] > BOUND_SETTLED:
+                solver.stop_search()
+                return
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        return run_solver(solver, model)
+    finally:
+        done.set()
+        watcher.join()
 
 
 def _exact(
