@@ -41,7 +41,7 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from .model import Candidates, Weights, run_solver, timeline
+from .model import Candidates, ClashGroup, Weights, run_solver, timeline
 from .problem import Problem, Slot
 
 MAX_PATTERNS = 600_000  # patterns over all slots; beyond this the method gives up (memory and time)
@@ -152,10 +152,9 @@ class _Costs:
     """What a unit loses beside others in one slot, on that slot's day: per pair and per clash group."""
 
     lost: np.ndarray  # [unit, unit]: weight the first loses beside the second (`Weights.lost_on`)
-    group_unit: np.ndarray  # (groups,) the unit each `ClashGroup` belongs to
-    group_members: np.ndarray  # (groups, units): 1 where the unit is one of the group's better choices
-    group_weight: np.ndarray  # (groups,) its weight on this day
-    group_owner: np.ndarray  # (groups, units): 1 at the group's own unit
+    # Per unit with `ClashGroup`s: ((groups, units) 1 where the unit is one of the group's better choices,
+    # (groups,) the group's weight on this day)
+    groups: dict[int, tuple[np.ndarray, np.ndarray]]
 
 
 def _pair_matrices(problem: Problem, cand: Candidates, w: Weights) -> tuple[list[_Costs], np.ndarray]:
@@ -166,13 +165,15 @@ def _pair_matrices(problem: Problem, cand: Candidates, w: Weights) -> tuple[list
     for (a, b), value in w.lost_by.items():
         if a in index and b in index:
             every[index[a], index[b]] = value
-    groups = [g for g in w.groups if g.unit in index]
-    unit = np.array([index[g.unit] for g in groups], dtype=np.int64)
-    members = np.zeros((len(groups), n))
-    for k, g in enumerate(groups):
-        members[k, [index[o] for o in g.others if o in index]] = 1.0
-    owner = np.zeros((len(groups), n))
-    owner[np.arange(len(groups)), unit] = 1.0
+    of_unit: dict[int, list[ClashGroup]] = defaultdict(list)
+    for g in w.groups:
+        if g.unit in index:
+            of_unit[index[g.unit]].append(g)
+    members = {}
+    for u, groups in of_unit.items():
+        members[u] = np.zeros((len(groups), n), dtype=np.float32)
+        for k, g in enumerate(groups):
+            members[u][k, [index[o] for o in g.others if o in index]] = 1.0
     by_day = {}
     for d in problem.days:
         day = d.isoformat()
@@ -180,8 +181,10 @@ def _pair_matrices(problem: Problem, cand: Candidates, w: Weights) -> tuple[list
         for (a, b, away), value in w.absent_pair.items():
             if a in index and b in index and away == day:
                 lost[index[a], index[b]] -= value
-        weight = np.array([g.on(day) for g in groups], dtype=np.float64)
-        by_day[day] = _Costs(lost, unit, members, weight, owner)
+        weights = {
+            u: (members[u], np.array([g.on(day) for g in gs], dtype=np.int64)) for u, gs in of_unit.items()
+        }
+        by_day[day] = _Costs(lost, weights)
     lost = [by_day[s.day.isoformat()] for s in problem.slots]
     track = np.zeros_like(every)
     track_w = problem.settings.track_clash_weight
@@ -244,15 +247,17 @@ def _pair_terms(
     # Two multi-slot members that both began earlier were already counted in an earlier slot.
     pair = pair & ~(later[m][:, :, None] & later[m][:, None, :])
     clash = (costs.lost[units[:, :, None], units[:, None, :]] * pair).sum(axis=2)
-    if len(costs.group_unit) and len(m):
+    if costs.groups and len(m):
         # A group's weight once if any of its better choices is in the pattern with its unit (one-slot units
-        # only, so no earlier slot counted it).
-        rows = np.arange(len(m))[:, None]
-        present = np.zeros((len(m), costs.lost.shape[0]))
-        present[rows, units] = 1.0
-        hit = ((present @ costs.group_members.T) > 0) & (present[:, costs.group_unit] > 0)
-        gained = np.where(hit, costs.group_weight, 0.0) @ costs.group_owner
-        clash = clash + np.rint(gained[rows, units]).astype(np.int64)
+        # only, so no earlier slot counted it); worked out unit by unit, on the patterns holding the unit.
+        present = np.zeros((len(m), costs.lost.shape[0]), dtype=np.float32)
+        present[np.arange(len(m))[:, None], units] = 1.0
+        for u, (members, weight) in costs.groups.items():
+            here = units == u
+            rows = np.nonzero(here.any(axis=1))[0]
+            if len(rows):
+                gained = ((present[rows] @ members.T) > 0).astype(np.int64) @ weight
+                clash[rows] += here[rows] * gained[:, None]
     penalty = (track[units[:, :, None], units[:, None, :]] * pair).sum(axis=(1, 2)) // 2
     return clash, penalty
 
