@@ -330,7 +330,12 @@ def _anneal_beside_bound(
         return _without_solver(
             problem, tm, watcher, polished.timetable, polished, elapsed, seed, workers, False
         )
-    status, lower, others = second.result()
+    status, lower, others = second.result(should_stop=lambda: watcher.interrupted)
+    if watcher.interrupted:  # Ctrl-C while waiting for the second core: the best timetable here, not final
+        elapsed = time.perf_counter() - watcher.t0
+        return _without_solver(
+            problem, tm, watcher, polished.timetable, polished, elapsed, seed, workers, False
+        )
     if status == cp_model.INFEASIBLE:  # the annealing only makes valid timetables: the greedy broke a rule
         raise InfeasibleError(["The hard rules cannot all hold together."])
     timetable, loss = polished.timetable, polished.loss
@@ -372,16 +377,24 @@ class _SecondCore:
             self.process.terminate()
         self.process.join(timeout=5)
 
-    def result(self) -> tuple[int, float, list[tuple[tuple[Placement, ...], int]]]:
-        """(CP-SAT's status, its lower bound on the loss, the timetables found as (placements, loss))."""
+    def result(
+        self, should_stop: Callable[[], bool] = lambda: False
+    ) -> tuple[int, float, list[tuple[tuple[Placement, ...], int]]]:
+        """(CP-SAT's status, its lower bound on the loss, the timetables found as (placements, loss)).
+
+        It ends by the deadline both were given (sooner if its chain has made all its moves), so this waits
+        only when the chain here finished early, and then for the bound the solve still has time for; in
+        short steps, so that Ctrl-C (`should_stop`) ends the wait at once.
+        """
         answer = None
-        # It ends by the deadline both were given (sooner if its chain has made all its moves), so this waits
-        # only when the chain here finished early, and then for the bound the solve still has time for.
-        if self.receive.poll(timeout=max(0.0, self.deadline - time.perf_counter()) + 10.0):
-            try:
-                answer = self.receive.recv()
-            except EOFError:
-                answer = None
+        until = max(self.deadline, time.perf_counter()) + 10.0
+        while not should_stop() and time.perf_counter() < until:
+            if self.receive.poll(timeout=0.2):
+                try:
+                    answer = self.receive.recv()
+                except EOFError:
+                    answer = None
+                break
         self.stop()
         if answer is None:
             return cp_model.UNKNOWN, 0.0, []

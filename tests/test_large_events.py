@@ -56,3 +56,29 @@ def test_ctrl_c_beside_the_bound_returns_the_best_timetable_not_final(event):
     cand = candidates(event)
     assert claimed_loss(result) == estimate(event, cand, weights(event, cand), result.timetable)
     assert not multiprocessing.active_children()  # stopped at once, not left running
+
+
+def test_ctrl_c_while_waiting_for_the_second_core_ends_the_wait_at_once(event, monkeypatch):
+    # The chain here ends at once (as when it has made all its moves early); the solve then waits for the
+    # second core's bound until the deadline, 60 s away. Ctrl-C must end that wait, not sit it out.
+    import time
+
+    import scheduler.solve
+    from scheduler.localsearch import Polished
+
+    def no_chain(problem, cand, w, timetable, **_):
+        loss = estimate(problem, cand, w, timetable)
+        return Polished(timetable, loss, loss, 0, 0)
+
+    monkeypatch.setattr(scheduler.solve, "polish_on_cores", no_chain)
+    timer = threading.Timer(3.0, lambda: os.kill(os.getpid(), signal.SIGINT))
+    timer.start()
+    began = time.perf_counter()
+    try:
+        result = solve(event, time_limit=60, workers=2)
+    finally:
+        timer.cancel()
+    assert time.perf_counter() - began < 15
+    assert result.interrupted and not result.timetable.stats.final
+    assert check(event, result.timetable) == []
+    assert not multiprocessing.active_children()
