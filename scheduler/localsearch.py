@@ -221,14 +221,9 @@ class _Search:
             _, lj, tr, gi, gj = e
             c = clash[j] - lj
             if gj:
-                for g in gj:
-                    k = count[g] - 1
-                    count[g] = k
-                    if not k:
-                        c -= gw[g]
+                c -= _leave(count, gw, gj)
             if gi:  # i's own groups: back to zero once every neighbour has gone
-                for g in gi:
-                    count[g] -= 1
+                _leave(count, gw, gi)
             if c != clash[j]:
                 clash[j] = c
                 keep = base[j] - c
@@ -257,18 +252,10 @@ class _Search:
             li, lj, tr, gi, gj = e
             own += li
             if gi:
-                for g in gi:
-                    k = count[g] + 1
-                    count[g] = k
-                    if k == 1:
-                        own += gw[g]
+                own += _join(count, gw, gi)
             c = clash[j] + lj
             if gj:
-                for g in gj:
-                    k = count[g] + 1
-                    count[g] = k
-                    if k == 1:
-                        c += gw[g]
+                c += _join(count, gw, gj)
             if c != clash[j]:
                 clash[j] = c
                 keep = base[j] - c
@@ -462,6 +449,28 @@ class _Search:
             start = cand.starts[unit.key][at[i]]
             choice[unit.key] = (start, types[i])
         return Timetable(colour_rooms(cand, choice), None, stats)
+
+
+def _join(count: list[int], weight: list[int], groups: tuple[int, ...]) -> int:
+    """A unit joins these clash groups' overlap counts: the weight of those it is now the first in."""
+    added = 0
+    for g in groups:
+        k = count[g] + 1
+        count[g] = k
+        if k == 1:
+            added += weight[g]
+    return added
+
+
+def _leave(count: list[int], weight: list[int], groups: tuple[int, ...]) -> int:
+    """A unit leaves these clash groups' overlap counts: the weight of those it was the last in."""
+    removed = 0
+    for g in groups:
+        k = count[g] - 1
+        count[g] = k
+        if not k:
+            removed += weight[g]
+    return removed
 
 
 def estimate(problem: Problem, cand: Candidates, w: Weights, timetable: Timetable) -> int:

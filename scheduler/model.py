@@ -213,7 +213,7 @@ class Weights:
     absent_pair: dict[tuple[tuple[str, int], tuple[str, int], str], int] = field(default_factory=dict)
     groups: list[ClashGroup] = field(default_factory=list)  # choosers with several better choices
     unit_weight: dict[tuple[str, int], int] = field(default_factory=dict)  # choosers' weight per unit
-    # (unit, type) -> weight the seats of that room type can hold (average chooser weight x seats)
+    # (unit, type) -> weight the seats of that room type can hold (its best-ranking choosers' weight)
     seat_value: dict[tuple[tuple[str, int], int], int] = field(default_factory=dict)
     track_pairs: set[tuple[tuple[str, int], tuple[str, int]]] = field(default_factory=set)
 
@@ -529,9 +529,7 @@ class TimetableModel:
             clashes: list[tuple[dict[str, int], cp_model.IntVar]] = []  # (loss per day, overlap literal)
             for other in self.cand.units:
                 loss = self.w.lost_by.get((unit.key, other.key), 0)
-                c = self.pair_vars.get((unit.key, other.key))
-                if c is None:
-                    c = self.pair_vars.get((other.key, unit.key))
+                c = self.overlap_literal(unit.key, other.key)
                 if loss and c is not None:
                     clashes.append(({d: loss - absent.get((unit.key, other.key, d), 0) for d in on_day}, c))
             for group in groups.get(unit.key, ()):
@@ -573,6 +571,7 @@ class TimetableModel:
             self.losses.append(total - gain)
 
     def overlap_literal(self, a: tuple[str, int], b: tuple[str, int]) -> cp_model.IntVar | None:
+        """The pair's overlap literal, whichever way round it was made (None: the pair has none)."""
         v = self.pair_vars.get((a, b))
         return self.pair_vars.get((b, a)) if v is None else v
 

@@ -88,7 +88,7 @@ class Patterns:
     w: Weights
     slots: list[_SlotPatterns]
     avail: list[list[int]]  # [slot position][room type] rooms of the type open in the slot
-    lost: list[_Costs]  # per slot position: what a unit loses beside others there
+    costs: list[_Costs]  # per slot position: what a unit loses beside others there
     track: np.ndarray  # [unit, unit]: track penalty of the pair in parallel
     count: int = 0
     seconds: float = 0.0
@@ -120,7 +120,7 @@ def enumerate_patterns(
     avail = [[0 if s.id in t.unavailable else len(t.rooms) for t in cand.types] for s in problem.slots]
     if max((math.prod(a + 1 for a in row) for row in avail), default=1) > MAX_STATES:
         return None
-    lost, track = _pair_matrices(problem, cand, w)
+    costs, track = _clash_costs(problem, cand, w)
     tot = [w.unit_weight.get(u.key, 0) for u in units]
     per_slot: list[list[_Element]] = [[] for _ in problem.slots]
     for i, unit in enumerate(units):
@@ -141,10 +141,10 @@ def enumerate_patterns(
         members = _subsets(units, elements, sum(avail[t]), limit - total)
         if members is None:
             return None
-        cost, clash = _lower_costs(elements, members, lost[t], track)
+        cost, clash = _lower_costs(elements, members, costs[t], track)
         out.append(_SlotPatterns(t, elements, members, cost, np.zeros(len(cost), dtype=bool), clash))
         total += len(cost)
-    return Patterns(problem, cand, w, out, avail, lost, track, total, time.perf_counter() - began)
+    return Patterns(problem, cand, w, out, avail, costs, track, total, time.perf_counter() - began)
 
 
 @dataclass(frozen=True)
@@ -157,7 +157,7 @@ class _Costs:
     groups: dict[int, tuple[np.ndarray, np.ndarray]]
 
 
-def _pair_matrices(problem: Problem, cand: Candidates, w: Weights) -> tuple[list[_Costs], np.ndarray]:
+def _clash_costs(problem: Problem, cand: Candidates, w: Weights) -> tuple[list[_Costs], np.ndarray]:
     """Per slot, what each unit loses beside others there; track[a, b]: the pair's penalty in parallel."""
     index = {u.key: i for i, u in enumerate(cand.units)}
     n = len(index)
@@ -185,14 +185,14 @@ def _pair_matrices(problem: Problem, cand: Candidates, w: Weights) -> tuple[list
             u: (members[u], np.array([g.on(day) for g in gs], dtype=np.int64)) for u, gs in of_unit.items()
         }
         by_day[day] = _Costs(lost, weights)
-    lost = [by_day[s.day.isoformat()] for s in problem.slots]
+    costs = [by_day[s.day.isoformat()] for s in problem.slots]
     track = np.zeros_like(every)
     track_w = problem.settings.track_clash_weight
     if track_w:
         for a, b in w.track_pairs:
             if a in index and b in index:
                 track[index[a], index[b]] = track[index[b], index[a]] = track_w
-    return lost, track
+    return costs, track
 
 
 def _subsets(units, elements: list[_Element], most: int, limit: int) -> np.ndarray | None:
@@ -263,7 +263,7 @@ def _pair_terms(
 
 
 def _lower_costs(
-    elements: list[_Element], members: np.ndarray, lost: _Costs, track: np.ndarray
+    elements: list[_Element], members: np.ndarray, costs: _Costs, track: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each pattern's cost with every member in its own best room type (rooms not counted): a lower bound,
     exact whenever those types fit; and the clash weight its multi-slot members lose."""
@@ -281,7 +281,7 @@ def _lower_costs(
         for lo in range(0, len(rows), CHUNK):
             at = rows[lo : lo + CHUNK]
             m = members[at, :k]
-            clash, penalty = _pair_terms(elements, m, lost, track)
+            clash, penalty = _pair_terms(elements, m, costs, track)
             own = np.where(multi[m], 0, np.maximum(least_seat[m], day[m] + clash))
             cost[at] = own.sum(axis=1) + penalty
             clash_out[at, :k] = np.where(multi[m], clash, 0)
@@ -293,7 +293,7 @@ def settle_costs(pats: Patterns, sp: _SlotPatterns, rows: np.ndarray) -> None:
     rows = rows[~sp.exact[rows]]
     if not len(rows):
         return
-    lost, track = pats.lost[sp.slot], pats.track
+    costs, track = pats.costs[sp.slot], pats.track
     avail = pats.avail[sp.slot]
     multi = np.array([e.multi for e in sp.elements])
     day = np.array([e.day_loss for e in sp.elements], dtype=np.int64)
@@ -305,7 +305,7 @@ def settle_costs(pats: Patterns, sp: _SlotPatterns, rows: np.ndarray) -> None:
             sp.cost[at] = 0
             continue
         m = sp.members[at, :k]
-        clash, penalty = _pair_terms(sp.elements, m, lost, track)
+        clash, penalty = _pair_terms(sp.elements, m, costs, track)
         s = seat[m]
         # A one-slot member loses max(seat loss, day + clashes); a multi-slot member's own loss is counted
         # once in the master, so here it only needs a room type that can host it.
@@ -872,7 +872,7 @@ def _typed_variants(
     choices = [[t for t, v in enumerate(sp.elements[members[k]].seat) if v < INF] for k in multis]
     combos = list(itertools.product(*choices))
     m = np.array([members], dtype=np.int64)
-    clash, penalty = _pair_terms(sp.elements, m, pats.lost[sp.slot], pats.track)
+    clash, penalty = _pair_terms(sp.elements, m, pats.costs[sp.slot], pats.track)
     day = np.array([sp.elements[e].day_loss for e in members], dtype=np.int64)
     seat = np.array([sp.elements[e].seat for e in members], dtype=np.int64)
     one = np.where(seat >= INF, INF, np.maximum(seat, (day + clash[0])[:, None]))  # (members, types)
