@@ -39,7 +39,7 @@ class Polished:
     accepted: int  # moves taken
 
 
-T0_SCALE = 0.2  # starting temperature: this share of a typical worsening move (tuned on the benchmarks)
+T0_SCALE = 0.6  # starting temperature: this share of a typical worsening move (tuned on the large event)
 MOVES_PER_UNIT = 10_000  # cooling length per movable unit; the sample converges within it (~2.5 s)
 T_END = 0.5  # final temperature, in rank-weight points
 MAX_CHAINS = 16  # annealing chains at most, one per core
@@ -106,6 +106,13 @@ class _Search:
                     self.succs[j].append(i)
         self.twin_before = [index.get((u.session.code, u.occurrence - 1), -1) for u in units]
         self.twin_after = [index.get((u.session.code, u.occurrence + 1), -1) for u in units]
+        self.first_at = [{cov[0]: o for o, (_, cov, _) in enumerate(opts)} for opts in self.starts]
+        # Units whose positions constrain each other (speakers, After order, occurrences): a swap of two such
+        # units is checked by making it, not by `peek_swap`.
+        self.bound_to: list[set[int]] = [
+            set(self.preds[i]) | set(self.succs[i]) | {self.twin_before[i], self.twin_after[i]}
+            for i in range(n)
+        ]
 
         # State.
         type_of_room = {room.name: t for t, rt in enumerate(cand.types) for room in rt.rooms}
@@ -287,6 +294,10 @@ class _Search:
             for k in self.speakers[i]:
                 if self.busy[k][s]:
                     return False
+        return self._in_order(i, line)
+
+    def _in_order(self, i: int, line: int) -> bool:
+        """Would unit i starting at `line` keep `After` order and its occurrences' order?"""
         for j in self.preds[i]:
             if line < self.starts[j][self.at[j]][0] + self.length[j]:
                 return False
@@ -301,6 +312,11 @@ class _Search:
     def free_types(self, i: int, option: int) -> list[int]:
         """Room types unit i may use that have a room free in every slot of this start (i stays put)."""
         cov = self.starts[i][option][1]
+        if len(cov) == 1:  # most units: one slot, written out for speed (a third of the moves ask this)
+            s = cov[0]
+            here = self.type[i] if s in self.starts[i][self.at[i]][1] else -1
+            used, rooms, off = self.used, self.type_rooms, self.type_off
+            return [t for t in self.types[i] if used[t][s] - (t == here) < rooms[t] and s not in off[t]]
         own = set(self.starts[i][self.at[i]][1])
         out = []
         for t in self.types[i]:
@@ -336,17 +352,15 @@ class _Search:
         """
         _, old_cov, old_day = self.starts[i][self.at[i]]
         _, new_cov, new_day = self.starts[i][option]
-        if set(old_cov) & set(new_cov):
+        if len(old_cov) > 1 and set(old_cov) & set(new_cov):
             return False
+        if not self._fits(i, option, t):  # i's own slots, rooms and speakers are elsewhere: it may stay
+            return None
         cover = self.cover
         before = cover[old_cov[0]] if len(old_cov) == 1 else set().union(*(cover[s] for s in old_cov))
         after = cover[new_cov[0]] if len(new_cov) == 1 else set().union(*(cover[s] for s in new_cov))
-        if before & after - {i}:
+        if not before.isdisjoint(after):
             return False
-        if not self._fits(
-            i, option, t
-        ):  # i's own slots, rooms and speakers are elsewhere: no need to move it
-            return None
         tot, cap, base, clash, loss, count = (
             self.tot,
             self.cap,
@@ -395,14 +409,105 @@ class _Search:
         seats = self.seat[i][t]
         return delta + tot[i] - (seats if seats < keep else keep)
 
-    def swap(self, i: int, j: int) -> int | None:
-        """Exchange the starts and room types of two units of the same length; None if a rule breaks."""
+    def exchange(self, i: int, j: int) -> tuple[int, int, int, int] | None:
+        """The start options and room types units i and j take if swapped; None if either cannot."""
         si, sj = self.starts[i][self.at[i]][1][0], self.starts[j][self.at[j]][1][0]
-        oi = next((o for o, (_, cov, _) in enumerate(self.starts[i]) if cov[0] == sj), None)
-        oj = next((o for o, (_, cov, _) in enumerate(self.starts[j]) if cov[0] == si), None)
+        oi = self.first_at[i].get(sj)
+        oj = self.first_at[j].get(si)
         ti, tj = self.type[j], self.type[i]
         if oi is None or oj is None or ti not in self.seat[i] or tj not in self.seat[j]:
             return None
+        return oi, ti, oj, tj
+
+    def peek_swap(self, i: int, j: int, oi: int, ti: int, oj: int, tj: int) -> int | bool | None:
+        """What `swap(i, j)` would change, without changing anything: None if it breaks a rule, False if it
+        cannot be told this way (their slots, or their neighbours, overlap; or one is bound to the other by
+        `After` order).
+
+        Two units of one length in disjoint slots: each takes the other's rooms, so room counts and closed
+        slots stay as they are; only speakers, order and the neighbours' clashes need looking at.
+        """
+        line_a, cov_a, day_a = self.starts[i][self.at[i]]
+        line_b, cov_b, day_b = self.starts[j][self.at[j]]
+        if set(cov_a) & set(cov_b) or j in self.bound_to[i]:
+            return False
+        busy, spk_i, spk_j = self.busy, self.speakers[i], self.speakers[j]
+        for k in spk_i:
+            shared = k in spk_j
+            if any(busy[k][s] - shared for s in cov_b):
+                return None
+        for k in spk_j:
+            shared = k in spk_i
+            if any(busy[k][s] - shared for s in cov_a):
+                return None
+        if not (self._in_order(i, line_b) and self._in_order(j, line_a)):
+            return None
+        cover = self.cover
+        at_a = cover[cov_a[0]] if len(cov_a) == 1 else set().union(*(cover[s] for s in cov_a))
+        at_b = cover[cov_b[0]] if len(cov_b) == 1 else set().union(*(cover[s] for s in cov_b))
+        if not at_a.isdisjoint(at_b):  # a neighbour across both: leave it to the swap made
+            return False
+        d_a, own_j = self._exchange_at(i, j, at_a, day_a)
+        d_b, own_i = self._exchange_at(j, i, at_b, day_b)
+        delta = d_a + d_b
+        tot, loss = self.tot, self.loss
+        for u, day, t, own in ((i, day_b, ti, own_i), (j, day_a, tj, own_j)):
+            keep = tot[u] - self.day[u][day] - own
+            seats = self.seat[u][t]
+            delta += tot[u] - (seats if seats < keep else keep) - loss[u]
+        return delta
+
+    def _exchange_at(self, out: int, into: int, there: set[int], day: str) -> tuple[int, int]:
+        """Unit `out` leaves these slots and `into` takes its place: the change of the neighbours' loss
+        (clashes and track penalties) and the weight `into` would lose to them."""
+        nb_out, nb_in, gw = self.nb[day][out], self.nb[day][into], self.group_weight[day]
+        tot, cap, base, clash, loss, count = (
+            self.tot,
+            self.cap,
+            self.base,
+            self.clash,
+            self.loss,
+            self.in_group,
+        )
+        delta = own = 0
+        mine: set[int] = set()
+        for k in there:
+            e_out, e_in = nb_out.get(k), nb_in.get(k)
+            if k == out or (e_out is None and e_in is None):
+                continue
+            c = clash[k]
+            moved: dict[int, int] = {}
+            if e_out is not None:
+                _, lk, tr, _, gk = e_out
+                c -= lk
+                delta -= tr
+                for g in gk:
+                    moved[g] = -1
+            if e_in is not None:
+                lu, lk, tr, gu, gk = e_in
+                c += lk
+                delta += tr
+                own += lu
+                for g in gu:
+                    if g not in mine:
+                        mine.add(g)
+                        own += gw[g]
+                for g in gk:
+                    moved[g] = moved.get(g, 0) + 1
+            for g, d in moved.items():
+                if d:
+                    c += gw[g] * ((count[g] + d > 0) - (count[g] > 0))
+            if c != clash[k]:
+                keep = base[k] - c
+                delta += tot[k] - (cap[k] if cap[k] < keep else keep) - loss[k]
+        return delta, own
+
+    def swap(self, i: int, j: int) -> int | None:
+        """Exchange the starts and room types of two units of the same length; None if a rule breaks."""
+        options = self.exchange(i, j)
+        if options is None:
+            return None
+        oi, ti, oj, tj = options
         if self.starts[i][self.at[i]][1] == self.starts[j][self.at[j]][1]:  # same slots: rooms exchanged
             return self._retype(i, ti) + self._retype(j, tj)
         old_i, old_j = (self.at[i], self.type[i]), (self.at[j], self.type[j])
@@ -513,8 +618,8 @@ def polish(
         move = _pick(search, rng, movable, same_length)
         if move is not None and move[1] > 0:
             ups.append(move[1])
-        if move is not None and move[2] is not None:
-            search.relocate(*move[2])  # made, as the others are, and undone with them below
+        if move is not None and move[2] is not None:  # made, as the others are, and undone with them below
+            (search.swap if len(move[2]) == 2 else search.relocate)(*move[2])
     _restore(search, saved)
     loss = search.total_loss()
     t0 = max(1.0, T0_SCALE * (sorted(ups)[len(ups) // 2] if ups else 1.0))
@@ -540,7 +645,10 @@ def polish(
         saved, d, pending = move
         if d <= 0 or rng.random() < math.exp(-d / temperature):
             if pending is not None:
-                search.relocate(*pending)
+                if len(pending) == 2:
+                    search.swap(*pending)
+                else:
+                    search.relocate(*pending)
             accepted += 1
             loss += d
             if loss < best_loss:
@@ -642,9 +750,10 @@ def _chain(problem, cand, w, timetable, seconds: float, seed: int) -> Polished:
 
 def _pick(
     search: _Search, rng: random.Random, movable: list[int], same_length: dict[int, list[int]]
-) -> tuple[tuple[tuple[int, int, int], ...], int, tuple[int, int, int] | None] | None:
-    """One random move: what to put back if it is refused, its change of loss, and the relocation to make
-    if it is accepted (None: already made, to be undone if refused). None: no move.
+) -> tuple[tuple[tuple[int, int, int], ...], int, tuple[int, ...] | None] | None:
+    """One random move: what to put back if it is refused, its change of loss, and the move to make if it
+    is accepted, as `relocate` (three) or `swap` (two) arguments (None: already made, to be undone if
+    refused). None: no move.
 
     Relocate a unit to another start (into a room type free there, the best for its seats half of the
     time), swap two units of the same length, or swap the rooms of two units in the same slot.
@@ -679,8 +788,19 @@ def _pick(
                 return None
         if j == i:
             return None
+        options = search.exchange(i, j)
+        if options is None:
+            return None
         saved = ((i, search.at[i], search.type[i]), (j, search.at[j], search.type[j]))
-        d = search.swap(i, j)
+        if options[0] == search.at[i]:  # same slots: only the rooms change, which is cheap to do and undo
+            d = search.swap(i, j)
+        else:
+            d = search.peek_swap(i, j, *options)
+            if d is None:
+                return None
+            if d is not False:
+                return saved, d, (i, j)
+            d = search.swap(i, j)
     return None if d is None else (saved, d, None)
 
 

@@ -216,3 +216,36 @@ def test_a_peeked_relocation_changes_the_loss_by_what_it_said(seed):
     assert loss == search.total_loss()
     snapshot = search.timetable(*search.snapshot(), base.timetable.stats)
     assert loss == estimate(problem, cand, w, snapshot)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10_000))
+def test_a_peeked_swap_changes_the_loss_by_what_it_said(seed):
+    # Swaps are judged the same way (`peek_swap`); a swap it can tell must agree with the swap made.
+    import random
+
+    problem, cand, w, base = greedy_start(seed, 12, 50)
+    if base.unplaced:
+        return
+    search = _Search(problem, cand, w, base.timetable)
+    rng = random.Random(seed)
+    loss = search.total_loss()
+    for _ in range(300):
+        if len(search.movable) < 2:
+            break
+        i, j = rng.sample(search.movable, 2)
+        options = search.exchange(i, j) if search.length[i] == search.length[j] else None
+        if options is None:
+            continue
+        said = search.peek_swap(i, j, *options) if options[0] != search.at[i] else False
+        made = search.swap(i, j)
+        if said is False:
+            loss += made or 0
+            continue
+        assert (said is None) == (made is None)
+        if made is not None:
+            assert said == made
+            loss += made
+    assert loss == search.total_loss()
+    snapshot = search.timetable(*search.snapshot(), base.timetable.stats)
+    assert loss == estimate(problem, cand, w, snapshot)
