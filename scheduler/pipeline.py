@@ -20,10 +20,10 @@ from .timetable import Timetable
 
 # Share of the time limit for the main solve (local search, then CP-SAT); the rest goes to the exact
 # neighbourhood search. On events of more than SMALL_EVENT_UNITS occurrences that search, whose models hold
-# every participant, accepted nothing in a minute (benchmark: 0 of 20 rounds at 120 sessions, 0 of 8 at 400),
-# so there the main solve, whose local search still improves, gets nearly all the time.
+# every participant, never paid: it accepted nothing on the 120- and 400-session benchmark events (0 of 19
+# rounds, 0 of 2), and on the 400-session one a round took 15-30 s, running past the time limit, and ~700 MiB.
+# There it does not run, and the main solve, whose local search still improves, gets all the time.
 SEARCH_SHARE = 0.5
-LARGE_SEARCH_SHARE = 0.9
 
 
 @dataclass(frozen=True)
@@ -49,9 +49,9 @@ def plan(
     """Optimise the timetable, allocate participants to it, verify both, and measure the result.
 
     The time limit is shared: `search_share` of it for the main model (it stops earlier if it proves its
-    optimum), the rest for the exact neighbourhood search, which only ever keeps improvements. A proven
-    optimum ends the search at once: the neighbourhood search would only trade the objective for fairness,
-    which the allocation already applies to the optimal timetable.
+    optimum), the rest for the exact neighbourhood search, which only ever keeps improvements (small events
+    only). A proven optimum ends the search at once: the neighbourhood search would only trade the objective
+    for fairness, which the allocation already applies to the optimal timetable.
     """
     reasons = diagnose(problem)
     if reasons:
@@ -59,9 +59,9 @@ def plan(
         error.lang = problem.language  # type: ignore[attr-defined]
         raise error
     limit = problem.settings.time_limit if time_limit is None else time_limit
+    large = sum(s.repeat for s in problem.sessions) > SMALL_EVENT_UNITS
     if search_share is None:
-        units = sum(s.repeat for s in problem.sessions)
-        search_share = SEARCH_SHARE if units <= SMALL_EVENT_UNITS else LARGE_SEARCH_SHARE
+        search_share = 1.0 if large else SEARCH_SHARE
     result = solve(
         problem,
         time_limit=limit * search_share,
@@ -76,7 +76,7 @@ def plan(
     improved = None
     left = limit - result.timetable.stats.seconds
     proven = result.timetable.stats.status == "OPTIMAL"
-    if left > 1.0 and not result.interrupted and hint is None and not proven:
+    if left > 1.0 and not large and not result.interrupted and hint is None and not proven:
         improved = improve(
             problem,
             candidates(problem),
