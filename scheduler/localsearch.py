@@ -593,11 +593,13 @@ def polish(
     seed: int = 0,
     should_stop: Callable[[], bool] = lambda: False,
     report: Callable[[int], None] | None = None,
+    moves_per_unit: int | None = MOVES_PER_UNIT,
 ) -> Polished:
     """Anneal from `timetable` for at most `seconds`; returns the best timetable seen (never a worse one).
 
-    The cooling runs over `MOVES_PER_UNIT` moves per movable unit or `seconds`, whichever ends first, so a
-    small event is done in a fraction of a second while a large one uses all the time it is given.
+    The cooling runs over `moves_per_unit` moves per movable unit or `seconds`, whichever ends first, so a
+    small event is done in a fraction of a second while a large one uses all the time it is given; None: over
+    `seconds` alone, for a solve that has nothing better to do with the time than cool more slowly.
     """
     search = _Search(problem, cand, w, timetable)
     start_loss = loss = search.total_loss()
@@ -626,7 +628,7 @@ def polish(
     began = time.perf_counter()
     moves = accepted = 0
     temperature = t0
-    budget = MOVES_PER_UNIT * len(movable)
+    budget = math.inf if moves_per_unit is None else moves_per_unit * len(movable)
     reported, last_report = best_loss, began
     while True:
         if moves % 256 == 0:
@@ -674,6 +676,7 @@ def polish_on_cores(
     chains: int = 1,
     should_stop: Callable[[], bool] = lambda: False,
     report: Callable[[int], None] | None = None,
+    moves_per_unit: int | None = MOVES_PER_UNIT,
 ) -> Polished:
     """`polish` on several cores: independent chains with seeds seed, seed+1, …; the best one wins.
 
@@ -691,6 +694,7 @@ def polish_on_cores(
         seed=seed,
         should_stop=should_stop,
         report=report,
+        moves_per_unit=moves_per_unit,
     )
     chains = max(1, min(chains, MAX_CHAINS))
     if chains == 1 or seconds < PARALLEL_MIN_SECONDS:
@@ -707,7 +711,8 @@ def polish_on_cores(
         return here()
     with pool:
         futures = [
-            pool.submit(_chain, problem, cand, w, timetable, seconds, seed + k) for k in range(1, chains)
+            pool.submit(_chain, problem, cand, w, timetable, seconds, seed + k, moves_per_unit)
+            for k in range(1, chains)
         ]
         try:
             best = mine = here()
@@ -735,7 +740,7 @@ def _start_worker(stop) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _chain(problem, cand, w, timetable, seconds: float, seed: int) -> Polished:
+def _chain(problem, cand, w, timetable, seconds: float, seed: int, moves_per_unit: int | None) -> Polished:
     stop = _STOP
     return polish(
         problem,
@@ -745,6 +750,7 @@ def _chain(problem, cand, w, timetable, seconds: float, seed: int) -> Polished:
         seconds=seconds,
         seed=seed,
         should_stop=stop.is_set if stop else lambda: False,
+        moves_per_unit=moves_per_unit,
     )
 
 
