@@ -107,7 +107,7 @@ class _Search:
         self.twin_before = [index.get((u.session.code, u.occurrence - 1), -1) for u in units]
         self.twin_after = [index.get((u.session.code, u.occurrence + 1), -1) for u in units]
         self.first_at = [{cov[0]: o for o, (_, cov, _) in enumerate(opts)} for opts in self.starts]
-        # Units whose positions constrain each other (speakers, After order, occurrences): a swap of two such
+        # Units whose starts constrain each other (`After` order, a session's occurrences): a swap of two such
         # units is checked by making it, not by `peek_swap`.
         self.bound_to: list[set[int]] = [
             set(self.preds[i]) | set(self.succs[i]) | {self.twin_before[i], self.twin_after[i]}
@@ -621,7 +621,7 @@ def polish(
         if move is not None and move[1] > 0:
             ups.append(move[1])
         if move is not None and move[2] is not None:  # made, as the others are, and undone with them below
-            (search.swap if len(move[2]) == 2 else search.relocate)(*move[2])
+            _make(search, move[2])
     _restore(search, saved)
     loss = search.total_loss()
     t0 = max(1.0, T0_SCALE * (sorted(ups)[len(ups) // 2] if ups else 1.0))
@@ -647,10 +647,7 @@ def polish(
         saved, d, pending = move
         if d <= 0 or rng.random() < math.exp(-d / temperature):
             if pending is not None:
-                if len(pending) == 2:
-                    search.swap(*pending)
-                else:
-                    search.relocate(*pending)
+                _make(search, pending)
             accepted += 1
             loss += d
             if loss < best_loss:
@@ -808,6 +805,14 @@ def _pick(
                 return saved, d, (i, j)
             d = search.swap(i, j)
     return None if d is None else (saved, d, None)
+
+
+def _make(search: _Search, move: tuple[int, ...]) -> None:
+    """Make a move `_pick` only judged: a swap (two units) or a relocation (unit, start option, room type)."""
+    if len(move) == 2:
+        search.swap(*move)
+    else:
+        search.relocate(*move)
 
 
 def _undo(search: _Search, saved: tuple[tuple[int, int, int], ...]) -> None:

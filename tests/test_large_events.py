@@ -82,3 +82,18 @@ def test_ctrl_c_while_waiting_for_the_second_core_ends_the_wait_at_once(event, m
     assert result.interrupted and not result.timetable.stats.final
     assert check(event, result.timetable) == []
     assert not multiprocessing.active_children()
+
+
+def test_big_events_give_the_whole_time_to_the_solve(event, monkeypatch):
+    # The exact neighbourhood search never paid past the exact method and ran over the limit there: it is
+    # not started, and the solve has the whole limit.
+    import scheduler.pipeline
+    from scheduler.pipeline import plan
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("improve() ran on a big event")
+
+    monkeypatch.setattr(scheduler.pipeline, "improve", must_not_run)
+    result = plan(event, time_limit=20, workers=2)  # before, 90 % of it went to the solve, 2 s to improve()
+    assert result.improved is None and not result.violations
+    assert result.timetable.stats.seconds > 0.95 * 20

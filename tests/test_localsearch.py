@@ -249,3 +249,18 @@ def test_a_peeked_swap_changes_the_loss_by_what_it_said(seed):
     assert loss == search.total_loss()
     snapshot = search.timetable(*search.snapshot(), base.timetable.stats)
     assert loss == estimate(problem, cand, w, snapshot)
+
+
+def test_without_a_move_budget_the_cooling_takes_the_time_it_is_given():
+    # Beside CP-SAT's bound the chains cool over the whole time limit; elsewhere a budget of moves per
+    # session ends them sooner on small events.
+    import time
+
+    problem, cand, w, base = greedy_start(4, 12, 50)
+    t0 = time.perf_counter()
+    budgeted = polish(problem, cand, w, base.timetable, seconds=5, moves_per_unit=100)
+    assert time.perf_counter() - t0 < 2.5 and budgeted.moves <= 100 * 12 + 256
+    t0 = time.perf_counter()
+    timed = polish(problem, cand, w, base.timetable, seconds=1.5, moves_per_unit=None)
+    assert time.perf_counter() - t0 >= 1.5 and timed.moves > budgeted.moves
+    assert check(problem, timed.timetable) == []
