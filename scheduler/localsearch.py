@@ -205,6 +205,10 @@ class _Search:
         out.discard(i)
         return out
 
+    def _counts(self) -> tuple[list[int], list[int], list[int], list[int], list[int], list[int]]:
+        """The per-unit counts a move's delta reads, as locals for the inner loops' speed."""
+        return self.tot, self.cap, self.base, self.clash, self.loss, self.in_group
+
     # --- moves ---------------------------------------------------------------------------------------------
 
     def _remove(self, i: int) -> int:
@@ -361,14 +365,7 @@ class _Search:
         after = cover[new_cov[0]] if len(new_cov) == 1 else set().union(*(cover[s] for s in new_cov))
         if not before.isdisjoint(after):
             return False
-        tot, cap, base, clash, loss, count = (
-            self.tot,
-            self.cap,
-            self.base,
-            self.clash,
-            self.loss,
-            self.in_group,
-        )
+        tot, cap, base, clash, loss, count = self._counts()
         delta = -loss[i]
         nb, gw = self.nb[old_day][i], self.group_weight[old_day]
         for j in before if len(before) <= len(nb) else [j for j in nb if j in before]:
@@ -461,14 +458,7 @@ class _Search:
         """Unit `out` leaves these slots and `into` takes its place: the change of the neighbours' loss
         (clashes and track penalties) and the weight `into` would lose to them."""
         nb_out, nb_in, gw = self.nb[day][out], self.nb[day][into], self.group_weight[day]
-        tot, cap, base, clash, loss, count = (
-            self.tot,
-            self.cap,
-            self.base,
-            self.clash,
-            self.loss,
-            self.in_group,
-        )
+        tot, cap, base, clash, loss, count = self._counts()
         delta = own = 0
         mine: set[int] = set()
         for k in there:

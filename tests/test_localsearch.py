@@ -180,48 +180,10 @@ def total_minus(stats, result) -> int:
     return round(result.total_weight - stats.objective)
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.integers(0, 10_000))
-def test_a_peeked_relocation_changes_the_loss_by_what_it_said(seed):
-    # The annealing judges most relocations without making them (`peek`); those it accepts are then made.
-    # Both must agree, move after move, with the estimate recomputed from scratch at the end.
-    import random
-
-    problem, cand, w, base = greedy_start(seed, 12, 50)
-    if base.unplaced:
-        return
-    search = _Search(problem, cand, w, base.timetable)
-    rng = random.Random(seed)
-    loss = search.total_loss()
-    peeked = 0
-    for _ in range(300):
-        if not search.movable:
-            break
-        i = rng.choice(search.movable)
-        option = rng.randrange(len(search.starts[i]))
-        free = search.free_types(i, option)
-        if not free or option == search.at[i]:
-            continue
-        t = rng.choice(free)
-        said = search.peek(i, option, t)
-        made = search.relocate(i, option, t)
-        if said is False:
-            loss += made or 0
-            continue
-        assert (said is None) == (made is None)
-        if made is not None:
-            assert said == made
-            loss += made
-            peeked += 1
-    assert loss == search.total_loss()
-    snapshot = search.timetable(*search.snapshot(), base.timetable.stats)
-    assert loss == estimate(problem, cand, w, snapshot)
-
-
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.integers(0, 10_000))
-def test_a_peeked_swap_changes_the_loss_by_what_it_said(seed):
-    # Swaps are judged the same way (`peek_swap`); a swap it can tell must agree with the swap made.
+def judged_moves_agree(seed: int, judge_and_make) -> None:
+    """Replay random moves, each judged then made by `judge_and_make(search, rng)` → (said, made) or None:
+    what was said must be what was made (False: could not tell), move after move, and the running loss must
+    equal the estimate recomputed from scratch at the end."""
     import random
 
     problem, cand, w, base = greedy_start(seed, 12, 50)
@@ -233,12 +195,10 @@ def test_a_peeked_swap_changes_the_loss_by_what_it_said(seed):
     for _ in range(300):
         if len(search.movable) < 2:
             break
-        i, j = rng.sample(search.movable, 2)
-        options = search.exchange(i, j) if search.length[i] == search.length[j] else None
-        if options is None:
+        move = judge_and_make(search, rng)
+        if move is None:
             continue
-        said = search.peek_swap(i, j, *options) if options[0] != search.at[i] else False
-        made = search.swap(i, j)
+        said, made = move
         if said is False:
             loss += made or 0
             continue
@@ -249,6 +209,37 @@ def test_a_peeked_swap_changes_the_loss_by_what_it_said(seed):
     assert loss == search.total_loss()
     snapshot = search.timetable(*search.snapshot(), base.timetable.stats)
     assert loss == estimate(problem, cand, w, snapshot)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10_000))
+def test_a_peeked_relocation_changes_the_loss_by_what_it_said(seed):
+    # The annealing judges most relocations without making them (`peek`); those it accepts are then made.
+    def relocation(search, rng):
+        i = rng.choice(search.movable)
+        option = rng.randrange(len(search.starts[i]))
+        free = search.free_types(i, option)
+        if not free or option == search.at[i]:
+            return None
+        t = rng.choice(free)
+        return search.peek(i, option, t), search.relocate(i, option, t)
+
+    judged_moves_agree(seed, relocation)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 10_000))
+def test_a_peeked_swap_changes_the_loss_by_what_it_said(seed):
+    # Swaps are judged the same way (`peek_swap`); a swap it can tell must agree with the swap made.
+    def swap(search, rng):
+        i, j = rng.sample(search.movable, 2)
+        options = search.exchange(i, j) if search.length[i] == search.length[j] else None
+        if options is None:
+            return None
+        said = search.peek_swap(i, j, *options) if options[0] != search.at[i] else False
+        return said, search.swap(i, j)
+
+    judged_moves_agree(seed, swap)
 
 
 def test_without_a_move_budget_the_cooling_takes_the_time_it_is_given():
