@@ -234,7 +234,7 @@ class _Builder:
         )
         missed = tuple(
             Missed(rank, code, self._title(code))
-            for rank, code in enumerate(person.choices, start=1)
+            for rank, code in person.ranked
             if code not in got
         )
         return PersonAgenda(person.name, slug, entries, missed)

@@ -61,7 +61,7 @@ def allocate(
         had = set(prefer.get(person.name, ())) if prefer else set()
         per_slot: dict[str, list[cp_model.IntVar]] = defaultdict(list)
         top_vars, first_vars = [], []
-        for rank, code in enumerate(person.choices, start=1):
+        for (rank, code), weight in zip(person.ranked, st.choice_weights(person), strict=True):
             occ_vars = []
             for p in placed.get(code, []):
                 if not all(person.attends(slot_day[s]) for s in p.slots):
@@ -72,7 +72,7 @@ def allocate(
                 occ_vars.append(v)
                 for s in p.slots:
                     per_slot[s].append(v)
-                weighted.append(st.rank_weight(rank) * v)
+                weighted.append(weight * v)
                 if (code, p.occurrence) in had:
                     keep.append(v)
                 if rank <= st.top_choices:
@@ -96,7 +96,7 @@ def allocate(
     for unit, vs in per_unit.items():
         if len(vs) > cap[unit]:
             model.Add(sum(vs) <= cap[unit])
-    total = sum(st.rank_weight(r) for p in problem.participants for r in range(1, len(p.choices) + 1))
+    total = sum(sum(st.choice_weights(p)) for p in problem.participants)
     level2 = total + 1
     level1 = level2 * (len(first) + 1)
     scale = len(keep) + 1

@@ -243,17 +243,16 @@ class _Neighbourhood:
             if not any(c in free_by_code for c in person.choices):
                 continue
             outside_codes = {u[0] for u in st.attends[person.name] if u not in free_set}
-            ranks = {c: r for r, c in enumerate(person.choices, start=1)}
             relevant = tuple(
-                (c, pset.rank_weight(r), r <= pset.top_choices, r == 1)
-                for c, r in ranks.items()
+                (c, w, r <= pset.top_choices, r == 1)
+                for (r, c), w in zip(person.ranked, pset.choice_weights(person), strict=True)
                 if c in free_by_code and c not in outside_codes
             )
             if not relevant:
                 continue
             days = frozenset(d for d in region_days if person.attends(d))
-            has_top = any(r <= pset.top_choices for c, r in ranks.items() if c in outside_codes)
-            has_first = any(r == 1 for c, r in ranks.items() if c in outside_codes)
+            has_top = any(r <= pset.top_choices for r, c in person.ranked if c in outside_codes)
+            has_first = any(r == 1 for r, c in person.ranked if c in outside_codes)
             groups[(relevant, days, has_top, has_first)].append(person.name)
         any_top, first, weighted = [], [], []
         per_unit: dict[UnitKey, list[cp_model.IntVar]] = defaultdict(list)

@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from scheduler.cells import (
+from scheduler.errors import InputError, InputIssue
+from scheduler.i18n import LANGUAGES, tr
+from scheduler.problem import Problem, Slot
+from scheduler.read.cells import (
     CellError,
     cell_text,
     close_match,
@@ -24,10 +27,7 @@ from scheduler.cells import (
     parse_day,
     parse_time,
 )
-from scheduler.errors import InputError, InputIssue
-from scheduler.i18n import LANGUAGES, tr
-from scheduler.problem import Problem, Slot
-from scheduler.sheets import RawSheet, Unreadable, load
+from scheduler.read.workbook import RawSheet, Unreadable, load
 from scheduler.timetable import Placement, SolveStats, Timetable
 from scheduler.write import (
     FORMAT,

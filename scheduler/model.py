@@ -242,8 +242,7 @@ def weights(problem: Problem, cand: Candidates) -> Weights:
 
     for p in problem.participants:
         away = [d.isoformat() for d in days if not p.attends(d)]
-        for r, c in enumerate(p.choices, start=1):
-            wt = st.rank_weight(r)
+        for r, ((_, c), wt) in enumerate(zip(p.ranked, st.choice_weights(p), strict=True), start=1):
             w.total += wt
             chooser_weight[c] += wt
             rank_weights[c].append(wt)
@@ -605,17 +604,17 @@ class TimetableModel:
         st = self.problem.settings
         groups: dict[tuple, list[str]] = defaultdict(list)
         for person in self.problem.participants:
-            groups[(person.choices, person.days)].append(person.name)
+            groups[(person.choices, st.choice_weights(person), person.days)].append(person.name)
         units_of: dict[str, list[Unit]] = defaultdict(list)
         for unit in self.cand.units:
             units_of[unit.session.code].append(unit)
         per_unit: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
         gain = []
-        for g, ((choices, days), names) in enumerate(groups.items()):
+        for g, ((choices, weights, days), names) in enumerate(groups.items()):
             n = len(names)
             self.groups.append((tuple(names), n))
             per_slot: dict[str, list[cp_model.IntVar]] = defaultdict(list)
-            for rank, code in enumerate(choices, start=1):
+            for code, weight in zip(choices, weights, strict=True):
                 per_session = []
                 for unit in units_of.get(code, []):
                     for start in self.cand.starts[unit.key]:
@@ -629,7 +628,7 @@ class TimetableModel:
                         per_unit[unit.key].append(a)
                         for b in block:
                             per_slot[b.id].append(a)
-                        gain.append(st.rank_weight(rank) * a)
+                        gain.append(weight * a)
                 if len(per_session) > 1:
                     self.model.Add(sum(per_session) <= n)
             for vs in per_slot.values():

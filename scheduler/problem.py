@@ -95,16 +95,27 @@ class Session:
 
 @dataclass(frozen=True)
 class Participant:
-    """A participant and their choices, best first. `days` is None when they attend every day."""
+    """A participant and their choices, best first. `days` is None when they attend every day.
+
+    `ranks` gives each choice its rank when some share one (a form's checkboxes are unranked: all rank 1);
+    empty means 1, 2, 3... A shared rank is a competition rank: after two firsts comes a third.
+    """
 
     name: str
     choices: tuple[str, ...]
     email: str = ""
     days: frozenset[dt.date] | None = None
     source: Source | None = None
+    ranks: tuple[int, ...] = ()
 
     def attends(self, day: dt.date) -> bool:
         return self.days is None or day in self.days
+
+    @property
+    def ranked(self) -> tuple[tuple[int, str], ...]:
+        """(rank, session code) of each choice, best first."""
+        ranks = self.ranks or range(1, len(self.choices) + 1)
+        return tuple(zip(ranks, self.choices, strict=True))
 
 
 DEFAULT_RANK_WEIGHTS: tuple[int, ...] = (10, 8, 6, 5, 4, 3)
@@ -129,6 +140,19 @@ class Settings:
         """Weight of a choice of the given rank (1 = most wanted); past the list the last value holds."""
         w = self.rank_weights
         return w[min(rank, len(w)) - 1] if w else 1
+
+    def choice_weights(self, person: Participant) -> tuple[int, ...]:
+        """The weight of each of `person`'s choices. Choices sharing a rank share the weights of the places
+        they hold (three unranked choices are worth (10 + 8 + 6) / 3 each), so that ticking more boxes never
+        weighs more than ranking them."""
+        if not person.ranks:
+            return tuple(self.rank_weight(r) for r in range(1, len(person.choices) + 1))
+        ties: dict[int, int] = {}
+        for r in person.ranks:
+            ties[r] = ties.get(r, 0) + 1
+        return tuple(
+            round(sum(self.rank_weight(r + k) for k in range(ties[r])) / ties[r]) for r in person.ranks
+        )
 
 
 @dataclass(frozen=True)

@@ -48,24 +48,24 @@ def assess(problem: Problem, timetable: Timetable) -> Quality:
         got = {code for code, _ in alloc.get(person.name, ())}
         asked = len(person.choices)
         hits = 0
-        for rank, code in enumerate(person.choices, start=1):
+        for (rank, code), weight in zip(person.ranked, st.choice_weights(person), strict=True):
             row = by_rank.setdefault(rank, [0, 0])
             row[1] += 1
             total += 1
-            w_total += st.rank_weight(rank)
+            w_total += weight
             if code in got:
                 row[0] += 1
                 hits += 1
                 granted += 1
-                w_granted += st.rank_weight(rank)
+                w_granted += weight
         for i, a in enumerate(person.choices):
             for b in person.choices[i + 1 :]:
                 sa, sb = slots_of.get(a, []), slots_of.get(b, [])
                 if sa and sb and all(x & y for x in sa for y in sb):
                     clashes += 1
         if asked:
-            n_no_top += not (got & set(person.choices[: st.top_choices]))
-            n_lost_first += person.choices[0] not in got
+            n_no_top += not any(code in got for rank, code in person.ranked if rank <= st.top_choices)
+            n_lost_first += not any(code in got for rank, code in person.ranked if rank == 1)
             n_all += hits == asked
             n_all_but_one += hits == asked - 1
             n_none += hits == 0

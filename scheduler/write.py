@@ -207,7 +207,7 @@ class _View:
         if participant is None or self.timetable.allocation is None:
             return []
         got = {code for code, _ in self.timetable.allocation.get(name, ())}
-        return [i + 1 for i, code in enumerate(participant.choices) if code in got]
+        return [rank for rank, code in participant.ranked if code in got]
 
     def tracks(self) -> list[str]:
         """Tracks in the order they first appear in the input."""

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scheduler.cells import (
+from scheduler.read.cells import (
     CellError,
     close_match,
     compact,

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduler import sheets
+from scheduler.read import workbook as sheets
 from scheduler.errors import InputError, InputIssue
 from scheduler.problem import Problem
 from scheduler.read import read_problem

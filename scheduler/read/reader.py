@@ -1,0 +1,98 @@
+"""Spreadsheets → validated `Problem`: the only entry point is `read_problem`.
+
+Organisers are not programmers: the reader accepts the sheet and column names in English or French ignoring
+case, accents and spaces, finds a header row that is not on row 1, and reports every problem at once,
+located (file, sheet, row, column) and with what to do, in the language of the input.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from scheduler.errors import InputError, InputIssue
+from scheduler.i18n import tr
+from scheduler.problem import Problem
+from scheduler.read.event import read_calendar, read_rooms, read_sessions, read_settings, read_speakers
+from scheduler.read.people import read_people
+from scheduler.read.tables import Reader
+from scheduler.read.workbook import Unreadable, load
+
+__all__ = ["describe", "read_problem"]
+
+
+def _where(file: str, sheet: str, row: int | None, column: str, lang: str) -> str:
+    parts = [file]
+    if sheet:
+        parts.append(sheet)
+    if row is not None:
+        parts.append(tr(lang, "row {n}", "ligne {n}", n=row))
+    if column:
+        parts.append(tr(lang, "column {c}", "colonne {c}", c=column))
+    return ", ".join(parts)
+
+
+def describe(issue: InputIssue, lang: str) -> str:
+    """An issue as one line in the input's language (`InputIssue.__str__` says "row"/"column" in English)."""
+    text = f"{_where(issue.file, issue.sheet, issue.row, issue.column, lang)}: {issue.message}"
+    return f"{text} {issue.hint}" if issue.hint else text
+
+
+def read_problem(path: str | os.PathLike, lang: str | None = None) -> Problem:
+    """Read an .xlsx workbook or a folder of .csv files into a validated Problem.
+
+    Raises `InputError` carrying every issue found, located and written in the input's language
+    (or `lang` when given). The input is only ever opened for reading.
+    """
+    p = Path(path)
+    shown = str(path)
+    try:
+        loaded = load(p, shown)
+    except Unreadable as e:
+        language = lang if lang in ("en", "fr") else "en"
+        err = InputError(
+            [
+                InputIssue(shown, n.message(language), n.hint(language), n.sheet, n.row, n.column)
+                for n in e.notes
+            ]
+        )
+        err.lang = language  # type: ignore[attr-defined]  # the CLI words its summary line with it
+        raise err from None
+    r = Reader(loaded, str(p.resolve()))
+    r.find_tables()
+    slots = read_calendar(r)
+    rooms, features = read_rooms(r, slots)
+    speakers = read_speakers(r, slots)
+    sessions = read_sessions(r, slots, rooms, features, speakers)
+    participants = read_people(r, slots, sessions)
+    settings, title = read_settings(r)
+    language = r.language(lang)
+    issues = [
+        InputIssue(r.file_of(n.sheet), n.message(language), n.hint(language), n.sheet, n.row, n.column)
+        for n in r.notes
+        if not n.warning
+    ]
+    if issues:
+        err = InputError(issues)
+        err.lang = language  # type: ignore[attr-defined]
+        raise err
+    warnings = tuple(
+        f"{_where(r.file_of(n.sheet), n.sheet, n.row, n.column, language)}: {n.message(language)}"
+        + (f" {n.hint(language)}" if n.hint(language) else "")
+        for n in r.notes
+        if n.warning
+    )
+    stem = p.name if loaded.is_csv else p.stem
+    return Problem(
+        slots=slots,
+        rooms=rooms,
+        speakers=speakers,
+        sessions=sessions,
+        participants=participants,
+        settings=settings,
+        language=language,
+        title=title or stem,
+        source_file=str(p.resolve()),
+        fingerprint=loaded.fingerprint,
+        warnings=warnings,
+    )
