@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from scheduler.problem import Slot
 from scheduler.read.cells import (
     CellError,
     close_match,
@@ -26,7 +27,6 @@ from scheduler.read.cells import (
     resolve_slot_refs,
     split_list,
 )
-from scheduler.problem import Slot
 
 D1, D2 = dt.date(2012, 3, 20), dt.date(2012, 3, 21)
 

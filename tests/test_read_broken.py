@@ -15,10 +15,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduler.read import workbook as sheets
 from scheduler.errors import InputError, InputIssue
 from scheduler.problem import Problem
 from scheduler.read import read_problem
+from scheduler.read import workbook as sheets
 
 from broken_inputs import (
     BILLION_LAUGHS,
@@ -58,21 +58,30 @@ def only(found: list[InputIssue]) -> InputIssue:
 
 def test_word_document(tmp_path: Path) -> None:
     i = only(refused(docx_like(tmp_path / "programme.xlsx")))
-    assert i.message == "This is a Word document, not an Excel workbook."
+    assert i.message == "This is a Word document, not a workbook."
     assert i.file.endswith("programme.xlsx")
 
 
-def test_ods_in_french(tmp_path: Path) -> None:
+def test_opendocument_text_in_french(tmp_path: Path) -> None:
+    odt = zip_with(
+        tmp_path / "programme.ods",
+        {"mimetype": "application/vnd.oasis.opendocument.text", "content.xml": "<x/>"},
+    )
+    i = only(refused(odt, "fr"))
+    assert i.message == "C'est un document OpenDocument mais pas un tableur (un texte ou une présentation)."
+    assert i.hint == "Donnez le tableur (.ods ou .xlsx)."
+
+
+def test_damaged_ods(tmp_path: Path) -> None:
     i = only(refused(ods_like(tmp_path / "programme.ods"), "fr"))
-    assert i.message == "C'est un tableur OpenDocument (.ods), pas un .xlsx."
-    assert "enregistrez-le au format classeur Excel (.xlsx)" in i.hint
+    assert i.message == "Le classeur est endommagé (la partie content.xml est illisible)."
 
 
 def test_text_named_xlsx(tmp_path: Path) -> None:
     path = tmp_path / "salles.xlsx"
     path.write_text("Salle;Capacité\nAuditorium;300\n", encoding="utf-8")
     assert (
-        only(refused(path)).message == "This file is text (perhaps CSV) named .xlsx, not an Excel workbook."
+        only(refused(path)).message == "This file is text (perhaps CSV) named .xlsx, not a workbook."
     )
 
 
@@ -157,15 +166,16 @@ def test_total_size_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     assert "too large" in only(refused(path)).message
 
 
-def test_rows_per_sheet_bounded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_filled_cells_bounded_with_the_real_reason(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     book = sample("en")
     book["Participants"] += [[f"P{i}", "", ""] for i in range(60)]
     path = write_xlsx(book, tmp_path / "many.xlsx")
-    monkeypatch.setattr(sheets, "MAX_ROWS", 50)
-    assert only(refused(path)).message == "A sheet has more than 50 rows."
-    folder = write_csv_folder(book, tmp_path / "csv")
-    i = only(refused(folder))
-    assert (i.sheet, i.message) == ("Participants", "The file has more than 50 rows.")
+    monkeypatch.setattr(sheets, "MAX_CELLS", 100)
+    i = only(refused(path))
+    assert i.message.startswith("The input holds more than 100 filled cells (sheet Preferences reached")
+    assert "far more than any event needs" in i.message and "--preferences" in i.hint
+    i = only(refused(write_csv_folder(book, tmp_path / "csv")))
+    assert i.message.startswith("The input holds more than 100 filled cells (sheet ")
 
 
 # --------------------------------------------------------------------------------------------- sheets
