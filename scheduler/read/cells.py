@@ -405,8 +405,18 @@ def _slots_in(slots: Sequence[Slot], rest: str) -> list[Slot] | None:
     try:
         start, end = parse_time_range(rest)
     except CellError:
-        return None
+        try:
+            at = parse_time(rest)
+        except CellError:
+            return None
+        return _slots_at(slots, at)
     return [s for s in slots if s.start >= start and s.end <= end]
+
+
+def _slots_at(slots: Sequence[Slot], at: dt.time) -> list[Slot]:
+    """A single time (`20/03/2012 9h30`): the slot starting then, else the slots running at that moment."""
+    starting = [s for s in slots if s.start == at]
+    return starting or [s for s in slots if s.start <= at < s.end]
 
 
 def resolve_slot_ref(text: object, slots: Sequence[Slot]) -> frozenset[str]:
@@ -421,7 +431,12 @@ def resolve_slot_ref(text: object, slots: Sequence[Slot]) -> frozenset[str]:
         return frozenset({by_id[fold(raw)]})
     days = sorted({s.day for s in slots})
     chosen: list[Slot] | None = None
-    if isinstance(text, dt.date | dt.datetime | int | float) and not isinstance(text, bool):
+    if isinstance(text, dt.datetime) and text.time() != dt.time(0):
+        # A date-and-time cell (Excel or LibreOffice turns `20/03/2012 09:30` into one): that moment.
+        chosen = _slots_at([s for s in slots if s.day == text.date()], text.time().replace(second=0))
+    elif isinstance(text, dt.time):
+        chosen = _slots_at(slots, text.replace(second=0, microsecond=0))
+    elif isinstance(text, dt.date | dt.datetime | int | float) and not isinstance(text, bool):
         try:
             day = parse_date(text)
         except CellError:
