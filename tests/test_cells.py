@@ -204,9 +204,14 @@ def test_slot_ref_errors() -> None:
     with pytest.raises(CellError) as e:
         resolve_slot_ref("2012-03-20 16:00-17:00", SLOTS)
     assert "ne correspond à aucun créneau" in e.value.text("fr")
+    # One time: the slot starting then, else the one running then; between two slots, none.
+    assert resolve_slot_ref("2012-03-20 09:31", SLOTS) == {"2012-03-20 09:30"}
     with pytest.raises(CellError) as e:
-        resolve_slot_ref("2012-03-20 09:31", SLOTS)
-    assert e.value.text("en") == "'2012-03-20 09:31' is not a slot, a day or a time range."
+        resolve_slot_ref("2012-03-20 12:50", SLOTS)
+    assert e.value.text("en") == "'2012-03-20 12:50' matches no slot of the calendar."
+    with pytest.raises(CellError) as e:
+        resolve_slot_ref("2012-03-20 09:3l", SLOTS)
+    assert e.value.text("en") == "'2012-03-20 09:3l' is not a slot, a day or a time range."
     assert "Did you mean '2012-03-20 09:30'?" in e.value.hint_text("en")
     ids, errors = resolve_slot_refs("20/03/2012 matin; nulle part", SLOTS)
     assert ids == {"2012-03-20 09:30", "2012-03-20 11:15"}
