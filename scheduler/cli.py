@@ -113,6 +113,62 @@ def _read(path: Path | None, lang: str | None):
     return read_problem(path or default_input(), lang=lang)
 
 
+def _recorded_problem(timetable: Path, lang: str | None, again: str):
+    """The input `timetable` was computed from, as it records it — never the bundled sample by default.
+
+    `again` is the command line to suggest with the input spelt out. Refuses when the timetable records no
+    input, when that file is gone, or when it changed since (the timetable would be checked against another
+    event); says which file is used."""
+    from .errors import InputError, InputIssue
+    from .load import recorded_input
+
+    found = recorded_input(timetable)
+    lang = lang or found.language
+
+    def refuse(en: str, fr: str, **values: object) -> InputError:
+        hint = tr(
+            lang,
+            "Give the input explicitly: {again}",
+            "Donnez le fichier d'entrée explicitement : {again}",
+            again=again,
+        )
+        err = InputError([InputIssue(str(timetable), tr(lang, en, fr, **values), hint)])
+        err.lang = lang  # type: ignore[attr-defined]
+        return err
+
+    if not found.source_file:
+        raise refuse(
+            "This timetable does not say which input it was computed from.",
+            "Ce programme n'indique pas de quel fichier d'entrée il a été calculé.",
+        )
+    source = Path(found.source_file)
+    if not source.exists():
+        raise refuse(
+            "It was computed from {src}, which is no longer there.",
+            "Il a été calculé à partir de {src}, qui n'existe plus.",
+            src=source,
+        )
+    problem = _read(source, lang)
+    if found.fingerprint and problem.fingerprint != found.fingerprint:
+        raise refuse(
+            "It was computed from {src}, which has changed since; checking it against the new version "
+            "must be asked for.",
+            "Il a été calculé à partir de {src}, qui a changé depuis ; le vérifier avec la nouvelle version "
+            "doit être demandé explicitement.",
+            src=source,
+        )
+    _echo_err(
+        tr(
+            lang or problem.language,
+            "Input: {src} (recorded in {t}).",
+            "Entrée : {src} (indiquée dans {t}).",
+            src=source,
+            t=timetable,
+        )
+    )
+    return problem
+
+
 lang_option = click.option(
     "--lang",
     type=click.Choice(["fr", "en"]),
@@ -433,8 +489,12 @@ def check(paths: tuple[Path, ...], lang: str | None) -> None:
 
     if not paths or len(paths) > 2:
         raise click.UsageError("Give TIMETABLE, or INPUT and TIMETABLE.")
-    input_path, timetable_path = (None, paths[0]) if len(paths) == 1 else paths
-    problem = _read(input_path, lang)
+    if len(paths) == 1:
+        timetable_path = paths[0]
+        problem = _recorded_problem(timetable_path, lang, f"scheduler check INPUT {timetable_path}")
+    else:
+        input_path, timetable_path = paths
+        problem = _read(input_path, lang)
     lang = lang or problem.language
     loaded = load_timetable(timetable_path, problem)
     violations = run_check(problem, loaded.timetable, lang)
@@ -463,7 +523,7 @@ def check(paths: tuple[Path, ...], lang: str | None) -> None:
     "input_path",
     type=click.Path(path_type=Path),
     default=None,
-    help="The event's input (default: the sample).",
+    help="The event's input (default: the one NEW records).",
 )
 @lang_option
 @friendly
@@ -480,7 +540,10 @@ def diff(old: Path, new: Path, input_path: Path | None, lang: str | None) -> Non
     from .changes import compare, report_lines
     from .load import load_timetable
 
-    problem = _read(input_path, lang)
+    if input_path is None:
+        problem = _recorded_problem(new, lang, f"scheduler diff {old} {new} --input INPUT")
+    else:
+        problem = _read(input_path, lang)
     lang = lang or problem.language
     a = load_timetable(old, problem)
     b = load_timetable(new, problem)
@@ -514,9 +577,11 @@ def agendas(paths: tuple[Path, ...], output: Path, timezone: str, lang: str | No
 
     if len(paths) > 2:
         raise click.UsageError("Give at most INPUT and TIMETABLE.")
-    input_path = paths[0] if len(paths) == 2 else None
     timetable_path = paths[-1] if paths else DEFAULT_OUTPUT.with_suffix(".json")
-    problem = _read(input_path, lang)
+    if len(paths) == 2:
+        problem = _read(paths[0], lang)
+    else:
+        problem = _recorded_problem(timetable_path, lang, f"scheduler agendas INPUT {timetable_path}")
     lang = lang or problem.language
     loaded = load_timetable(timetable_path, problem)
     written = write_agendas(problem, loaded.timetable, output, lang=lang, timezone=timezone)

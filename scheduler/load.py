@@ -660,4 +660,48 @@ def _programme_title(sheets: list[RawSheet]) -> str:
     return ""
 
 
-__all__ = ["HandEdit", "LoadedTimetable", "load_timetable"]
+@dataclass(frozen=True)
+class RecordedInput:
+    """The input a timetable says it was computed from (event block of the JSON, Quality sheet of the
+    workbook), so that `check`, `agendas`, `diff` and `publish` need no input argument and never fall back on
+    the bundled sample."""
+
+    source_file: str
+    fingerprint: str
+    language: str
+
+
+def recorded_input(path: str | os.PathLike[str]) -> RecordedInput:
+    """What `path` records of its input; an `InputError` when the file cannot be read or records nothing."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(
+            [
+                InputIssue(
+                    str(p), "File not found. / Fichier introuvable.", "Check the path. / Vérifiez le chemin."
+                )
+            ]
+        )
+    if p.suffix.casefold() == ".json":
+        try:
+            doc = json.loads(p.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+            doc = None
+        event = doc.get("event") if isinstance(doc, dict) else None
+        event = event if isinstance(event, dict) else {}
+        lang = doc.get("language") if isinstance(doc, dict) and doc.get("language") in LANGUAGES else "en"
+        source, fingerprint = event.get("source_file"), event.get("fingerprint")
+    else:
+        try:
+            loaded = load(p, str(p))
+        except Unreadable as e:
+            raise InputError([InputIssue(str(p), n.message("en"), n.hint("en")) for n in e.notes]) from None
+        info, _ = _quality_values(loaded.sheets)
+        lang = "fr" if any(compact(s.name) in _FRENCH_SHEETS for s in loaded.sheets) else "en"
+        source, fingerprint = info.get("source_file"), info.get("fingerprint")
+    return RecordedInput(
+        source if isinstance(source, str) else "", fingerprint if isinstance(fingerprint, str) else "", lang
+    )
+
+
+__all__ = ["HandEdit", "LoadedTimetable", "RecordedInput", "load_timetable", "recorded_input"]

@@ -195,3 +195,37 @@ def written_not_final(result, out) -> None:
     loaded = load_timetable(out.with_suffix(".json"), problem)
     assert loaded.timetable.stats.final is False
     assert check(problem, loaded.timetable) == []
+
+
+def test_commands_without_input_use_the_one_the_timetable_records(solved, tmp_path):
+    """No silent sample: check, agendas and diff read the input the timetable was computed from, say so,
+    and refuse when it is gone or has changed."""
+    event, out, _ = solved
+    runner = CliRunner()
+    for args in (["check", str(out)], ["check", str(out.with_suffix(".json"))], ["diff", str(out), str(out)]):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, result.output
+        assert f"Entrée : {event.resolve()} (indiquée dans" in result.output
+    agendas = runner.invoke(main, ["agendas", str(out.with_suffix(".json")), "-o", str(tmp_path / "ag")])
+    assert agendas.exit_code == 0 and "Entrée :" in agendas.output, agendas.output
+
+    moved = tmp_path / "copy"
+    moved.mkdir()
+    for p in (out, out.with_suffix(".json")):
+        shutil.copy(p, moved / p.name)
+    changed = tmp_path / "event.xlsx"
+    shutil.copy(event, changed)
+    solve = runner.invoke(
+        main, ["solve", str(changed), "-o", str(moved / "t2.xlsx"), "--time-limit", "2", "--workers", "1"]
+    )
+    assert solve.exit_code == 0, solve.output
+    wb = openpyxl.load_workbook(changed)
+    wb["Salles"].cell(2, 2).value = 999
+    wb.save(changed)
+    refused = runner.invoke(main, ["check", str(moved / "t2.xlsx")])
+    assert refused.exit_code == 2
+    assert "qui a changé depuis" in refused.output and "scheduler check INPUT" in refused.output
+    changed.unlink()
+    gone = runner.invoke(main, ["check", str(moved / "t2.json")])
+    assert gone.exit_code == 2 and "qui n'existe plus" in gone.output, gone.output
+    assert "Traceback" not in gone.output
