@@ -457,3 +457,27 @@ def test_random_bytes_never_crash(tmp_path: Path) -> None:
         path = tmp_path / f"m{k}.xlsx"
         path.write_bytes(bytes(data))
         check_outcome(path)
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_unreadable_file_refused_in_the_language_of_its_sheets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    """A workbook whose sheet part is damaged still shows its sheet names: the refusal speaks their language."""
+    monkeypatch.setenv("LANG", "en_GB.UTF-8" if lang == "fr" else "fr_FR.UTF-8")  # not what decides here
+    good = write_xlsx(sample(lang), tmp_path / "good.xlsx")
+    cut = rewrite_part(good, tmp_path / "cut.xlsx", "xl/worksheets/sheet1.xml", lambda d: d[: len(d) // 2])
+    i = only(refused(cut))
+    expected = {"fr": "Le classeur est endommagé", "en": "The workbook is damaged"}[lang]
+    assert i.message.startswith(expected), i.message
+
+
+def test_unreadable_file_without_sheet_names_follows_the_computer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "x.xlsx"
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+    monkeypatch.setenv("LC_ALL", "fr_FR.UTF-8")
+    assert only(refused(path)).message == "Le classeur est endommagé (archive illisible)."
+    monkeypatch.setenv("LC_ALL", "en_US.UTF-8")
+    assert only(refused(path)).message == "The workbook is damaged (not a readable zip)."

@@ -16,7 +16,7 @@ from scheduler.problem import Problem
 from scheduler.read.event import read_calendar, read_rooms, read_sessions, read_settings, read_speakers
 from scheduler.read.people import read_people
 from scheduler.read.tables import Reader
-from scheduler.read.workbook import Unreadable, load
+from scheduler.read.workbook import Unreadable, guess_language, load
 
 __all__ = ["describe", "read_problem"]
 
@@ -49,7 +49,7 @@ def read_problem(path: str | os.PathLike, lang: str | None = None) -> Problem:
     try:
         loaded = load(p, shown)
     except Unreadable as e:
-        language = lang if lang in ("en", "fr") else "en"
+        language = lang if lang in ("en", "fr") else guess_language(p)
         err = InputError(
             [
                 InputIssue(shown, n.message(language), n.hint(language), n.sheet, n.row, n.column)

@@ -13,6 +13,8 @@ from __future__ import annotations
 import bisect
 import hashlib
 import io
+import os
+import re
 import stat
 import zipfile
 from dataclasses import dataclass, field
@@ -478,6 +480,47 @@ def _check_zip_sizes(infos: list[zipfile.ZipInfo]) -> None:
                 part=i.filename,
                 ratio=i.file_size // max(i.compress_size, 1),
             )
+
+
+_FRENCH_WORDS = ("evenement", "salles", "calendrier", "intervenants", "inscription", "reponses", "programme")
+_ENGLISH_WORDS = ("event", "rooms", "calendar", "speakers", "responses", "schedule")
+
+
+def guess_language(path: Path) -> str:
+    """The language to refuse an unreadable file in: the sheet names when they can be read at all, else
+    the file's name, else the computer's language setting, else English."""
+    from scheduler.contract import SHEETS
+    from scheduler.read.cells import compact
+
+    names: list[str] = []
+    try:
+        files = [path] if path.is_file() else sorted(path.glob("*.csv"))[:20] if path.is_dir() else []
+        for f in files:
+            names.append(f.stem)
+            if f.stat().st_size <= MAX_TOTAL_BYTES and zipfile.is_zipfile(f):
+                with zipfile.ZipFile(f) as zf:
+                    for part in ("xl/workbook.xml", "content.xml"):
+                        if part in zf.NameToInfo and zf.getinfo(part).file_size < 64 * 2**20:
+                            with zf.open(part) as stream:
+                                head = stream.read(1 << 20).decode("utf-8", "replace")
+                            names += re.findall(r'(?:<sheet|<table:table)\b[^>]*?\bname="([^"]*)"', head)
+    except (OSError, zipfile.BadZipFile, ValueError, EOFError, NotImplementedError, RuntimeError):
+        pass
+    french = {compact(n) for s in SHEETS for n in s.fr} - {compact(n) for s in SHEETS for n in s.en}
+    english = {compact(n) for s in SHEETS for n in s.en} - {compact(n) for s in SHEETS for n in s.fr}
+    votes = [sum(compact(n) in english for n in names), sum(compact(n) in french for n in names)]
+    if votes[0] != votes[1]:
+        return "fr" if votes[1] > votes[0] else "en"
+    stem = compact(path.name)
+    if any(w in stem for w in _FRENCH_WORDS) and not any(w in stem for w in _ENGLISH_WORDS):
+        return "fr"
+    if any(w in stem for w in _ENGLISH_WORDS):
+        return "en"
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = os.environ.get(var, "")
+        if value:
+            return "fr" if value.lower().startswith("fr") else "en"
+    return "en"
 
 
 def fingerprint_of(path: Path) -> str:
