@@ -107,10 +107,10 @@ def main(debug: bool) -> None:
     """
 
 
-def _read(path: Path | None, lang: str | None):
+def _read(path: Path | None, lang: str | None, preferences: Path | None = None):
     from .read import read_problem
 
-    return read_problem(path or default_input(), lang=lang)
+    return read_problem(path or default_input(), lang=lang, preferences=preferences)
 
 
 def _recorded_problem(timetable: Path, lang: str | None, again: str):
@@ -148,7 +148,14 @@ def _recorded_problem(timetable: Path, lang: str | None, again: str):
             "Il a été calculé à partir de {src}, qui n'existe plus.",
             src=source,
         )
-    problem = _read(source, lang)
+    wishes = Path(found.preferences_file) if found.preferences_file else None
+    if wishes is not None and not wishes.exists():
+        raise refuse(
+            "It was computed with the wishes of {src}, which is no longer there.",
+            "Il a été calculé avec les vœux de {src}, qui n'existe plus.",
+            src=wishes,
+        )
+    problem = _read(source, lang, wishes)
     if found.fingerprint and problem.fingerprint != found.fingerprint:
         raise refuse(
             "It was computed from {src}, which has changed since; checking it against the new version "
@@ -176,6 +183,13 @@ lang_option = click.option(
     help="Language of messages and outputs (default: the input's).",
 )
 input_argument = click.argument("input", required=False, type=click.Path(path_type=Path))
+preferences_option = click.option(
+    "--preferences",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    help="Participants' wishes in a file of their own, e.g. a form export as downloaded (CSV, .xlsx or "
+    ".ods); it replaces the input's Preferences sheet.",
+)
 
 
 @main.command()
@@ -222,6 +236,7 @@ input_argument = click.argument("input", required=False, type=click.Path(path_ty
     help="An earlier timetable (.xlsx or .json) treated as announced: move as few sessions as possible; "
     "keep Locked rows and hand edits.",
 )
+@preferences_option
 @lang_option
 @friendly
 def solve(
@@ -233,6 +248,7 @@ def solve(
     quiet: bool,
     mode: str,
     previous: Path | None,
+    preferences: Path | None,
     lang: str | None,
 ) -> None:
     """Optimise the timetable of INPUT (default: the sample event) and write it.
@@ -246,11 +262,12 @@ def solve(
       scheduler solve inputs/rencontres-2012.xlsx -o outputs/timetable.xlsx --time-limit 30
       scheduler solve mon-evenement.xlsx --seed 3 --workers 8
       scheduler solve mon-evenement.xlsx --previous outputs/timetable.xlsx   # rerun after a change
+      scheduler solve evenement.ods --preferences "Inscriptions (réponses).csv"   # a form export as is
     """
     from .pipeline import plan
     from .write import write_outputs
 
-    problem = _read(input, lang)
+    problem = _read(input, lang, preferences)
     lang = lang or problem.language
     for warning in problem.warnings:
         _echo_err(tr(lang, "Note: {w}", "Remarque : {w}", w=warning))
@@ -433,9 +450,10 @@ def _summary(problem, result, lang: str, written: list[Path]) -> None:
 
 @main.command()
 @input_argument
+@preferences_option
 @lang_option
 @friendly
-def validate(input: Path | None, lang: str | None) -> None:
+def validate(input: Path | None, preferences: Path | None, lang: str | None) -> None:
     """Check INPUT and list every problem with its file, sheet, row and column.
 
     \b
@@ -443,10 +461,11 @@ def validate(input: Path | None, lang: str | None) -> None:
       scheduler validate
       scheduler validate mon-evenement.xlsx
       scheduler validate dossier-csv/
+      scheduler validate evenement.xlsx --preferences "Formulaire (réponses).xlsx"
     """
     from .diagnose import diagnose
 
-    problem = _read(input, lang)
+    problem = _read(input, lang, preferences)
     lang = lang or problem.language
     for warning in problem.warnings:
         click.echo(tr(lang, "Note: {w}", "Remarque : {w}", w=warning))

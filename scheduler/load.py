@@ -669,6 +669,7 @@ class RecordedInput:
     source_file: str
     fingerprint: str
     language: str
+    preferences_file: str = ""
 
 
 def recorded_input(path: str | os.PathLike[str]) -> RecordedInput:
@@ -691,6 +692,7 @@ def recorded_input(path: str | os.PathLike[str]) -> RecordedInput:
         event = event if isinstance(event, dict) else {}
         lang = doc.get("language") if isinstance(doc, dict) and doc.get("language") in LANGUAGES else "en"
         source, fingerprint = event.get("source_file"), event.get("fingerprint")
+        wishes = event.get("preferences_file")
     else:
         try:
             loaded = load(p, str(p))
@@ -699,8 +701,12 @@ def recorded_input(path: str | os.PathLike[str]) -> RecordedInput:
         info, _ = _quality_values(loaded.sheets)
         lang = "fr" if any(compact(s.name) in _FRENCH_SHEETS for s in loaded.sheets) else "en"
         source, fingerprint = info.get("source_file"), info.get("fingerprint")
+        wishes = info.get("preferences_file")
     return RecordedInput(
-        source if isinstance(source, str) else "", fingerprint if isinstance(fingerprint, str) else "", lang
+        source if isinstance(source, str) else "",
+        fingerprint if isinstance(fingerprint, str) else "",
+        lang,
+        wishes if isinstance(wishes, str) else "",
     )
 
 

@@ -170,6 +170,7 @@ class Problem:
     source_file: str = ""
     fingerprint: str = ""
     warnings: tuple[str, ...] = ()  # things worth saying that do not stop the solve
+    preferences_file: str = ""  # a form export given beside the input (--preferences), when there is one
 
     @cached_property
     def slot_by_id(self) -> dict[str, Slot]:

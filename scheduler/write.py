@@ -88,6 +88,7 @@ SOLVER_ROWS: tuple[tuple[str, str, str], ...] = (
 INFO_ROWS: tuple[tuple[str, str, str], ...] = (
     ("title", "Event", "Événement"),
     ("source_file", "Input file", "Fichier d'entrée"),
+    ("preferences_file", "Wishes file", "Fichier des vœux"),
     ("fingerprint", "Input fingerprint", "Empreinte de l'entrée"),
 )
 
@@ -307,6 +308,7 @@ def timetable_to_dict(problem: Problem, timetable: Timetable, quality: Quality, 
             "title": problem.title,
             "source_file": problem.source_file,
             "fingerprint": problem.fingerprint,
+            **({"preferences_file": problem.preferences_file} if problem.preferences_file else {}),
         },
         "days": [_iso(d) for d in problem.days],
         "slots": [
@@ -808,8 +810,11 @@ def _quality(wb: Workbook, view: _View, q: Quality, lang: str, title: str) -> No
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=5)
     info = {"title": view.problem.title, "source_file": view.problem.source_file}
     info["fingerprint"] = view.problem.fingerprint
+    info["preferences_file"] = view.problem.preferences_file
     r += 1
     for key, en, fr in INFO_ROWS:
+        if not info[key] and key == "preferences_file":
+            continue  # only when the wishes came with --preferences
         r += 1
         _put(ws, r, 1, tr(lang, en, fr), font=bold)
         _put(ws, r, 2, info[key])

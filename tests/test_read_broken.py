@@ -81,7 +81,7 @@ def test_text_named_xlsx(tmp_path: Path) -> None:
     path = tmp_path / "salles.xlsx"
     path.write_text("Salle;Capacité\nAuditorium;300\n", encoding="utf-8")
     assert (
-        only(refused(path)).message == "This file is text (perhaps CSV) named .xlsx, not a workbook."
+        only(refused(path, "en")).message == "This file is text (perhaps CSV) named .xlsx, not a workbook."
     )
 
 
@@ -116,10 +116,10 @@ def test_zip_that_is_no_workbook(tmp_path: Path) -> None:
 
 
 def test_missing_file_and_single_csv_and_empty_folder(tmp_path: Path) -> None:
-    assert only(refused(tmp_path / "nowhere.xlsx")).message == "File not found."
+    assert only(refused(tmp_path / "nowhere.xlsx", "en")).message == "File not found."
     single = tmp_path / "Salles.csv"
     single.write_text("Salle,Capacité\nA,3\n", encoding="utf-8")
-    assert "single CSV file" in only(refused(single)).message
+    assert "single CSV file" in only(refused(single, "en")).message
     (tmp_path / "empty").mkdir()
     assert only(refused(tmp_path / "empty", "fr")).message == "Le dossier ne contient aucun fichier .csv."
 
@@ -135,7 +135,7 @@ def test_entity_expansion_refused(tmp_path: Path) -> None:
         "xl/worksheets/sheet1.xml",
         lambda d: plant_doctype(d, BILLION_LAUGHS, b"&lol3;"),
     )
-    i = only(refused(bomb))
+    i = only(refused(bomb, "en"))
     assert i.message.startswith(
         "The workbook contains XML entity or DTD declarations (xl/worksheets/sheet1.xml)"
     )
@@ -146,7 +146,7 @@ def test_external_entity_refused(tmp_path: Path) -> None:
     xxe = rewrite_part(
         good, tmp_path / "xxe.xlsx", "xl/workbook.xml", lambda d: plant_doctype(d, EXTERNAL_ENTITY, b"")
     )
-    assert "XML entity or DTD" in only(refused(xxe)).message
+    assert "XML entity or DTD" in only(refused(xxe, "en")).message
 
 
 def test_compression_ratio_refused(tmp_path: Path) -> None:
@@ -156,7 +156,7 @@ def test_compression_ratio_refused(tmp_path: Path) -> None:
         for info in zin.infolist():
             zout.writestr(info.filename, zin.read(info.filename))
         zout.writestr("xl/media/image1.png", b"\0" * (8 * 2**20))
-    i = only(refused(bomb))
+    i = only(refused(bomb, "en"))
     assert i.message.startswith("The workbook part xl/media/image1.png is compressed suspiciously well")
 
 
@@ -463,7 +463,7 @@ def test_random_bytes_never_crash(tmp_path: Path) -> None:
 def test_unreadable_file_refused_in_the_language_of_its_sheets(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str
 ) -> None:
-    """A workbook whose sheet part is damaged still shows its sheet names: the refusal speaks their language."""
+    """A workbook whose sheet part is damaged still shows its sheet names: the refusal speaks theirs."""
     monkeypatch.setenv("LANG", "en_GB.UTF-8" if lang == "fr" else "fr_FR.UTF-8")  # not what decides here
     good = write_xlsx(sample(lang), tmp_path / "good.xlsx")
     cut = rewrite_part(good, tmp_path / "cut.xlsx", "xl/worksheets/sheet1.xml", lambda d: d[: len(d) // 2])

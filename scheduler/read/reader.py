@@ -7,6 +7,7 @@ located (file, sheet, row, column) and with what to do, in the language of the i
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from scheduler.problem import Problem
 from scheduler.read.event import read_calendar, read_rooms, read_sessions, read_settings, read_speakers
 from scheduler.read.people import read_people
 from scheduler.read.tables import Reader
-from scheduler.read.workbook import Unreadable, guess_language, load
+from scheduler.read.workbook import Loaded, Note, Unreadable, guess_language, load
 
 __all__ = ["describe", "read_problem"]
 
@@ -38,7 +39,30 @@ def describe(issue: InputIssue, lang: str) -> str:
     return f"{text} {issue.hint}" if issue.hint else text
 
 
-def read_problem(path: str | os.PathLike, lang: str | None = None) -> Problem:
+def _preferences_sheet(path: Path, main: Loaded) -> Loaded:
+    """A form export given on its own (CSV, xlsx or ods as the form service wrote it) as the Preferences
+    sheet: the sheet named like it, else the first one holding anything."""
+    from scheduler.contract import SPEC
+    from scheduler.read.cells import compact
+
+    extra = load(path, str(path), single_table=True)
+    names = {compact(n) for n in (*SPEC["preferences"].en, *SPEC["preferences"].fr)}
+    chosen = next((s for s in extra.sheets if compact(s.name) in names), None)
+    chosen = chosen or next((s for s in extra.sheets if s.rows and not s.hidden), None)
+    chosen = chosen or (extra.sheets[0] if extra.sheets else None)
+    if chosen is None:
+        raise Unreadable(
+            [Note("The file holds no sheet.", "Le fichier ne contient aucune feuille.", values={})]
+        )
+    chosen.role, chosen.origin = "preferences", str(path)
+    main.sheets.append(chosen)
+    main.notes.extend(extra.notes)
+    return extra
+
+
+def read_problem(
+    path: str | os.PathLike, lang: str | None = None, *, preferences: str | os.PathLike | None = None
+) -> Problem:
     """Read an .xlsx workbook or a folder of .csv files into a validated Problem.
 
     Raises `InputError` carrying every issue found, located and written in the input's language
@@ -46,10 +70,18 @@ def read_problem(path: str | os.PathLike, lang: str | None = None) -> Problem:
     """
     p = Path(path)
     shown = str(path)
+    failing = p
     try:
         loaded = load(p, shown)
+        if preferences is not None:
+            failing = Path(preferences)
+            extra = _preferences_sheet(failing, loaded)
+            loaded.fingerprint = hashlib.sha256(
+                f"{loaded.fingerprint}+{extra.fingerprint}".encode()
+            ).hexdigest()
     except Unreadable as e:
-        language = lang if lang in ("en", "fr") else guess_language(p)
+        shown = str(failing)
+        language = lang if lang in ("en", "fr") else guess_language(failing)
         err = InputError(
             [
                 InputIssue(shown, n.message(language), n.hint(language), n.sheet, n.row, n.column)
@@ -95,4 +127,5 @@ def read_problem(path: str | os.PathLike, lang: str | None = None) -> Problem:
         source_file=str(p.resolve()),
         fingerprint=loaded.fingerprint,
         warnings=warnings,
+        preferences_file=str(Path(preferences).resolve()) if preferences is not None else "",
     )

@@ -10,6 +10,7 @@ from scheduler.contract import (
     CHOICE,
     QUIET_SHEETS,
     SHEETS,
+    SPEC,
     SheetSpec,
     accepted_names,
 )
@@ -136,6 +137,9 @@ class Reader:
 
     def file_of(self, sheet: str) -> str:
         for s in self.loaded.sheets:
+            if s.name == sheet and s.origin:
+                return s.origin  # a sheet given on its own wins over an input sheet of the same name
+        for s in self.loaded.sheets:
             if s.name == sheet and s.file and self.loaded.is_csv:
                 return os.path.join(self.loaded.file, s.file)
         return self.loaded.file
@@ -154,6 +158,8 @@ class Reader:
         for raw in self.loaded.sheets:
             k = compact(raw.name)
             spec = next((s for s in SHEETS if k in {compact(n) for n in (*s.en, *s.fr)}), None)
+            if raw.role:
+                spec = SPEC[raw.role]
             if spec is None:
                 unused.append(raw)
                 continue
@@ -163,6 +169,16 @@ class Reader:
         for spec in SHEETS:
             found = by_key.get(spec.key, [])
             en, fr = accepted_names(spec.en, spec.fr)
+            given = [r for r in found if r.role]
+            if given and len(found) > len(given):
+                self.note(
+                    "This sheet is not read: {file}, given with --preferences, takes its place.",
+                    "Cette feuille n'est pas lue : {file}, donné avec --preferences, la remplace.",
+                    sheet=next(r.name for r in found if not r.role),
+                    warning=True,
+                    file=given[0].origin,
+                )
+                found = given
             if len(found) > 1:
                 self.note(
                     "Two sheets hold the same data: {names}.",
@@ -205,6 +221,22 @@ class Reader:
                     sheet=raw.name,
                     warning=True,
                     near=near,
+                )
+            elif self.loaded.is_csv and compact(raw.name) not in QUIET_SHEETS:
+                # A CSV file in the folder is something the organiser put there: never skip it in silence.
+                self.note(
+                    "File {file} is not read: its name is not a sheet the scheduler knows.",
+                    "Le fichier {file} n'est pas lu : son nom n'est pas celui d'une feuille connue du "
+                    "planificateur.",
+                    "If it holds one of them, name it {names}.csv (or give it with --preferences if it "
+                    "holds the wishes).",
+                    "S'il contient l'une d'elles, nommez-le {names_fr}.csv (ou donnez-le avec --preferences "
+                    "s'il contient les vœux).",
+                    sheet=raw.name,
+                    warning=True,
+                    file=raw.file,
+                    names=".csv, ".join(s.en[0] for s in SHEETS),
+                    names_fr=".csv, ".join(s.fr[0] for s in SHEETS),
                 )
 
     def make_table(self, spec: SheetSpec, raw: RawSheet) -> Table:

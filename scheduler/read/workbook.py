@@ -73,6 +73,8 @@ class RawSheet:
     )  # min_row, min_col, max_row, max_col
     no_cache: set[tuple[int, int]] = field(default_factory=set)  # formula cells without a saved value
     file: str = ""
+    role: str = ""  # the sheet it stands for when its name is not one (a form export given on its own)
+    origin: str = ""  # the file it came from when that is not the input (--preferences)
 
 
 @dataclass
@@ -381,7 +383,7 @@ def _load_text(path: Path, data: bytes, loaded: Loaded, single_table: bool) -> N
 
     loaded.is_csv = True
     loaded.format = "csv"
-    loaded.sheets.append(read_csv(path.name, data, loaded))
+    loaded.sheets.append(read_csv(path.name, data, loaded, CellBudget()))
 
 
 def _load_zip(data: bytes, loaded: Loaded, budget: CellBudget) -> None:
@@ -482,7 +484,7 @@ def _check_zip_sizes(infos: list[zipfile.ZipInfo]) -> None:
             )
 
 
-_FRENCH_WORDS = ("evenement", "salles", "calendrier", "intervenants", "inscription", "reponses", "programme")
+_FRENCH_WORDS = ("evenement", "salles", "calendrier", "intervenants", "inscription", "reponses", "rencontres")
 _ENGLISH_WORDS = ("event", "rooms", "calendar", "speakers", "responses", "schedule")
 
 
@@ -504,7 +506,7 @@ def guess_language(path: Path) -> str:
                             with zf.open(part) as stream:
                                 head = stream.read(1 << 20).decode("utf-8", "replace")
                             names += re.findall(r'(?:<sheet|<table:table)\b[^>]*?\bname="([^"]*)"', head)
-    except (OSError, zipfile.BadZipFile, ValueError, EOFError, NotImplementedError, RuntimeError):
+    except Exception:  # a guess about a file already known to be unreadable: anything may fail here
         pass
     french = {compact(n) for s in SHEETS for n in s.fr} - {compact(n) for s in SHEETS for n in s.en}
     english = {compact(n) for s in SHEETS for n in s.en} - {compact(n) for s in SHEETS for n in s.fr}
