@@ -544,6 +544,23 @@ def test_code_of_one_session_with_the_title_of_another(tmp_path: Path) -> None:
     assert found.startswith("Préférences|2|Choix 1|Session « A1 — Modèles économiques » inconnu(e).")
 
 
+def test_title_of_several_sessions() -> None:
+    form = read_form(
+        ["Nom", "Premier choix"],
+        1,
+        [(2, ["Anne Roux", "Atelier libre"])],
+        [("L1", "Atelier libre"), ("L2", "Atelier libre")],
+        "Préférences",
+    )
+    (note,) = [n for n in form.notes if not n.warning]
+    assert (note.row, note.column, note.message("fr"), note.hint("fr")) == (
+        2,
+        "Premier choix",
+        "« Atelier libre » est le titre de plusieurs sessions : L1, L2.",
+        "Utilisez plutôt le code de la session.",
+    )
+
+
 def test_grid_row_naming_no_session(tmp_path: Path) -> None:
     rows = [
         [
@@ -659,6 +676,18 @@ def test_header_under_a_title_row(tmp_path: Path) -> None:
     assert wishes(p) == EXPECTED["google-fr-telechargement.csv"]
 
 
+def test_title_row_over_the_export_is_no_question(tmp_path: Path) -> None:
+    """A title over the pasted table frames no column: an unknown column graded 1, 2... is not a grid row."""
+    rows = [
+        ["Inscriptions aux ateliers", "", ""],
+        ["Nom et prénom", "Premier choix", "Note sur 5"],
+        ["Anne Roux", "A1", 4],
+    ]
+    p = read_pasted(tmp_path, rows)
+    assert wishes(p) == {"Anne Roux": (r("A1"), "")}
+    assert any("La colonne « Note sur 5 » n'est pas lue" in w for w in p.warnings)
+
+
 # --------------------------------------------------------------------------------------------- spellings
 
 SPELLINGS = st.sampled_from(["plain", "upper", "lower", "title", "no accents", "no spaces", "punctuated"])
@@ -725,6 +754,45 @@ def test_any_spelling_and_order_names_the_same_sessions(
     (anne,) = form.respondents
     assert anne.choices == tuple(chosen)
     assert anne.ranks == (tuple([1] * k) if layout == "google checkboxes" and k > 1 else ())
+
+
+HEADERS = st.sampled_from(
+    ["Horodateur", "Email", "Adresse e-mail", "Nom", "Prénom", "Name", "Nom et prénom", "Choix 1",
+     "Premier choix", "Deuxième choix", "Classez les ateliers [Modèles économiques]",
+     "Classez les ateliers [Zut]", "Rank [1]", "Quels ateliers ?", "Classez les ateliers", "ID", "Régime",
+     "", "Atelier impression 3D", "Ouverture", "Q1 [A1]", "Completion time"]
+)  # fmt: skip
+CELLS = st.one_of(
+    st.sampled_from(
+        [*(c for c, _ in SESSIONS), *(t for _, t in SESSIONS), "1er choix", "2e choix", "X", "Oui", "Non", "",
+         "anonymous", "a@b.fr", "2012/03/01 10:15:32 UTC+1", "3/1/12 10:15:32", "A1 — Modèles économiques",
+         "Art, culture et territoires, A2;", "Aucun", "Très intéressé"]
+    ),
+    st.text(max_size=30),
+    st.integers(-3, 50),
+    st.floats(),
+    st.none(),
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    header=st.lists(HEADERS, min_size=1, max_size=8), rows=st.lists(st.lists(CELLS, max_size=9), max_size=6)
+)
+def test_any_export_reads_without_crashing_into_valid_ranks(
+    header: list[str], rows: list[list[object]]
+) -> None:
+    codes = {c for c, _ in SESSIONS}
+    form = read_form(header, 1, [(i + 2, row) for i, row in enumerate(rows)], SESSIONS, "Préférences")
+    for person in form.respondents:
+        assert set(person.choices) <= codes and len(set(person.choices)) == len(person.choices)
+        ranks = person.ranks or tuple(range(1, len(person.choices) + 1))
+        assert len(ranks) == len(person.choices)
+        assert all(rank == 1 + sum(other < rank for other in ranks) for rank in ranks)  # competition ranks
+        assert sorted(ranks) == list(ranks)
+    for note in form.notes:
+        assert note.message("fr") and note.message("en")
+        note.hint("fr"), note.hint("en")
 
 
 def test_cells_listing_titles_with_commas_are_cut_where_titles_end() -> None:

@@ -409,6 +409,8 @@ def _parents(above: Sequence[Sequence[object]], width: int) -> list[str]:
     grid once, above its rows), or ""."""
     out = [""] * width
     for values in above:  # farthest first, so that the nearest row wins
+        if sum(not is_blank(v) for v in values) < 2:  # a title over the table, not a row of questions
+            continue
         last = ""
         for i in range(width):
             v = values[i] if i < len(values) else None
@@ -475,6 +477,8 @@ def read_form(
         if not text:
             continue
         col = _classify(text, sessions)
+        if col.kind == "session" and not col.question:
+            col.question = parents[i]
         if col.kind == "unknown" and parents[i] and compact(parents[i]) != compact(text):
             framed = _classify(f"{parents[i]} [{text}]", sessions)
             if framed.kind == "guess":
