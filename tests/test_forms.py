@@ -573,9 +573,9 @@ def test_grid_row_naming_no_session(tmp_path: Path) -> None:
     ]
     assert errors(tmp_path, rows) == [
         "Préférences|1|Rank the workshops [Modeles eco]|La colonne « Rank the workshops [Modeles eco] » "
-        "classe « Modeles eco », qui n'est pas une session.|Vouliez-vous dire « Modèles économiques » ? "
-        "Écrivez le titre ou le code de la session comme dans la feuille Sessions, dans le formulaire ou "
-        "dans cet en-tête."
+        "contient des choix de « Modeles eco », qui n'est pas une session.|Vouliez-vous dire « Modèles "
+        "économiques » ? Écrivez le titre ou le code de la session comme dans la feuille Sessions, dans le "
+        "formulaire ou dans cet en-tête."
     ]
 
 
@@ -584,7 +584,8 @@ def test_framaforms_grid_row_naming_no_session_is_read_with_its_question_above(t
     rows[2][12] = "Modèles économique et social"
     (found,) = errors(tmp_path, rows)
     assert found.startswith(
-        "Préférences|3|Modèles économique et social|La colonne « Modèles économique et social » classe"
+        "Préférences|3|Modèles économique et social|La colonne « Modèles économique et social » contient des "
+        "choix de « Modèles économique et social », qui n'est pas une session."
     )
 
 
@@ -674,6 +675,23 @@ def test_header_under_a_title_row(tmp_path: Path) -> None:
     rows = [["Réponses au formulaire 1"], [], *export("google-fr-telechargement.csv")]
     p = read_pasted(tmp_path, rows)
     assert wishes(p) == EXPECTED["google-fr-telechargement.csv"]
+
+
+def test_rows_of_grid_labels_are_not_taken_for_the_header(tmp_path: Path) -> None:
+    """Framaforms' header rows name the grid's rows by session titles, which tell nothing before the sessions
+    are read, while its answers are full of `1er choix`: the header row is still the one of labels."""
+    titles = [t for _, t in SESSIONS[1:]]
+    rows = [
+        ["", "", "Vos vœux", "", "", "", ""],
+        ["Nom", "Prénom", *titles],
+        ["Roux", "Anne", "1er choix", "2e choix", "3e choix", "4e choix", "5e choix"],
+        ["Petit", "Marc", "5e choix", "4e choix", "3e choix", "2e choix", "1er choix"],
+    ]
+    p = read_pasted(tmp_path, rows)
+    assert wishes(p) == {
+        "Anne Roux": (r("A1", "A2", "T1", "A3", "A4"), ""),
+        "Marc Petit": (r("A4", "A3", "T1", "A2", "A1"), ""),
+    }
 
 
 def test_title_row_over_the_export_is_no_question(tmp_path: Path) -> None:

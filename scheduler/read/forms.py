@@ -350,9 +350,15 @@ def parse_moment(value: object, day_first: bool = True) -> dt.datetime | None:
 def header_known(header: object) -> bool:
     """Whether a header cell is one a form export has: finds the header row before the sessions are read."""
     text = cell_text(header)
-    if not text:
+    if not text or grid_label(header):
         return False
     return _classify(text, Sessions(())).kind not in ("unknown", "list") or bool(BRACKETED.fullmatch(text))
+
+
+def grid_label(value: object) -> bool:
+    """Whether a text cell reads as a grid's answer (`1er choix`, `Choix 2`, `X`): such cells fill a
+    Framaforms grid's rows, so they do not make a row a header row."""
+    return isinstance(value, str) and label_rank(value) not in (None, NOT_CHOSEN)
 
 
 def _classify(header: str, sessions: Sessions) -> Column:
@@ -502,8 +508,8 @@ def read_form(
         if (col.asks or compact(col.question) in about_sessions) and answers and graded * 2 >= len(answers):
             near = close_match(col.item, sessions.options)
             note(
-                "The column '{col}' ranks '{item}', which is not a session.",
-                "La colonne « {col} » classe « {item} », qui n'est pas une session.",
+                "The column '{col}' holds choices of '{item}', which is not a session.",
+                "La colonne « {col} » contient des choix de « {item} », qui n'est pas une session.",
                 ("Did you mean '{near}'? " if near else "")
                 + "Write the session's title or code as in the Sessions sheet, in the form or in this "
                 "header.",

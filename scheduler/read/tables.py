@@ -21,7 +21,7 @@ from scheduler.read.cells import (
     compact,
     is_blank,
 )
-from scheduler.read.forms import header_known
+from scheduler.read.forms import grid_label, header_known
 from scheduler.read.workbook import Loaded, Note, RawSheet
 
 HEADER_SEARCH_ROWS = 10
@@ -223,9 +223,12 @@ class Reader:
             score = sum(
                 1
                 for v in values
-                if _column_key(spec, v) is not None
-                or _choice_number(spec, v) is not None
-                or (spec.key == "preferences" and header_known(v))
+                if not (spec.key == "preferences" and grid_label(v))
+                and (
+                    _column_key(spec, v) is not None
+                    or _choice_number(spec, v) is not None
+                    or (spec.key == "preferences" and header_known(v))
+                )
             )
             if score > best[0]:
                 best, header_at = (score, -i), i
