@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import openpyxl
@@ -156,6 +157,51 @@ def test_export_given_as_the_sheet_file(tmp_path: Path, name: str) -> None:
     p = read_file(tmp_path, name)
     assert wishes(p) == EXPECTED[name]
     assert {x.source.row for x in p.participants if x.source} <= set(range(2, 10))
+
+
+# How LibreOffice opens each export before it is copied into the workbook: separator, and the locale that
+# reads its dates (the French forms in French, the others in English).
+OPENED_AS = {
+    "google-fr-telechargement.csv": "44,34,76,1,,1036",
+    "google-en-sheet.csv": "44,34,76,1,,1033",
+    "limesurvey-codes.csv": "44,34,76,1,,1036",
+    "limesurvey-fr-texte.csv": "59,34,76,1,,1036",
+    "framaforms.csv": "9,34,76,1,,1036",
+}
+
+
+@pytest.fixture(scope="module")
+def opened_in_libreoffice(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Rows]:
+    """Each export opened in LibreOffice Calc and saved, as an organiser opens a CSV to copy it: the rows as
+    the spreadsheet typed them (dates, numbers)."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed")
+    work = tmp_path_factory.mktemp("libreoffice")
+    out: dict[str, Rows] = {}
+    for options in sorted(set(OPENED_AS.values())):
+        names = [n for n, o in OPENED_AS.items() if o == options]
+        for n in names:
+            shutil.copy(FORMS / n, work / n)
+        profile = f"-env:UserInstallation=file://{work}/profile"
+        subprocess.run(
+            [soffice, "--headless", profile, f"--infilter=CSV:{options}", "--convert-to", "xlsx",
+             "--outdir", str(work / "out"), *(str(work / n) for n in names)],
+            check=True, capture_output=True, timeout=180,
+        )  # fmt: skip
+        for n in names:
+            out[n] = rows_of(work / "out" / n.replace(".csv", ".xlsx"))
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_export_opened_in_libreoffice_and_pasted(
+    tmp_path: Path, name: str, opened_in_libreoffice: dict[str, Rows]
+) -> None:
+    rows = opened_in_libreoffice[name]
+    if name in ("google-en-sheet.csv", "limesurvey-codes.csv"):
+        assert isinstance(rows[1][1 if name == "limesurvey-codes.csv" else 0], dt.datetime)  # typed by Calc
+    assert wishes(read_pasted(tmp_path, rows)) == EXPECTED[name]
 
 
 def test_google_download_says_what_it_kept(tmp_path: Path) -> None:
