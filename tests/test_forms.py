@@ -706,6 +706,18 @@ def test_choices_without_a_name(tmp_path: Path) -> None:
     ]
 
 
+def test_excel_errors_matter_only_in_the_columns_read(tmp_path: Path) -> None:
+    rows = [
+        ["Nom et prénom", "Premier choix", "Régime"],
+        ["Anne Roux", "#REF!", "#N/A"],
+        ["Marc Petit", "A1", "#N/A"],
+    ]
+    assert errors(tmp_path, rows) == [
+        "Préférences|2|Premier choix|La cellule affiche l'erreur Excel #REF!.|Corrigez la formule ou "
+        "saisissez la valeur."
+    ]
+
+
 def test_same_session_twice_keeps_the_better_rank(tmp_path: Path) -> None:
     rows = [["Nom et prénom", "Premier choix", "Classez les ateliers [Coopérer sur un territoire]"],
             ["Anne Roux", "A1", "3e choix"]]  # fmt: skip

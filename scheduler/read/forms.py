@@ -76,6 +76,7 @@ class FormReading:
     notes: list[Note] = field(default_factory=list)
     timestamp: str = ""  # header of the column dating the answers; "" when only the row order tells
     votes: tuple[int, int] = (0, 0)  # English-only, French-only words seen in the headers
+    used: set[int] = field(default_factory=set)  # indexes of the columns read
 
 
 @dataclass
@@ -561,6 +562,7 @@ def read_form(
     stamp = stamps[0] if stamps else None
     choosing = [c for c in columns if c.kind in ("rank", "session", "list")]
     out.timestamp = stamp.header if stamp else ""
+    out.used = {c.index for c in (*(pair or ()), *singles, *emails, *choosing, stamp) if c is not None}
     if pair is None and not singles and not emails:
         note(
             "No column gives the participants' names.",

@@ -327,11 +327,14 @@ def read_preferences(rd: Reader, sessions: Sequence[Session]) -> list[Wish]:
     every = rd.all_sessions or [(s.code, s.title) for s in sessions]
     if t.has("session") and (t.has("rank") or not t.choices):
         rd.notes.extend(t.deferred)
+        used = set(t.columns.values()) | {i for _, i, _ in t.choices}
+        rd.notes.extend(n for i, n in t.cell_notes if i in used)
         return _read_long(rd, t, every)
     if "sessions" not in rd.tables:  # already reported as a missing sheet; no answer can be understood
         return []
     rows = [(r.number, r.values) for r in t.rows]
     form = read_form(t.header_values, t.header_row, rows, every, t.sheet, t.above)
+    rd.notes.extend(n for i, n in t.cell_notes if i in form.used)
     rd.notes.extend(form.notes)
     rd.votes[0] += form.votes[0]
     rd.votes[1] += form.votes[1]

@@ -57,6 +57,7 @@ class Table:
     # a form export's columns are judged by `forms.read_form`).
     deferred: list[Note] = field(default_factory=list)
     timestamp: str = ""  # Preferences from a form: header of the column dating the answers
+    cell_notes: list[tuple[int, Note]] = field(default_factory=list)  # Preferences: (column index, note)
 
     @property
     def sheet(self) -> str:
@@ -306,7 +307,7 @@ class Reader:
         if spec.key == "preferences":
             t.deferred = self.notes[first_header_note:]
             del self.notes[first_header_note:]
-            used = header_cols  # a form's columns are only understood later
+            used = header_cols  # a form's columns are understood later: `cell_notes` waits till then
         headless_warned = False
         for number, values in raw.rows:
             if number <= header_number or all(is_blank(v) for v in values):
@@ -324,6 +325,8 @@ class Reader:
                         column=cell_text(header_values[i]),
                         err=v.strip(),
                     )
+                    if spec.key == "preferences":
+                        t.cell_notes.append((i, self.notes.pop()))
                     row.values[i] = None
                     t.reported.add((number, i))
                 elif not is_blank(v) and i not in header_cols and not headless_warned:
@@ -352,6 +355,8 @@ class Reader:
                         row=r,
                         column=cell_text(header_values[c - 1]) if c - 1 < len(header_values) else "",
                     )
+                    if spec.key == "preferences":
+                        t.cell_notes.append((c - 1, self.notes.pop()))
             t.rows.append(row)
         if raw.hidden:
             self.note(
