@@ -80,9 +80,7 @@ def test_damaged_ods(tmp_path: Path) -> None:
 def test_text_named_xlsx(tmp_path: Path) -> None:
     path = tmp_path / "salles.xlsx"
     path.write_text("Salle;Capacité\nAuditorium;300\n", encoding="utf-8")
-    assert (
-        only(refused(path, "en")).message == "This file is text (perhaps CSV) named .xlsx, not a workbook."
-    )
+    assert only(refused(path, "en")).message == "This file is text (perhaps CSV) named .xlsx, not a workbook."
 
 
 def test_empty_file(tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ from scheduler.read.cells import (
     compact,
     is_blank,
 )
+from scheduler.read.forms import grid_label, header_known
 from scheduler.read.workbook import Loaded, Note, RawSheet
 
 HEADER_SEARCH_ROWS = 10
@@ -51,6 +52,13 @@ class Table:
     choices: list[tuple[int, int, str]] = field(default_factory=list)  # (choice number, column index, header)
     rows: list[Row] = field(default_factory=list)
     reported: set[tuple[int, int]] = field(default_factory=set)  # (row, column index) already explained
+    header_values: list[object] = field(default_factory=list)
+    above: list[list[object]] = field(default_factory=list)  # filled rows over the header row, top first
+    # Preferences: notes about the header row, kept until the layout is known (they fit the long form only;
+    # a form export's columns are judged by `forms.read_form`).
+    deferred: list[Note] = field(default_factory=list)
+    timestamp: str = ""  # Preferences from a form: header of the column dating the answers
+    cell_notes: list[tuple[int, Note]] = field(default_factory=list)  # Preferences: (column index, note)
 
     @property
     def sheet(self) -> str:
@@ -246,12 +254,22 @@ class Reader:
         header_at = 0
         for i, (_, values) in enumerate(candidates):
             score = sum(
-                1 for v in values if _column_key(spec, v) is not None or _choice_number(spec, v) is not None
+                1
+                for v in values
+                if not (spec.key == "preferences" and grid_label(v))
+                and (
+                    _column_key(spec, v) is not None
+                    or _choice_number(spec, v) is not None
+                    or (spec.key == "preferences" and header_known(v))
+                )
             )
             if score > best[0]:
                 best, header_at = (score, -i), i
         header_number, header_values = candidates[header_at] if candidates else (1, [])
         t = Table(spec, raw, file, header_number, {}, {})
+        t.header_values = list(header_values)
+        t.above = [list(v) for _, v in candidates[:header_at]]
+        first_header_note = len(self.notes)
         en_only = {compact(n) for c in spec.columns for n in c.en} - {
             compact(n) for c in spec.columns for n in c.fr
         }
@@ -318,6 +336,10 @@ class Reader:
         self._check_required_columns(t)
         header_cols = {i for i, v in enumerate(header_values) if not is_blank(v)}
         used = set(t.columns.values()) | {i for _, i, _ in t.choices}
+        if spec.key == "preferences":
+            t.deferred = self.notes[first_header_note:]
+            del self.notes[first_header_note:]
+            used = header_cols  # a form's columns are understood later: `cell_notes` waits till then
         headless_warned = False
         for number, values in raw.rows:
             if number <= header_number or all(is_blank(v) for v in values):
@@ -335,6 +357,8 @@ class Reader:
                         column=cell_text(header_values[i]),
                         err=v.strip(),
                     )
+                    if spec.key == "preferences":
+                        t.cell_notes.append((i, self.notes.pop()))
                     row.values[i] = None
                     t.reported.add((number, i))
                 elif not is_blank(v) and i not in header_cols and not headless_warned:
@@ -363,6 +387,8 @@ class Reader:
                         row=r,
                         column=cell_text(header_values[c - 1]) if c - 1 < len(header_values) else "",
                     )
+                    if spec.key == "preferences":
+                        t.cell_notes.append((c - 1, self.notes.pop()))
             t.rows.append(row)
         if raw.hidden:
             self.note(
