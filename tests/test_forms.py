@@ -15,6 +15,7 @@ import io
 import re
 import shutil
 import subprocess
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -920,3 +921,14 @@ def test_microsoft_workbook_passed_as_downloaded_with_preferences(tmp_path: Path
     given = microsoft_export(tmp_path / "Inscriptions aux ateliers(1-3).xlsx", lang)
     p = read_problem(write_xlsx(book, tmp_path / "rencontres.xlsx"), preferences=given)
     assert wishes(p) == MS_EXPECTED
+
+
+def test_google_download_zip_passed_as_it_came(tmp_path: Path) -> None:
+    """Google Forms' "Download responses (.csv)" gives a zip holding the CSV."""
+    book = event()
+    book.pop("Préférences", None)
+    given = tmp_path / "Inscriptions Rencontres 2012.csv.zip"
+    with zipfile.ZipFile(given, "w") as z:
+        z.write(FORMS / "google-fr-telechargement.csv", "Inscriptions Rencontres 2012.csv")
+    p = read_problem(write_xlsx(book, tmp_path / "rencontres.xlsx"), preferences=given)
+    assert wishes(p) == EXPECTED["google-fr-telechargement.csv"]

@@ -288,7 +288,7 @@ def load(path: Path, shown: str, *, single_table: bool = False) -> Loaded:
             *SAVE_AS,
         )
     if data.startswith(ZIP_MAGIC):
-        _load_zip(data, loaded, budget)
+        _load_zip(data, loaded, budget, single_table)
     elif _ODF_OFFICE in data[:4096] and data.lstrip()[:1] == b"<":
         from scheduler.read.ods import read_flat_ods
 
@@ -386,7 +386,7 @@ def _load_text(path: Path, data: bytes, loaded: Loaded, single_table: bool) -> N
     loaded.sheets.append(read_csv(path.name, data, loaded, CellBudget()))
 
 
-def _load_zip(data: bytes, loaded: Loaded, budget: CellBudget) -> None:
+def _load_zip(data: bytes, loaded: Loaded, budget: CellBudget, single_table: bool = False) -> None:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -439,6 +439,18 @@ def _load_zip(data: bytes, loaded: Loaded, budget: CellBudget) -> None:
             "Give the workbook (.xlsx or .ods).",
             "Donnez le classeur (.xlsx ou .ods).",
         )
+    csvs = [i for i in infos if i.filename.casefold().endswith(".csv") and not i.is_dir()]
+    if single_table and len(csvs) == 1 and not any(n.endswith("workbook.xml") for n in names):
+        # Google Forms' "Download responses" gives the responses' CSV inside a zip.
+        from scheduler.read.csvfiles import read_csv
+
+        try:
+            inner = zf.read(csvs[0])
+        except Exception:  # a damaged member
+            raise part_damaged(csvs[0].filename) from None
+        loaded.is_csv, loaded.format = True, "csv"
+        loaded.sheets.append(read_csv(Path(csvs[0].filename).name, inner, loaded, budget))
+        return
     if not any(n.endswith("workbook.xml") for n in names):
         raise fail(
             "This zip file is not an Excel workbook.",
