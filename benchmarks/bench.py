@@ -47,12 +47,13 @@ def measure_solve(
     """One solve in this (child) process: times, quality with seats counted, greedy beside it."""
     from scheduler.allocate import allocate
     from scheduler.check import check
-    from scheduler.greedy import greedy
-    from scheduler.localsearch import estimate
-    from scheduler.model import candidates, weights
     from scheduler.pipeline import plan
     from scheduler.quality import assess
     from scheduler.read import read_problem
+    from scheduler.solve.annealing import estimate
+    from scheduler.solve.candidates import candidates
+    from scheduler.solve.greedy import greedy
+    from scheduler.solve.weights import weights
 
     t0 = time.perf_counter()
     problem = read_problem(path)

@@ -25,9 +25,11 @@ def main() -> None:
     from bench import event_path
     from ortools.sat.python import cp_model
 
-    from scheduler.model import TimetableModel, candidates, weights
     from scheduler.read import read_problem
-    from scheduler.solve import _add_hint, _greedy_hint, solve
+    from scheduler.solve.candidates import candidates
+    from scheduler.solve.cpsat import TimetableModel
+    from scheduler.solve.portfolio import _add_hint, _greedy_hint, solve
+    from scheduler.solve.weights import weights
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--event", default="large", choices=["sample", "medium", "large"])

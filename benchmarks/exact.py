@@ -1,4 +1,4 @@
-"""The exact method (scheduler/patterns.py) on the sample and on sample-like events from other seeds.
+"""The exact method (scheduler/solve/exact.py) on the sample and on sample-like events from other seeds.
 
     python benchmarks/exact.py                 # the sample and seeds 1-8, 2 workers
     python benchmarks/exact.py --seeds 1 2 3 --workers 1
@@ -28,12 +28,14 @@ def main() -> None:
     from ortools.sat.python import cp_model
 
     from scheduler.generate import SAMPLE_SEED, build_sample, write_event
-    from scheduler.greedy import greedy
-    from scheduler.localsearch import estimate
-    from scheduler.model import TimetableModel, candidates, weights
-    from scheduler.patterns import Relaxation, enumerate_patterns, search
     from scheduler.read import read_problem
-    from scheduler.solve import solve
+    from scheduler.solve.annealing import estimate
+    from scheduler.solve.candidates import candidates
+    from scheduler.solve.cpsat import TimetableModel
+    from scheduler.solve.exact import Relaxation, enumerate_patterns, search
+    from scheduler.solve.greedy import greedy
+    from scheduler.solve.portfolio import solve
+    from scheduler.solve.weights import weights
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", nargs="*", type=int, default=list(range(1, 9)))

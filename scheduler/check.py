@@ -1,6 +1,6 @@
 """Independent verification of any timetable (ours, or one edited by hand) against every hard rule.
 
-Written from the rules, not from the model: it shares no code with `model.py`, so a modelling bug cannot hide
+Written from the rules, not from the model: it shares no code with the solver (`scheduler/solve/`), so a modelling bug cannot hide
 itself. Each rule is one function returning its violations; `RULES` lists them in the order of the docs.
 """
 

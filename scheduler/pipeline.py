@@ -7,15 +7,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from scheduler.solve import SMALL_EVENT_UNITS, Improved, Progress, SolveResult, candidates, improve, solve
+
 from .allocate import allocate
 from .check import Violation, check
 from .diagnose import diagnose
 from .errors import InfeasibleError
-from .improve import Improved, improve
-from .model import SMALL_EVENT_UNITS, candidates
 from .problem import Problem
 from .quality import Quality, assess
-from .solve import Progress, SolveResult, solve
 from .timetable import Timetable
 
 # Share of the time limit for the main solve (local search, then CP-SAT); the rest goes to the exact

@@ -8,7 +8,7 @@ each fixing the optimum of the one before (a lexicographic objective without wei
    the minimum is *proven* (CP-SAT's bound meets the solution), which `RerunResult.moves_proven` reports;
 2. then fewest participants whose agenda includes a moved or cancelled session (their previous allocation
    when known, otherwise their choices);
-3. then the usual preference loss of `model.py`.
+3. then the usual preference loss of `solve/weights.py`.
 
 Rooms are exact here: the model is built with every room as its own room type (no pooling), so "stays in
 its room" is a model literal, not a hope about the colouring done after the solve. On events of the usual
@@ -29,16 +29,16 @@ from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
 
+from scheduler.solve import Progress, RoomType, TimetableModel, candidates, default_workers
+
 from .allocate import allocate
 from .changes import ChangeReport, compare
 from .check import Violation, check
 from .diagnose import diagnose
 from .errors import InfeasibleError, InputError, InputIssue, SchedulerError
 from .i18n import tr
-from .model import RoomType, TimetableModel, candidates
 from .problem import Problem, Room, Session
 from .quality import Quality, assess
-from .solve import Progress, default_workers
 from .timetable import Placement, SolveStats, Timetable
 
 Unit = tuple[str, int]

@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 from scheduler.allocate import allocate
 from scheduler.check import check
-from scheduler.greedy import greedy
 from scheduler.problem import Participant, Room, Session, Settings
 from scheduler.quality import assess
+from scheduler.solve.greedy import greedy
 from scheduler.timetable import Placement, Timetable
 
 from factories import DAY1, DAY2, make_slots, random_event, tiny

@@ -152,9 +152,9 @@ def test_ctrl_c_during_the_solve_writes_the_timetable_marked_not_final(tmp_path,
     import signal
     import threading
 
-    import scheduler.solve
+    import scheduler.solve.portfolio
 
-    monkeypatch.setattr(scheduler.solve, "_exact", lambda *args, **kwargs: None)
+    monkeypatch.setattr(scheduler.solve.portfolio, "_exact", lambda *args, **kwargs: None)
     out = tmp_path / "timetable.xlsx"
     timer = threading.Timer(2.5, lambda: os.kill(os.getpid(), signal.SIGINT))
     timer.start()
@@ -173,15 +173,15 @@ def test_ctrl_c_during_the_exact_method_writes_its_best_timetable_not_final(tmp_
     import os
     import signal
 
-    import scheduler.solve
+    import scheduler.solve.portfolio
 
-    reported = scheduler.solve._Watcher.bounded
+    reported = scheduler.solve.portfolio._Watcher.bounded
 
     def bounded_then_ctrl_c(self, loss, bound):
         reported(self, loss, bound)
         os.kill(os.getpid(), signal.SIGINT)
 
-    monkeypatch.setattr(scheduler.solve._Watcher, "bounded", bounded_then_ctrl_c)
+    monkeypatch.setattr(scheduler.solve.portfolio._Watcher, "bounded", bounded_then_ctrl_c)
     out = tmp_path / "timetable.xlsx"
     result = CliRunner().invoke(main, ["solve", str(SAMPLE), "-o", str(out), "--time-limit", "60"])
     written_not_final(result, out)

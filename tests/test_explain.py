@@ -32,7 +32,7 @@ from scheduler.explain import (
 )
 from scheduler.problem import Kind, Problem, Room, Session, Source, Speaker
 from scheduler.read import read_problem
-from scheduler.solve import solve
+from scheduler.solve.portfolio import solve
 
 from factories import DAY1, DAY2, make_slots, random_event, tiny
 

@@ -11,10 +11,11 @@ import pytest
 
 from scheduler.check import check
 from scheduler.generate import generate_event
-from scheduler.localsearch import estimate
-from scheduler.model import SMALL_EVENT_UNITS, candidates, weights
 from scheduler.read import read_problem
-from scheduler.solve import solve
+from scheduler.solve.annealing import estimate
+from scheduler.solve.candidates import SMALL_EVENT_UNITS, candidates
+from scheduler.solve.portfolio import solve
+from scheduler.solve.weights import weights
 
 
 @pytest.fixture(scope="module")
@@ -63,14 +64,14 @@ def test_ctrl_c_while_waiting_for_the_second_core_ends_the_wait_at_once(event, m
     # second core's bound until the deadline, 60 s away. Ctrl-C must end that wait, not sit it out.
     import time
 
-    import scheduler.solve
-    from scheduler.localsearch import Polished
+    import scheduler.solve.portfolio
+    from scheduler.solve.annealing import Polished
 
     def no_chain(problem, cand, w, timetable, **_):
         loss = estimate(problem, cand, w, timetable)
         return Polished(timetable, loss, loss, 0, 0)
 
-    monkeypatch.setattr(scheduler.solve, "polish_on_cores", no_chain)
+    monkeypatch.setattr(scheduler.solve.portfolio, "polish_on_cores", no_chain)
     timer = threading.Timer(3.0, lambda: os.kill(os.getpid(), signal.SIGINT))
     timer.start()
     began = time.perf_counter()

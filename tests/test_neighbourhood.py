@@ -9,11 +9,11 @@ from hypothesis import strategies as st
 
 from scheduler.allocate import allocate
 from scheduler.check import check
-from scheduler.greedy import greedy
-from scheduler.improve import improve
-from scheduler.model import candidates
 from scheduler.problem import Participant, Room, Session
 from scheduler.quality import assess
+from scheduler.solve.candidates import candidates
+from scheduler.solve.greedy import greedy
+from scheduler.solve.neighbourhood import improve
 from scheduler.timetable import Placement, Timetable
 
 from factories import DAY1, make_slots, random_event, tiny

@@ -7,10 +7,10 @@ from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from scheduler.check import check
-from scheduler.greedy import greedy
-from scheduler.model import TimetableModel
 from scheduler.pipeline import plan
 from scheduler.problem import Kind, Participant, Room, Session, Settings, Speaker
+from scheduler.solve.cpsat import TimetableModel
+from scheduler.solve.greedy import greedy
 
 from factories import DAY1, DAY2, make_slots, random_event, tiny
 
@@ -228,7 +228,7 @@ def test_random_feasible_events_give_valid_timetables(seed):
 def _optimum(problem, without_track_cut: bool = False) -> float:
     from ortools.sat.python import cp_model
 
-    from scheduler.model import TimetableModel
+    from scheduler.solve.cpsat import TimetableModel
 
     tm = TimetableModel(problem)
     if without_track_cut:

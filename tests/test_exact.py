@@ -19,19 +19,14 @@ from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from scheduler.check import check
-from scheduler.localsearch import estimate
-from scheduler.model import TimetableModel, candidates, colour_rooms, weights
-from scheduler.patterns import (
-    INF,
-    Relaxation,
-    assign_rooms,
-    enumerate_patterns,
-    rooms_for_starts,
-    search,
-)
 from scheduler.problem import Kind, Participant, Room, Session, Settings
 from scheduler.read import read_problem
-from scheduler.solve import solve
+from scheduler.solve.annealing import estimate
+from scheduler.solve.candidates import candidates, colour_rooms
+from scheduler.solve.cpsat import TimetableModel
+from scheduler.solve.exact import INF, Relaxation, assign_rooms, enumerate_patterns, rooms_for_starts, search
+from scheduler.solve.portfolio import solve
+from scheduler.solve.weights import weights
 from scheduler.timetable import Timetable
 
 from factories import DAY1, greedy_trap, make_slots, random_event, tiny
@@ -178,7 +173,7 @@ def test_a_sample_like_event_the_greedy_cannot_fill_is_proven_optimal(tmp_path):
     # Seed 2 of the sample's generator: the greedy leaves a workshop out, so the exact method starts with no
     # timetable at all and must find one as well as prove it.
     from scheduler.generate import build_sample, write_event
-    from scheduler.greedy import greedy
+    from scheduler.solve.greedy import greedy
 
     path = tmp_path / "seed2.xlsx"
     write_event(build_sample(seed=2), path)
@@ -268,7 +263,7 @@ def test_room_assignment_is_the_least_cost_one(members, types, data):
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(0, 10_000))
 def test_rooms_for_starts_agrees_with_the_estimate(seed):
-    from scheduler.greedy import greedy
+    from scheduler.solve.greedy import greedy
 
     problem = random_event(seed, n_sessions=10, n_people=30)
     cand = candidates(problem)

@@ -41,8 +41,10 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
-from .model import Candidates, ClashGroup, Weights, run_solver, timeline
-from .problem import Problem, Slot
+from scheduler.problem import Problem, Slot
+from scheduler.solve.candidates import Candidates, timeline
+from scheduler.solve.cpsat import run_solver
+from scheduler.solve.weights import ClashGroup, Weights
 
 MAX_PATTERNS = 600_000  # patterns over all slots; beyond this the method gives up (memory and time)
 MAX_STATES = 4096  # room-type count states of the assignment; beyond this the method gives up

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .model import Candidates, Unit, Weights, candidates, weights
-from .problem import Problem
-from .timetable import Placement, SolveStats, Timetable
+from scheduler.problem import Problem
+from scheduler.solve.candidates import Candidates, Unit, candidates
+from scheduler.solve.weights import Weights, weights
+from scheduler.timetable import Placement, SolveStats, Timetable
 
 
 @dataclass(frozen=True)

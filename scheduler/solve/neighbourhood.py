@@ -18,9 +18,9 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from .model import Candidates, Unit
-from .problem import Problem, Slot
-from .timetable import Placement, Timetable
+from scheduler.problem import Problem, Slot
+from scheduler.solve.candidates import Candidates, Unit
+from scheduler.timetable import Placement, Timetable
 
 UnitKey = tuple[str, int]
 ROUND_SECONDS = 1.0  # per neighbourhood: small models, many tries

@@ -25,9 +25,10 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
-from .model import Candidates, Weights, colour_rooms, timeline
-from .problem import Problem
-from .timetable import Timetable
+from scheduler.problem import Problem
+from scheduler.solve.candidates import Candidates, colour_rooms, timeline
+from scheduler.solve.weights import Weights
+from scheduler.timetable import Timetable
 
 
 @dataclass(frozen=True)

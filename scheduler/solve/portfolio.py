@@ -18,29 +18,28 @@ from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
 
-from .check import check
-from .errors import InfeasibleError
-from .greedy import greedy
-from .localsearch import MAX_CHAINS, Polished, estimate, polish, polish_on_cores
-from .model import (
+from scheduler.check import check
+from scheduler.errors import InfeasibleError
+from scheduler.problem import Problem
+from scheduler.solve.annealing import MAX_CHAINS, Polished, estimate, polish, polish_on_cores
+from scheduler.solve.candidates import (
     JOINT_MAX_ATTEND,
     SMALL_EVENT_UNITS,
     Candidates,
-    TimetableModel,
     candidates,
     colour_rooms,
     joint_size,
-    run_solver,
     timeline,
 )
-from .patterns import Proof, Relaxation, enumerate_patterns, seed_rows
-from .patterns import search as exact_search
-from .problem import Problem
-from .timetable import Placement, SolveStats, Timetable
+from scheduler.solve.cpsat import TimetableModel, run_solver
+from scheduler.solve.exact import Proof, Relaxation, enumerate_patterns, seed_rows
+from scheduler.solve.exact import search as exact_search
+from scheduler.solve.greedy import greedy
+from scheduler.timetable import Placement, SolveStats, Timetable
 
 # Share of the solve's time limit for the local search before CP-SAT (it stops sooner on small events).
 POLISH_SHARE = 0.7
-# Share of the solve's time limit for the exact method on events small enough for it (patterns.py); it
+# Share of the solve's time limit for the exact method on events small enough for it (exact.py); it
 # stops as soon as it has proven the optimum, which on the sample takes about a second.
 EXACT_SHARE = 0.6
 # Large events: CP-SAT's runs for the bound on the last core (presolve and the root LP take about 9 s of one
@@ -229,7 +228,7 @@ def _search(
     if status in (cp_model.FEASIBLE, cp_model.UNKNOWN) and solver.WallTime() < time_limit - 0.5:
         watcher.interrupted = True
     if status == cp_model.INFEASIBLE:
-        from .explain import explain_infeasible
+        from scheduler.explain import explain_infeasible
 
         error = InfeasibleError(
             explain_infeasible(problem) if customise is None else ["The hard rules cannot all hold together."]
@@ -492,7 +491,7 @@ def _exact(
     seconds: float,
     workers: int,
 ) -> Proof | None:
-    """The exact method of `patterns.py` on events small enough for it (None on larger ones, or when
+    """The exact method of `exact.py` on events small enough for it (None on larger ones, or when
     the time is too short even to bound). `start` (loss `start_loss`) is the best timetable known, if any."""
     if tm.pairs_dropped or len(tm.cand.units) > SMALL_EVENT_UNITS:
         return None
@@ -634,7 +633,7 @@ def _add_hint(tm: TimetableModel, hint: Timetable) -> None:
         n = sum(1 for k in keys if slot_id in slots_of.get(k, set()))
         tm.model.AddHint(var, n * (n - 1) // 2)
     if tm.joint:
-        from .allocate import allocate
+        from scheduler.allocate import allocate
 
         alloc = allocate(tm.problem, hint, time_limit=5.0).by_participant
         count: dict[tuple[int, tuple[str, int], str], int] = defaultdict(int)

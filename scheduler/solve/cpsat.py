@@ -15,146 +15,17 @@ figures come from the allocation afterwards (`allocate.py`), never from this mod
 
 from __future__ import annotations
 
-import itertools
 from collections import defaultdict
-from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from .problem import Problem, Room, Session, Slot
-from .timetable import Placement
+from scheduler.problem import Problem, Slot
+from scheduler.solve.candidates import SMALL_EVENT_UNITS, Candidates, Unit, candidates, timeline
+from scheduler.solve.weights import ClashGroup, Weights, weights
 
 # Above this many clash clauses the weakest pairs are left out of the model (they are still counted in the
 # reported quality); keeps model building to seconds on events of thousands of people.
 MAX_PAIR_CLAUSES = 400_000
-# Up to this many occurrences, every pair gets an overlap literal so the slot-size bound below is valid.
-SMALL_EVENT_UNITS = 80
-
-
-@dataclass(frozen=True)
-class Unit:
-    """One occurrence of a session (a session with Repeat = 2 gives two units)."""
-
-    session: Session
-    occurrence: int
-
-    @property
-    def key(self) -> tuple[str, int]:
-        return (self.session.code, self.occurrence)
-
-
-@dataclass
-class RoomType:
-    """Rooms that are interchangeable for every rule: same capacity, features and unavailable slots."""
-
-    rooms: list[Room]
-    capacity: int
-    features: frozenset[str]
-    unavailable: frozenset[str]
-
-
-@dataclass
-class Candidates:
-    """What each unit may do, computed once from the problem; shared by the model and the greedy."""
-
-    problem: Problem
-    units: list[Unit] = field(default_factory=list)
-    types: list[RoomType] = field(default_factory=list)
-    starts: dict[tuple[str, int], list[Slot]] = field(default_factory=dict)
-    type_options: dict[tuple[str, int], list[int]] = field(default_factory=dict)
-
-    def block(self, unit: Unit, start: Slot) -> tuple[Slot, ...]:
-        block = self.problem.block(start, unit.session.length)
-        assert block is not None
-        return block
-
-
-def room_types(problem: Problem) -> list[RoomType]:
-    """Pool identical rooms; a room some session must use (fixed room) stays on its own."""
-    fixed = {s.fixed_room for s in problem.sessions if s.fixed_room}
-    groups: dict[tuple, list[Room]] = {}
-    for room in problem.rooms:
-        key = (room.name,) if room.name in fixed else (room.capacity, room.features, room.unavailable)
-        groups.setdefault(key, []).append(room)
-    return [RoomType(rs, rs[0].capacity, rs[0].features, rs[0].unavailable) for rs in groups.values()]
-
-
-def colour_rooms(cand: Candidates, choice: dict[tuple[str, int], tuple[Slot, int]]) -> tuple[Placement, ...]:
-    """Concrete rooms for units given a start and a room type each: within a type, in start order, the
-    first room free throughout. Interval colouring, so it always fits when the type's cumulative holds."""
-    by_type: dict[int, list[tuple[int, Unit, list[str]]]] = defaultdict(list)
-    for unit in cand.units:
-        start, t = choice[unit.key]
-        by_type[t].append((timeline(start), unit, [b.id for b in cand.block(unit, start)]))
-    placements = []
-    for t, items in by_type.items():
-        rooms = cand.types[t].rooms
-        busy: dict[str, set[str]] = {r.name: set() for r in rooms}
-        for _, unit, ids in sorted(items, key=lambda it: (it[0], it[1].key)):
-            room = next(r for r in rooms if not (busy[r.name] & set(ids)))
-            busy[room.name] |= set(ids)
-            placements.append(Placement(unit.session.code, tuple(ids), room.name, unit.occurrence))
-    order = {s.id: s.index for s in cand.problem.slots}
-    return tuple(sorted(placements, key=lambda p: (order[p.start], p.room, p.session, p.occurrence)))
-
-
-def candidates(problem: Problem) -> Candidates:
-    """Starts and room types each unit may use, given lengths, fixed slots, speakers and rooms."""
-    cand = Candidates(problem)
-    cand.types = room_types(problem)
-    for session in problem.sessions:
-        for occ in range(1, session.repeat + 1):
-            unit = Unit(session, occ)
-            cand.units.append(unit)
-            types = [
-                i
-                for i, t in enumerate(cand.types)
-                if session.needs <= t.features
-                and (session.capacity is None or t.capacity >= session.capacity)
-                and (session.fixed_room is None or t.rooms[0].name == session.fixed_room)
-            ]
-            busy = set()
-            for name in session.speakers:
-                busy |= problem.speaker_by_name[name].unavailable
-            starts = []
-            for slot in problem.slots:
-                block = problem.block(slot, session.length)
-                if block is None:
-                    continue
-                ids = {s.id for s in block}
-                if session.allowed_slots is not None and not ids <= session.allowed_slots:
-                    continue
-                if ids & busy:
-                    continue
-                if not any(not (ids & cand.types[i].unavailable) for i in types):
-                    continue
-                starts.append(slot)
-            cand.starts[unit.key] = starts
-            cand.type_options[unit.key] = types
-    # A plenary with a single possible start owns its slots: nothing else may start across them.
-    reserved: set[str] = set()
-    for unit in cand.units:
-        if unit.session.is_plenary and len(cand.starts[unit.key]) == 1:
-            reserved |= {s.id for s in cand.block(unit, cand.starts[unit.key][0])}
-    for unit in cand.units:
-        if not unit.session.is_plenary:
-            cand.starts[unit.key] = [
-                s for s in cand.starts[unit.key] if not any(b.id in reserved for b in cand.block(unit, s))
-            ]
-    return cand
-
-
-JOINT_MAX_ATTEND = 40_000  # joint timetable+allocation model up to this many attendance variables
-
-
-def joint_size(problem: Problem, cand: Candidates) -> int:
-    """Attendance variables the joint model would need: participants' choices x the starts open to them."""
-    starts = {u.key: cand.starts[u.key] for u in cand.units}
-    per_session: dict[str, list[tuple[str, int]]] = defaultdict(list)
-    for u in cand.units:
-        per_session[u.session.code].append(u.key)
-    seen = {(p.choices, p.days) for p in problem.participants}
-    return sum(len(starts[k]) for choices, _ in seen for c in choices for k in per_session.get(c, []))
 
 
 def run_solver(
@@ -172,156 +43,6 @@ def run_solver(
     except (IndexError, RuntimeError):
         solver.parameters.symmetry_level = 0
         return solver.Solve(model, callback) if callback is not None else solver.Solve(model)
-
-
-def timeline(slot: Slot) -> int:
-    """Position on one time line with a gap between days, so `end <= start` orders across days too."""
-    return slot.index + slot.day_index
-
-
-@dataclass(frozen=True)
-class ClashGroup:
-    """Choosers of `unit` who rank all of `others` higher: they lose it once if any of those overlaps it.
-
-    Counting each overlap on its own would charge a choice twice when two better ones run beside it; so a
-    chooser with two or more better choices is counted here rather than per pair (`Weights.lost_by`). Only
-    one-slot, one-occurrence sessions are grouped; the others keep the per-pair count.
-    """
-
-    unit: tuple[str, int]
-    others: tuple[tuple[str, int], ...]
-    weight: int
-    absent: dict[str, int]  # day iso -> the part of `weight` whose choosers are absent that day
-
-    def on(self, day: str) -> int:
-        """The weight lost when one of `others` overlaps `unit` on `day` (choosers present that day)."""
-        return self.weight - self.absent.get(day, 0)
-
-
-@dataclass
-class Weights:
-    """The objective's coefficients, computed from preferences; shared by the model and the greedy."""
-
-    total: int = 0  # rank weight of every choice: the objective if nothing were lost
-    seat: dict[tuple[tuple[str, int], int], int] = field(default_factory=dict)  # (unit, type) -> loss
-    day: dict[tuple[tuple[str, int], str], int] = field(default_factory=dict)  # (unit, day iso) -> loss
-    pair: dict[tuple[tuple[str, int], tuple[str, int]], int] = field(default_factory=dict)
-    # (unit, other) -> weight `unit` loses when it overlaps `other` (its choosers who rank `other` higher)
-    lost_by: dict[tuple[tuple[str, int], tuple[str, int]], int] = field(default_factory=dict)
-    # (unit, other, day iso) -> the part of lost_by[(unit, other)] whose choosers are absent that day: those
-    # choices are lost to the day already, so a clash on that day costs them nothing more
-    absent_pair: dict[tuple[tuple[str, int], tuple[str, int], str], int] = field(default_factory=dict)
-    groups: list[ClashGroup] = field(default_factory=list)  # choosers with several better choices
-    unit_weight: dict[tuple[str, int], int] = field(default_factory=dict)  # choosers' weight per unit
-    # (unit, type) -> weight the seats of that room type can hold (its best-ranking choosers' weight)
-    seat_value: dict[tuple[tuple[str, int], int], int] = field(default_factory=dict)
-    track_pairs: set[tuple[tuple[str, int], tuple[str, int]]] = field(default_factory=set)
-
-    def lost_on(self, unit: tuple[str, int], other: tuple[str, int], day: str) -> int:
-        """What `unit` loses beside `other` when both run on `day`: its choosers present that day only."""
-        return self.lost_by.get((unit, other), 0) - self.absent_pair.get((unit, other, day), 0)
-
-
-def weights(problem: Problem, cand: Candidates) -> Weights:
-    """Rank-weighted loss of each decision, from the participants' choices and the settings."""
-    st = problem.settings
-    w = Weights()
-    chooser_weight: dict[str, int] = defaultdict(int)
-    rank_weights: dict[str, list[int]] = defaultdict(list)  # each chooser's rank weight, per session
-    day_loss: dict[tuple[str, str], int] = defaultdict(int)
-    pair_loss: dict[tuple[str, str], int] = defaultdict(int)
-    lost_by: dict[tuple[str, str], int] = defaultdict(int)
-    absent_pair: dict[tuple[str, str, str], int] = defaultdict(int)
-    group_loss: dict[tuple[str, tuple[str, ...]], int] = defaultdict(int)
-    group_absent: dict[tuple[str, tuple[str, ...]], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    days = problem.days
-    sessions = problem.session_by_code
-
-    def single(code: str) -> bool:
-        return code in sessions and sessions[code].repeat == 1
-
-    for p in problem.participants:
-        away = [d.isoformat() for d in days if not p.attends(d)]
-        for r, ((_, c), wt) in enumerate(zip(p.ranked, st.choice_weights(p), strict=True), start=1):
-            w.total += wt
-            chooser_weight[c] += wt
-            rank_weights[c].append(wt)
-            for d in away:
-                day_loss[(c, d)] += wt
-            higher = p.choices[: r - 1]
-            clash = wt * st.clash_weight
-            for h in higher:
-                pair_loss[(c, h) if c < h else (h, c)] += clash
-            grouped = [h for h in higher if single(h)]
-            if len(grouped) >= 2 and single(c) and sessions[c].length == 1:
-                group = (c, tuple(sorted(grouped)))
-                group_loss[group] += clash
-                for d in away:
-                    group_absent[group][d] += clash
-                higher = tuple(h for h in higher if not single(h))
-            for h in higher:
-                lost_by[(c, h)] += clash
-                for d in away:
-                    absent_pair[(c, h, d)] += clash
-    for unit in cand.units:
-        s = unit.session
-        whole = chooser_weight[s.code] / s.repeat
-        w.unit_weight[unit.key] = round(whole)
-        ranked = sorted(rank_weights[s.code], reverse=True)
-        for t in cand.type_options[unit.key]:
-            seats = cand.types[t].capacity
-            if s.capacity is not None:
-                seats = min(seats, s.capacity)
-            # The allocation seats the choosers who rank the session highest first, so a full room holds
-            # their weight (measured on the 400-session event: within 0.5 % of the allocation's figure on full
-            # sessions, where the choosers' average weight times the seats was 8 % short).
-            held = sum(ranked[: seats * s.repeat]) / s.repeat
-            lost = (whole - held) * st.seat_weight
-            w.seat_value[(unit.key, t)] = round(max(0.0, whole - lost))
-            if lost > 0:
-                w.seat[(unit.key, t)] = round(lost)
-        for d in days:
-            loss = day_loss.get((s.code, d.isoformat()), 0)
-            if loss:
-                w.day[(unit.key, d.isoformat())] = round(loss / s.repeat)
-    units_of: dict[str, list[Unit]] = defaultdict(list)
-    for unit in cand.units:
-        units_of[unit.session.code].append(unit)
-    for (a, b), loss in pair_loss.items():
-        if a not in sessions or b not in sessions:
-            continue
-        n = sessions[a].repeat * sessions[b].repeat
-        for ua in units_of[a]:
-            for ub in units_of[b]:
-                w.pair[(ua.key, ub.key)] = max(1, round(loss / n)) if n > 1 else loss
-    for (a, b), loss in lost_by.items():
-        if a not in sessions or b not in sessions:
-            continue
-        n = sessions[a].repeat * sessions[b].repeat
-        for ua in units_of[a]:
-            for ub in units_of[b]:
-                w.lost_by[(ua.key, ub.key)] = max(1, round(loss / n)) if n > 1 else loss
-    for (a, b, day), loss in absent_pair.items():
-        if a not in sessions or b not in sessions:
-            continue
-        n = sessions[a].repeat * sessions[b].repeat
-        for ua in units_of[a]:
-            for ub in units_of[b]:
-                # Never more than the pair's own weight, which is rounded up to 1 for repeated sessions.
-                w.absent_pair[(ua.key, ub.key, day)] = min(w.lost_by[(ua.key, ub.key)], round(loss / n))
-    for (c, others), loss in group_loss.items():
-        away = dict(group_absent[(c, others)])
-        w.groups.append(ClashGroup((c, 1), tuple((h, 1) for h in others), loss, away))
-    by_track: dict[str, list[Unit]] = defaultdict(list)
-    for unit in cand.units:
-        if unit.session.track and not unit.session.is_plenary:
-            by_track[unit.session.track].append(unit)
-    if st.track_clash_weight:
-        for units in by_track.values():
-            for ua, ub in itertools.combinations(units, 2):
-                if ua.session.code != ub.session.code:
-                    w.track_pairs.add((ua.key, ub.key))
-    return w
 
 
 class TimetableModel:
@@ -610,11 +331,11 @@ class TimetableModel:
             units_of[unit.session.code].append(unit)
         per_unit: dict[tuple[str, int], list[cp_model.IntVar]] = defaultdict(list)
         gain = []
-        for g, ((choices, weights, days), names) in enumerate(groups.items()):
+        for g, ((choices, choice_weights, days), names) in enumerate(groups.items()):
             n = len(names)
             self.groups.append((tuple(names), n))
             per_slot: dict[str, list[cp_model.IntVar]] = defaultdict(list)
-            for code, weight in zip(choices, weights, strict=True):
+            for code, weight in zip(choices, choice_weights, strict=True):
                 per_session = []
                 for unit in units_of.get(code, []):
                     for start in self.cand.starts[unit.key]:

@@ -8,11 +8,13 @@ from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
 from scheduler.check import check
-from scheduler.greedy import greedy
-from scheduler.localsearch import _Search, estimate, polish, polish_on_cores
-from scheduler.model import TimetableModel, candidates, weights
 from scheduler.problem import Kind, Participant, Room, Session, Speaker
-from scheduler.solve import _add_hint, solve
+from scheduler.solve.annealing import _Search, estimate, polish, polish_on_cores
+from scheduler.solve.candidates import candidates
+from scheduler.solve.cpsat import TimetableModel
+from scheduler.solve.greedy import greedy
+from scheduler.solve.portfolio import _add_hint, solve
+from scheduler.solve.weights import weights
 from scheduler.timetable import Placement, Timetable
 
 from factories import DAY1, greedy_trap, make_slots, random_event, tiny
@@ -161,9 +163,9 @@ def test_chains_stop_when_asked():
 def test_ctrl_c_in_presolve_returns_the_annealed_timetable_not_final(monkeypatch):
     # CP-SAT answers UNKNOWN at once when Ctrl-C reaches it during presolve, before it takes the hint. (The
     # exact method, which would settle so small an event on its own, is off.)
-    import scheduler.solve
+    import scheduler.solve.portfolio
 
-    monkeypatch.setattr(scheduler.solve, "_exact", lambda *args, **kwargs: None)
+    monkeypatch.setattr(scheduler.solve.portfolio, "_exact", lambda *args, **kwargs: None)
     problem, cand, w, _ = greedy_start(11, 14, 60)
     monkeypatch.setattr(cp_model.CpSolver, "Solve", lambda self, model, callback=None: cp_model.UNKNOWN)
     monkeypatch.setattr(cp_model.CpSolver, "WallTime", lambda self: 0.0)
