@@ -1,7 +1,8 @@
 """Independent verification of any timetable (ours, or one edited by hand) against every hard rule.
 
-Written from the rules, not from the model: it shares no code with the solver (`scheduler/solve/`), so a modelling bug cannot hide
-itself. Each rule is one function returning its violations; `RULES` lists them in the order of the docs.
+Written from the rules, not from the model: it shares no code with the solver (`scheduler/solve/`) nor
+with `Problem`'s own domain rules (`rooms_for`, `blocks_for`), so a modelling bug cannot hide itself.
+Each rule is one function returning its violations; `RULES` lists them in the order of the docs.
 """
 
 from __future__ import annotations

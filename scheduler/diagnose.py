@@ -19,21 +19,11 @@ def _at(obj: object, lang: str) -> str:
     return tr(lang, " ({sheet} row {row})", " ({sheet} ligne {row})", sheet=src.sheet, row=src.row)
 
 
-def _rooms_for(problem: Problem, s: Session) -> list[str]:
-    return [
-        r.name
-        for r in problem.rooms
-        if s.needs <= r.features
-        and (s.capacity is None or r.capacity >= s.capacity)
-        and (s.fixed_room is None or r.name == s.fixed_room)
-    ]
-
-
 def no_room_fits(problem: Problem, lang: str) -> list[str]:
     """A session whose features, capacity or fixed room no room offers."""
     out = []
     for s in problem.sessions:
-        if _rooms_for(problem, s):
+        if problem.rooms_for(s):
             continue
         parts = []
         if s.needs:
@@ -59,26 +49,9 @@ def no_start_possible(problem: Problem, lang: str) -> list[str]:
     """A session that has no start where its length, fixed slot, speakers and a fitting room all agree."""
     out = []
     for s in problem.sessions:
-        rooms = [problem.room_by_name[n] for n in _rooms_for(problem, s)]
-        if not rooms:
+        if not problem.rooms_for(s):
             continue  # said by no_room_fits
-        busy: set[str] = set()
-        for name in s.speakers:
-            busy |= problem.speaker_by_name[name].unavailable
-        ok = 0
-        for slot in problem.slots:
-            block = problem.block(slot, s.length)
-            if block is None:
-                continue
-            ids = {b.id for b in block}
-            if s.allowed_slots is not None and not ids <= s.allowed_slots:
-                continue
-            if ids & busy:
-                continue
-            if not any(not (ids & r.unavailable) for r in rooms):
-                continue
-            ok += 1
-        if not ok:
+        if not problem.blocks_for(s):
             names = ", ".join(s.speakers) or "-"
             out.append(
                 tr(

@@ -487,27 +487,10 @@ def phrase(problem: Problem, rule: Rule, lang: str) -> str:
 
 def _options(problem: Problem, s: Session) -> int:
     """How many (start, room) places satisfy every rule of this session taken alone."""
-    busy: set[str] = set()
-    for name in s.speakers:
-        sp = problem.speaker_by_name.get(name)
-        if sp is not None:
-            busy |= sp.unavailable
-    rooms = [
-        r
-        for r in problem.rooms
-        if s.needs <= r.features
-        and (s.capacity is None or r.capacity >= s.capacity)
-        and (s.fixed_room is None or r.name == s.fixed_room)
-    ]
     count = 0
-    for slot in problem.slots:
-        block = problem.block(slot, s.length)
-        if block is None:
-            continue
+    for block in problem.blocks_for(s):
         ids = {b.id for b in block}
-        if (s.allowed_slots is not None and not ids <= s.allowed_slots) or ids & busy:
-            continue
-        count += sum(1 for r in rooms if not ids & r.unavailable)
+        count += sum(1 for r in problem.rooms_for(s) if not ids & r.unavailable)
     return count
 
 

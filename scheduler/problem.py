@@ -155,9 +155,27 @@ class Settings:
         )
 
 
+class ProblemError(ValueError):
+    """A `Problem` built with references that do not resolve or numbers out of range; `issues` says which.
+
+    The spreadsheet reader never builds one (it reports the same faults located in the file); this guards
+    problems built in code — tests, benchmarks, other front ends — from ending in a bare `KeyError` deep in
+    the solver.
+    """
+
+    def __init__(self, issues: list[str]):
+        self.issues = issues
+        super().__init__("Invalid problem: " + "; ".join(issues[:10]) + (" ..." if len(issues) > 10 else ""))
+
+
 @dataclass(frozen=True)
 class Problem:
-    """Everything the optimiser needs, validated: references resolve, numbers are positive."""
+    """Everything the optimiser needs, validated on construction: references resolve, numbers are positive.
+
+    It also holds the domain rules every later step shares — which rooms may hold a session, which blocks of
+    slots it may take — so the solver, the diagnosis, the explanation and the reruns read them from one
+    place. The checker (`check.py`) deliberately re-derives them from the rules instead.
+    """
 
     slots: tuple[Slot, ...]
     rooms: tuple[Room, ...]
@@ -171,6 +189,57 @@ class Problem:
     fingerprint: str = ""
     warnings: tuple[str, ...] = ()  # things worth saying that do not stop the solve
     preferences_file: str = ""  # a form export given beside the input (--preferences), when there is one
+
+    def __post_init__(self) -> None:
+        issues = _validate(self)
+        if issues:
+            raise ProblemError(issues)
+
+    # ----------------------------------------------------------------------------------- domain rules
+
+    @staticmethod
+    def fits(session: Session, room: Room) -> bool:
+        """`room` has every feature `session` needs, seats its Capacity, and is its fixed room if any."""
+        return (
+            session.needs <= room.features
+            and (session.capacity is None or room.capacity >= session.capacity)
+            and (session.fixed_room is None or room.name == session.fixed_room)
+        )
+
+    def rooms_for(self, session: Session) -> tuple[Room, ...]:
+        """The rooms that may hold `session` (availability aside)."""
+        return self._domains[session.code][0]
+
+    def blocks_for(self, session: Session) -> tuple[tuple[Slot, ...], ...]:
+        """The blocks `session` may take: `Length` consecutive slots of one day, within its fixed slot, when
+        none of its speakers is unavailable and some room that fits it is free throughout."""
+        return self._domains[session.code][1]
+
+    def starts_for(self, session: Session) -> tuple[Slot, ...]:
+        """The first slot of each block `session` may take."""
+        return tuple(b[0] for b in self.blocks_for(session))
+
+    @cached_property
+    def _domains(self) -> dict[str, tuple[tuple[Room, ...], tuple[tuple[Slot, ...], ...]]]:
+        out = {}
+        for session in self.sessions:
+            rooms = tuple(r for r in self.rooms if self.fits(session, r))
+            busy: set[str] = set()
+            for name in session.speakers:
+                busy |= self.speaker_by_name[name].unavailable
+            blocks = []
+            for slot in self.slots:
+                block = self.block(slot, session.length)
+                if block is None:
+                    continue
+                ids = {s.id for s in block}
+                if session.allowed_slots is not None and not ids <= session.allowed_slots:
+                    continue
+                if ids & busy or not any(not (ids & r.unavailable) for r in rooms):
+                    continue
+                blocks.append(block)
+            out[session.code] = (rooms, tuple(blocks))
+        return out
 
     @cached_property
     def slot_by_id(self) -> dict[str, Slot]:
@@ -214,3 +283,67 @@ class Problem:
             for c in p.choices:
                 out[c] = out.get(c, 0) + 1
         return out
+
+
+def _validate(p: Problem) -> list[str]:
+    """Every reference of `p` that does not resolve and every number out of range, in words."""
+    issues: list[str] = []
+
+    def unique(kind: str, names: list[str]) -> set[str]:
+        seen: set[str] = set()
+        for n in names:
+            if n in seen:
+                issues.append(f"{kind} {n!r} appears twice")
+            seen.add(n)
+        return seen
+
+    slot_ids = unique("slot", [s.id for s in p.slots])
+    rooms = unique("room", [r.name for r in p.rooms])
+    speakers = unique("speaker", [s.name for s in p.speakers])
+    codes = unique("session", [s.code for s in p.sessions])
+    unique("participant", [x.name for x in p.participants])
+    for r in p.rooms:
+        if r.capacity < 1:
+            issues.append(f"room {r.name!r} has capacity {r.capacity}")
+        if not r.unavailable <= slot_ids:
+            issues.append(
+                f"room {r.name!r} is unavailable at unknown slots {sorted(r.unavailable - slot_ids)}"
+            )
+    for sp in p.speakers:
+        if not sp.unavailable <= slot_ids:
+            issues.append(
+                f"speaker {sp.name!r} is unavailable at unknown slots {sorted(sp.unavailable - slot_ids)}"
+            )
+    for s in p.sessions:
+        if s.length < 1 or s.repeat < 1:
+            issues.append(f"session {s.code!r} has length {s.length} and repeat {s.repeat}")
+        if s.capacity is not None and s.capacity < 1:
+            issues.append(f"session {s.code!r} has capacity {s.capacity}")
+        for name in s.speakers:
+            if name not in speakers:
+                issues.append(f"session {s.code!r} names unknown speaker {name!r}")
+        if s.fixed_room is not None and s.fixed_room not in rooms:
+            issues.append(f"session {s.code!r} is fixed to unknown room {s.fixed_room!r}")
+        for code in s.after:
+            if code not in codes or code == s.code:
+                issues.append(f"session {s.code!r} comes after {code!r}, which is not another session")
+        if s.allowed_slots is not None and not s.allowed_slots <= slot_ids:
+            issues.append(
+                f"session {s.code!r} is fixed to unknown slots {sorted(s.allowed_slots - slot_ids)}"
+            )
+    days = {s.day for s in p.slots}
+    for x in p.participants:
+        if len(set(x.choices)) != len(x.choices):
+            issues.append(f"participant {x.name!r} chose a session twice")
+        unknown = [c for c in x.choices if c not in codes]
+        if unknown:
+            issues.append(f"participant {x.name!r} chose unknown sessions {unknown}")
+        if x.ranks and (
+            len(x.ranks) != len(x.choices) or min(x.ranks) < 1 or list(x.ranks) != sorted(x.ranks)
+        ):
+            issues.append(
+                f"participant {x.name!r} has ranks {x.ranks} for {len(x.choices)} choices, best first"
+            )
+        if x.days is not None and not x.days <= days:
+            issues.append(f"participant {x.name!r} attends days outside the calendar")
+    return issues

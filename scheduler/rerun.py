@@ -37,7 +37,7 @@ from .check import Violation, check
 from .diagnose import diagnose
 from .errors import InfeasibleError, InputError, InputIssue, SchedulerError
 from .i18n import tr
-from .problem import Problem, Room, Session
+from .problem import Problem
 from .quality import Quality, assess
 from .timetable import Placement, SolveStats, Timetable
 
@@ -73,20 +73,12 @@ class RerunResult:
     interrupted: bool = False
 
 
-def _fits(session: Session, room: Room) -> bool:
-    return (
-        session.needs <= room.features
-        and (session.capacity is None or room.capacity >= session.capacity)
-        and (session.fixed_room is None or room.name == session.fixed_room)
-    )
-
-
 def exact_room_model(problem: Problem) -> TimetableModel:
     """The usual model, but every room is its own type, so concrete rooms are decided by the solver."""
     cand = candidates(problem)  # starts do not depend on pooling: a start needs *some* fitting free room
     cand.types = [RoomType([r], r.capacity, r.features, r.unavailable) for r in problem.rooms]
     cand.type_options = {
-        u.key: [i for i, r in enumerate(problem.rooms) if _fits(u.session, r)] for u in cand.units
+        u.key: [i for i, r in enumerate(problem.rooms) if problem.fits(u.session, r)] for u in cand.units
     }
     return TimetableModel(problem, cand).build()
 

@@ -32,7 +32,9 @@ SPEAKERS = [Speaker("Ann", email="ann@example.org"), Speaker("Bob", email="bob@e
 
 
 def problem(sessions, lang="en"):
-    p = tiny(list(sessions), speakers=SPEAKERS, participants=PEOPLE, slots=SLOTS)
+    codes = {s.code for s in sessions}  # a cancelled session is no longer anyone's choice
+    people = [dataclasses.replace(x, choices=tuple(c for c in x.choices if c in codes)) for x in PEOPLE]
+    p = tiny(list(sessions), speakers=SPEAKERS, participants=people, slots=SLOTS)
     return dataclasses.replace(p, language=lang)
 
 

@@ -92,30 +92,9 @@ def candidates(problem: Problem) -> Candidates:
         for occ in range(1, session.repeat + 1):
             unit = Unit(session, occ)
             cand.units.append(unit)
-            types = [
-                i
-                for i, t in enumerate(cand.types)
-                if session.needs <= t.features
-                and (session.capacity is None or t.capacity >= session.capacity)
-                and (session.fixed_room is None or t.rooms[0].name == session.fixed_room)
-            ]
-            busy = set()
-            for name in session.speakers:
-                busy |= problem.speaker_by_name[name].unavailable
-            starts = []
-            for slot in problem.slots:
-                block = problem.block(slot, session.length)
-                if block is None:
-                    continue
-                ids = {s.id for s in block}
-                if session.allowed_slots is not None and not ids <= session.allowed_slots:
-                    continue
-                if ids & busy:
-                    continue
-                if not any(not (ids & cand.types[i].unavailable) for i in types):
-                    continue
-                starts.append(slot)
-            cand.starts[unit.key] = starts
+            # A type's rooms are interchangeable: it fits when its first room does.
+            types = [i for i, t in enumerate(cand.types) if problem.fits(session, t.rooms[0])]
+            cand.starts[unit.key] = list(problem.starts_for(session))
             cand.type_options[unit.key] = types
     # A plenary with a single possible start owns its slots: nothing else may start across them.
     reserved: set[str] = set()
