@@ -66,7 +66,7 @@ def allocate(
             for p in placed.get(code, []):
                 if not all(person.attends(slot_day[s]) for s in p.slots):
                     continue
-                v = model.NewBoolVar("")
+                v = model.new_bool_var("")
                 g[(person.name, (code, p.occurrence))] = v
                 per_unit[(code, p.occurrence)].append(v)
                 occ_vars.append(v)
@@ -80,45 +80,45 @@ def allocate(
                 if rank == 1:
                     first_vars.append(v)
             if len(occ_vars) > 1:
-                model.AddAtMostOne(occ_vars)
+                model.add_at_most_one(occ_vars)
         for vs in per_slot.values():
             if len(vs) > 1:
-                model.AddAtMostOne(vs)
+                model.add_at_most_one(vs)
         if st.fairness and top_vars:
-            a = model.NewBoolVar("")
-            model.AddBoolOr(top_vars).OnlyEnforceIf(a)
+            a = model.new_bool_var("")
+            model.add_bool_or(top_vars).only_enforce_if(a)
             any_top.append(a)
         if st.fairness and first_vars:
-            f = model.NewBoolVar("")
-            model.Add(sum(first_vars) >= 1).OnlyEnforceIf(f)
+            f = model.new_bool_var("")
+            model.add(sum(first_vars) >= 1).only_enforce_if(f)
             first.append(f)
     cap = seats(problem, timetable)
     for unit, vs in per_unit.items():
         if len(vs) > cap[unit]:
-            model.Add(sum(vs) <= cap[unit])
+            model.add(sum(vs) <= cap[unit])
     total = sum(sum(st.choice_weights(p)) for p in problem.participants)
     level2 = total + 1
     level1 = level2 * (len(first) + 1)
     scale = len(keep) + 1
-    model.Maximize(scale * (level1 * sum(any_top) + level2 * sum(first) + sum(weighted)) + sum(keep))
+    model.maximize(scale * (level1 * sum(any_top) + level2 * sum(first) + sum(weighted)) + sum(keep))
     for v in keep:
-        model.AddHint(v, True)
+        model.add_hint(v, True)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit
     solver.parameters.num_workers = workers or 0
-    status = solver.Solve(model)
+    status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return Allocation({p.name: () for p in problem.participants}, False, solver.WallTime())
+        return Allocation({p.name: () for p in problem.participants}, False, solver.wall_time)
     out: dict[str, list[tuple[str, int]]] = {p.name: [] for p in problem.participants}
     for (name, unit), v in g.items():
-        if solver.BooleanValue(v):
+        if solver.boolean_value(v):
             out[name].append(unit)
     if st.fill_free_slots:
         _fill_free_slots(problem, timetable, out, cap)
     order = {s.id: s.index for s in problem.slots}
     start = {(p.session, p.occurrence): order[p.start] for p in timetable.placements}
     result = {n: tuple(sorted(us, key=lambda u: (start[u], u))) for n, us in out.items()}
-    return Allocation(result, status == cp_model.OPTIMAL, solver.WallTime())
+    return Allocation(result, status == cp_model.OPTIMAL, solver.wall_time)
 
 
 def _fill_free_slots(

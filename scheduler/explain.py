@@ -81,7 +81,7 @@ class RelaxableModel:
     def literal(self, rule: Rule) -> cp_model.IntVar:
         lit = self.rules.get(rule)
         if lit is None:
-            lit = self.rules[rule] = self.model.NewBoolVar(f"{rule.kind}[{rule.subject}|{rule.other}]")
+            lit = self.rules[rule] = self.model.new_bool_var(f"{rule.kind}[{rule.subject}|{rule.other}]")
         return lit
 
     def build(self) -> RelaxableModel:
@@ -101,32 +101,32 @@ class RelaxableModel:
             for slot in p.slots:
                 block = p.block(slot, s.length)
                 if block is not None:
-                    xs[slot.id] = m.NewBoolVar(f"x[{key}@{slot.id}]")
+                    xs[slot.id] = m.new_bool_var(f"x[{key}@{slot.id}]")
                     blocks[slot.id] = frozenset(b.id for b in block)
-            m.AddExactlyOne(xs.values())
+            m.add_exactly_one(xs.values())
             self.x[key], self.blocks[key] = xs, blocks
             values = [_timeline(p.slot_by_id[i]) for i in xs]
-            dom = cp_model.Domain.FromValues(values) if values else cp_model.Domain(0, 0)
-            start = m.NewIntVarFromDomain(dom, f"start[{key}]")
-            m.Add(start == sum(_timeline(p.slot_by_id[i]) * v for i, v in xs.items()))
+            dom = cp_model.Domain.from_values(values) if values else cp_model.Domain(0, 0)
+            start = m.new_int_var_from_domain(dom, f"start[{key}]")
+            m.add(start == sum(_timeline(p.slot_by_id[i]) * v for i, v in xs.items()))
             self.start[key] = start
-            self.y[key] = {r.name: m.NewBoolVar(f"y[{key}:{r.name}]") for r in p.rooms}
-            m.AddExactlyOne(self.y[key].values())
+            self.y[key] = {r.name: m.new_bool_var(f"y[{key}:{r.name}]") for r in p.rooms}
+            m.add_exactly_one(self.y[key].values())
             if occ > 1:  # identical occurrences: ordering them removes swapped twins only
-                m.Add(start > self.start[(s.code, occ - 1)])
+                m.add(start > self.start[(s.code, occ - 1)])
             if s.allowed_slots is not None:
                 lit = self.literal(Rule(FIXED_SLOT, s.code))
                 for sid, ids in blocks.items():
                     if not ids <= s.allowed_slots:
-                        m.AddImplication(lit, xs[sid].Not())
+                        m.add_implication(lit, xs[sid].negated())
         for room in p.rooms:
             ivs = [
-                m.NewOptionalFixedSizeIntervalVar(
+                m.new_optional_fixed_size_interval_var(
                     self.start[(s.code, occ)], s.length, self.y[(s.code, occ)][room.name], f"iv[{room.name}]"
                 )
                 for s, occ in self.units
             ]
-            m.AddNoOverlap(ivs)
+            m.add_no_overlap(ivs)
 
     def _rooms(self) -> None:
         """Needs, capacity and fixed room exclude rooms; a room's unavailability excludes starts in it."""
@@ -135,16 +135,18 @@ class RelaxableModel:
             ys = self.y[(s.code, occ)]
             for room in self.problem.rooms:
                 if s.needs and not s.needs <= room.features:
-                    m.AddImplication(self.literal(Rule(NEEDS, s.code)), ys[room.name].Not())
+                    m.add_implication(self.literal(Rule(NEEDS, s.code)), ys[room.name].negated())
                 if s.capacity is not None and room.capacity < s.capacity:
-                    m.AddImplication(self.literal(Rule(CAPACITY, s.code)), ys[room.name].Not())
+                    m.add_implication(self.literal(Rule(CAPACITY, s.code)), ys[room.name].negated())
                 if s.fixed_room is not None and room.name != s.fixed_room:
-                    m.AddImplication(self.literal(Rule(FIXED_ROOM, s.code)), ys[room.name].Not())
+                    m.add_implication(self.literal(Rule(FIXED_ROOM, s.code)), ys[room.name].negated())
                 if room.unavailable:
                     off = self.literal(Rule(ROOM_OFF, room.name))
                     for sid, ids in self.blocks[(s.code, occ)].items():
                         if ids & room.unavailable:
-                            m.AddBoolOr([off.Not(), ys[room.name].Not(), self.x[(s.code, occ)][sid].Not()])
+                            m.add_bool_or(
+                                [off.negated(), ys[room.name].negated(), self.x[(s.code, occ)][sid].negated()]
+                            )
 
     def _speakers(self) -> None:
         """A speaker's unavailable slots, and never two of their sessions at once (pairwise, relaxable)."""
@@ -160,16 +162,16 @@ class RelaxableModel:
                 for s, occ in units:
                     for sid, ids in self.blocks[(s.code, occ)].items():
                         if ids & speaker.unavailable:
-                            m.AddImplication(off, self.x[(s.code, occ)][sid].Not())
+                            m.add_implication(off, self.x[(s.code, occ)][sid].negated())
             if len(units) < 2:
                 continue
             lit = self.literal(Rule(ONE_PLACE, name))
             for i, (sa, oa) in enumerate(units):
                 for sb, ob in units[i + 1 :]:
                     a, b = self.start[(sa.code, oa)], self.start[(sb.code, ob)]
-                    first = m.NewBoolVar("")
-                    m.Add(a + sa.length <= b).OnlyEnforceIf([lit, first])
-                    m.Add(b + sb.length <= a).OnlyEnforceIf([lit, first.Not()])
+                    first = m.new_bool_var("")
+                    m.add(a + sa.length <= b).only_enforce_if([lit, first])
+                    m.add(b + sb.length <= a).only_enforce_if([lit, first.negated()])
 
     def _covering(self, key: tuple[str, int], slot_id: str) -> list[cp_model.IntVar]:
         return [v for sid, v in self.x[key].items() if slot_id in self.blocks[key][sid]]
@@ -188,7 +190,7 @@ class RelaxableModel:
                     continue
                 others = [v for k in self.x if k != key for v in self._covering(k, slot.id)]
                 if others:
-                    self.model.Add(sum(others) + rooms * sum(mine) <= rooms).OnlyEnforceIf(lit)
+                    self.model.add(sum(others) + rooms * sum(mine) <= rooms).only_enforce_if(lit)
 
     def _after(self) -> None:
         """A session with After starts once every occurrence of the one it follows has ended."""
@@ -200,23 +202,23 @@ class RelaxableModel:
                     continue
                 lit = self.literal(Rule(AFTER, s.code, before))
                 for o in range(1, pred.repeat + 1):
-                    self.model.Add(
+                    self.model.add(
                         self.start[(s.code, occ)] >= self.start[(before, o)] + pred.length
-                    ).OnlyEnforceIf(lit)
+                    ).only_enforce_if(lit)
 
 
 def _solve(rm: RelaxableModel, assumed: list[Rule], seconds: float) -> tuple[int, list[Rule]]:
     """Status under the given rules (the others relaxed) and, if infeasible, the core CP-SAT reports."""
     rm.model.ClearAssumptions()
-    rm.model.AddAssumptions([rm.rules[r] for r in assumed])
+    rm.model.add_assumptions([rm.rules[r] for r in assumed])
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1  # deterministic cores: the same input gives the same explanation
     solver.parameters.max_time_in_seconds = max(0.05, seconds)
-    status = solver.Solve(rm.model)
+    status = solver.solve(rm.model)
     if status != cp_model.INFEASIBLE:
         return status, []
-    index = {rm.rules[r].Index(): r for r in assumed}
-    return status, [index[i] for i in solver.SufficientAssumptionsForInfeasibility() if i in index]
+    index = {rm.rules[r].index: r for r in assumed}
+    return status, [index[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in index]
 
 
 def find_conflict(problem: Problem, time_limit: float = 5.0) -> Conflict:

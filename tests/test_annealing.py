@@ -167,8 +167,8 @@ def test_ctrl_c_in_presolve_returns_the_annealed_timetable_not_final(monkeypatch
 
     monkeypatch.setattr(scheduler.solve.portfolio, "_exact", lambda *args, **kwargs: None)
     problem, cand, w, _ = greedy_start(11, 14, 60)
-    monkeypatch.setattr(cp_model.CpSolver, "Solve", lambda self, model, callback=None: cp_model.UNKNOWN)
-    monkeypatch.setattr(cp_model.CpSolver, "WallTime", lambda self: 0.0)
+    monkeypatch.setattr(cp_model.CpSolver, "solve", lambda self, model, callback=None: cp_model.UNKNOWN)
+    monkeypatch.setattr(cp_model.CpSolver, "wall_time", property(lambda self: 0.0))
     result = solve(problem, time_limit=10, workers=1)
     stats = result.timetable.stats
     assert result.interrupted and stats.final is False

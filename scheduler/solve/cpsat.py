@@ -39,10 +39,10 @@ def run_solver(
     infeasible event (found by a cross-check of the exact method); without symmetry the same model solves.
     """
     try:
-        return solver.Solve(model, callback) if callback is not None else solver.Solve(model)
+        return solver.solve(model, callback) if callback is not None else solver.solve(model)
     except (IndexError, RuntimeError):
         solver.parameters.symmetry_level = 0
-        return solver.Solve(model, callback) if callback is not None else solver.Solve(model)
+        return solver.solve(model, callback) if callback is not None else solver.solve(model)
 
 
 class TimetableModel:
@@ -98,7 +98,7 @@ class TimetableModel:
             self.keep_choices_within_seats()
             self.count_unavoidable_overlaps()
             self.count_unavoidable_track_overlaps()
-        self.model.Minimize(sum(self.losses))
+        self.model.minimize(sum(self.losses))
         return self
 
     # --- hard rules ----------------------------------------------------------------------------------------
@@ -109,19 +109,19 @@ class TimetableModel:
             starts = self.cand.starts[unit.key]
             xs = []
             for slot in starts:
-                v = self.model.NewBoolVar(f"x[{unit.key}@{slot.id}]")
+                v = self.model.new_bool_var(f"x[{unit.key}@{slot.id}]")
                 self.x[(unit.key, slot.id)] = v
                 xs.append(v)
-            self.model.AddExactlyOne(xs)
-            dom = cp_model.Domain.FromValues([timeline(s) for s in starts]) if starts else None
+            self.model.add_exactly_one(xs)
+            dom = cp_model.Domain.from_values([timeline(s) for s in starts]) if starts else None
             if dom is None:
-                start = self.model.NewIntVar(0, 0, f"start[{unit.key}]")
-                self.model.AddBoolOr([])  # no start possible: infeasible, explained by diagnose
+                start = self.model.new_int_var(0, 0, f"start[{unit.key}]")
+                self.model.add_bool_or([])  # no start possible: infeasible, explained by diagnose
             else:
-                start = self.model.NewIntVarFromDomain(dom, f"start[{unit.key}]")
-                self.model.Add(start == sum(timeline(s) * v for s, v in zip(starts, xs, strict=True)))
+                start = self.model.new_int_var_from_domain(dom, f"start[{unit.key}]")
+                self.model.add(start == sum(timeline(s) * v for s, v in zip(starts, xs, strict=True)))
             self.start[unit.key] = start
-            self.interval[unit.key] = self.model.NewFixedSizeIntervalVar(
+            self.interval[unit.key] = self.model.new_fixed_size_interval_var(
                 start, unit.session.length, f"iv[{unit.key}]"
             )
 
@@ -130,10 +130,10 @@ class TimetableModel:
         for unit in self.cand.units:
             ys = []
             for t in self.cand.type_options[unit.key]:
-                v = self.model.NewBoolVar(f"y[{unit.key}:{t}]")
+                v = self.model.new_bool_var(f"y[{unit.key}:{t}]")
                 self.y[(unit.key, t)] = v
                 ys.append(v)
-            self.model.AddExactlyOne(ys)
+            self.model.add_exactly_one(ys)
             # A room type unavailable in part of a block cannot host the unit starting there.
             for t in self.cand.type_options[unit.key]:
                 bad = self.cand.types[t].unavailable
@@ -141,7 +141,9 @@ class TimetableModel:
                     continue
                 for slot in self.cand.starts[unit.key]:
                     if any(s.id in bad for s in self.cand.block(unit, slot)):
-                        self.model.AddBoolOr([self.y[(unit.key, t)].Not(), self.x[(unit.key, slot.id)].Not()])
+                        self.model.add_bool_or(
+                            [self.y[(unit.key, t)].negated(), self.x[(unit.key, slot.id)].negated()]
+                        )
 
     def no_room_double_booked(self) -> None:
         """Per room type, occurrences in parallel never outnumber its rooms (minus unavailable ones)."""
@@ -149,7 +151,7 @@ class TimetableModel:
             intervals, demands = [], []
             for unit in self.cand.units:
                 if (unit.key, t) in self.y:
-                    iv = self.model.NewOptionalFixedSizeIntervalVar(
+                    iv = self.model.new_optional_fixed_size_interval_var(
                         self.start[unit.key], unit.session.length, self.y[(unit.key, t)], f"r[{unit.key}:{t}]"
                     )
                     intervals.append(iv)
@@ -158,16 +160,18 @@ class TimetableModel:
                 continue
             for slot_id in rtype.unavailable:
                 slot = self.problem.slot_by_id[slot_id]
-                intervals.append(self.model.NewFixedSizeIntervalVar(timeline(slot), 1, f"off[{t}:{slot_id}]"))
+                intervals.append(
+                    self.model.new_fixed_size_interval_var(timeline(slot), 1, f"off[{t}:{slot_id}]")
+                )
                 demands.append(len(rtype.rooms))
             if len(rtype.rooms) == 1:
-                self.model.AddNoOverlap(intervals)
+                self.model.add_no_overlap(intervals)
             else:
-                self.model.AddCumulative(intervals, demands, len(rtype.rooms))
+                self.model.add_cumulative(intervals, demands, len(rtype.rooms))
             # The same as a linear count, which the LP relaxation sees: room-slots used <= room-slots open.
             open_slots = len(self.problem.slots) - len(rtype.unavailable)
             used = [u.session.length * self.y[(u.key, t)] for u in self.cand.units if (u.key, t) in self.y]
-            self.model.Add(sum(used) <= open_slots * len(rtype.rooms))
+            self.model.add(sum(used) <= open_slots * len(rtype.rooms))
         # Redundant per-slot counts (Hall's condition for each set of room types a unit may use) give the
         # LP relaxation the room shortage that cumulative constraints hide from it.
         sets = {frozenset(v) for v in self.cand.type_options.values()}
@@ -187,7 +191,7 @@ class TimetableModel:
                     for v in cover.get(unit.key, [])
                 ]
                 if len(terms) > rooms:
-                    self.model.Add(sum(terms) <= rooms)
+                    self.model.add(sum(terms) <= rooms)
 
     def no_speaker_in_two_places(self) -> None:
         """A speaker's occurrences never overlap (their unavailable slots are already out of the domains)."""
@@ -197,7 +201,7 @@ class TimetableModel:
                 by_speaker[name].append(self.interval[unit.key])
         for intervals in by_speaker.values():
             if len(intervals) > 1:
-                self.model.AddNoOverlap(intervals)
+                self.model.add_no_overlap(intervals)
 
     def nothing_beside_plenaries(self) -> None:
         """A slot with a plenary holds that plenary alone."""
@@ -208,7 +212,7 @@ class TimetableModel:
             if not plen:
                 continue
             others = [v for u in self.cand.units if not u.session.is_plenary for v in cover.get(u.key, [])]
-            self.model.Add(sum(others) + rooms * sum(plen) <= rooms)
+            self.model.add(sum(others) + rooms * sum(plen) <= rooms)
 
     def keep_after_order(self) -> None:
         """A session with `After` starts once every occurrence of the sessions it follows has ended."""
@@ -216,13 +220,13 @@ class TimetableModel:
             for before in unit.session.after:
                 pred = self.problem.session_by_code[before]
                 for occ in range(1, pred.repeat + 1):
-                    self.model.Add(self.start[unit.key] >= self.start[(before, occ)] + pred.length)
+                    self.model.add(self.start[unit.key] >= self.start[(before, occ)] + pred.length)
 
     def order_repeated_occurrences(self) -> None:
         """Occurrence k+1 of a repeated session starts after occurrence k (removes swapped twins)."""
         for unit in self.cand.units:
             if unit.occurrence > 1:
-                self.model.Add(self.start[unit.key] > self.start[(unit.session.code, unit.occurrence - 1)])
+                self.model.add(self.start[unit.key] > self.start[(unit.session.code, unit.occurrence - 1)])
 
     # --- objective -----------------------------------------------------------------------------------------
 
@@ -266,10 +270,10 @@ class TimetableModel:
             floor = total - sum(self.w.lost_by.get((unit.key, o.key), 0) for o in self.cand.units)
             floor -= sum(group.weight for group in groups.get(unit.key, ()))
             floor -= max((self.w.day.get((unit.key, d.isoformat()), 0) for d in self.problem.days), default=0)
-            gain = self.model.NewIntVar(min(0, floor), total, f"keep[{unit.key}]")
+            gain = self.model.new_int_var(min(0, floor), total, f"keep[{unit.key}]")
             limits: list[tuple[cp_model.IntVar | None, int, list[tuple[int, cp_model.IntVar]]]] = []
             if lost:
-                self.model.Add(gain <= total - sum(k * v for k, v in lost))
+                self.model.add(gain <= total - sum(k * v for k, v in lost))
                 limits.append((None, 0, lost))
             for day, starts in on_day.items():
                 if all(by_day[day] == min(by_day.values()) for by_day, _ in clashes):
@@ -277,14 +281,14 @@ class TimetableModel:
                 starting = self.starts_on(unit, day, starts)
                 held = self.w.day.get((unit.key, day), 0)
                 terms = [(by_day[day], c) for by_day, c in clashes if by_day[day]]
-                self.model.Add(gain <= total - held - sum(k * v for k, v in terms)).OnlyEnforceIf(starting)
+                self.model.add(gain <= total - held - sum(k * v for k, v in terms)).only_enforce_if(starting)
                 limits.append((starting, held, terms))
             seats = [
                 (min(total, self.w.seat_value[(unit.key, t)]), self.y[(unit.key, t)])
                 for t in self.cand.type_options[unit.key]
             ]
             if any(v < total for v, _ in seats):
-                self.model.Add(gain <= sum(v * y for v, y in seats))
+                self.model.add(gain <= sum(v * y for v, y in seats))
             else:
                 seats = []
             self.gains.append((gain, total, limits, seats))
@@ -300,9 +304,9 @@ class TimetableModel:
         loses it once (`ClashGroup`); the objective keeps it false unless one of them holds."""
         if len(overlaps) == 1:
             return overlaps[0]
-        v = self.model.NewBoolVar("")
+        v = self.model.new_bool_var("")
         for o in overlaps:
-            self.model.AddImplication(o, v)
+            self.model.add_implication(o, v)
         self.any_overlaps.append((v, overlaps))
         return v
 
@@ -310,8 +314,8 @@ class TimetableModel:
         """A literal true exactly when the unit starts on `day` (one of `starts`)."""
         if len(starts) == 1:
             return starts[0]
-        b = self.model.NewBoolVar(f"on[{unit.key}@{day}]")
-        self.model.Add(sum(starts) == b)
+        b = self.model.new_bool_var(f"on[{unit.key}@{day}]")
+        self.model.add(sum(starts) == b)
         self.day_starts.append((b, starts))
         return b
 
@@ -342,19 +346,19 @@ class TimetableModel:
                         block = self.cand.block(unit, start)
                         if days is not None and any(b.day not in days for b in block):
                             continue
-                        a = self.model.NewIntVar(0, n, f"attend[{g}:{unit.key}@{start.id}]")
+                        a = self.model.new_int_var(0, n, f"attend[{g}:{unit.key}@{start.id}]")
                         self.attend[(g, unit.key, start.id)] = a
-                        self.model.Add(a <= n * self.x[(unit.key, start.id)])
+                        self.model.add(a <= n * self.x[(unit.key, start.id)])
                         per_session.append(a)
                         per_unit[unit.key].append(a)
                         for b in block:
                             per_slot[b.id].append(a)
                         gain.append(weight * a)
                 if len(per_session) > 1:
-                    self.model.Add(sum(per_session) <= n)
+                    self.model.add(sum(per_session) <= n)
             for vs in per_slot.values():
                 if len(vs) > 1:
-                    self.model.Add(sum(vs) <= n)
+                    self.model.add(sum(vs) <= n)
         for unit in self.cand.units:
             if not per_unit.get(unit.key):
                 continue
@@ -364,7 +368,7 @@ class TimetableModel:
                 if unit.session.capacity is not None:
                     cap = min(cap, unit.session.capacity)
                 seats.append(cap * self.y[(unit.key, t)])
-            self.model.Add(sum(per_unit[unit.key]) <= sum(seats))
+            self.model.add(sum(per_unit[unit.key]) <= sum(seats))
         self.losses.append(self.w.total - sum(gain))
 
     def lose_track_overlaps(self) -> None:
@@ -396,9 +400,9 @@ class TimetableModel:
                 shared = {s.id for s in self.cand.starts[a]} & {s.id for s in self.cand.starts[b]}
                 if not shared:
                     continue
-                c = self.model.NewBoolVar(f"overlap[{a}|{b}]")
+                c = self.model.new_bool_var(f"overlap[{a}|{b}]")
                 self.pair_vars[(a, b)] = c
-                self.model.Add(self.start[a] != self.start[b]).OnlyEnforceIf(c.Not())
+                self.model.add(self.start[a] != self.start[b]).only_enforce_if(c.negated())
             else:
                 clauses = self.overlap_clauses(ua, ub)
                 if not clauses:
@@ -437,12 +441,12 @@ class TimetableModel:
         for slot in self.problem.slots:
             cover = self.covering(slot)
             n = sum(v for u in units for v in cover.get(u.key, []))
-            z = self.model.NewIntVar(0, rooms * rooms, f"pairs@{slot.id}")
+            z = self.model.new_int_var(0, rooms * rooms, f"pairs@{slot.id}")
             for k in range(1, rooms + 1):
-                self.model.Add(z >= k * n - k * (k + 1) // 2)
+                self.model.add(z >= k * n - k * (k + 1) // 2)
             overlaps.append(z)
             self.slot_pair_counts.append((z, slot.id, [u.key for u in units]))
-        self.model.Add(sum(terms) >= sum(overlaps))
+        self.model.add(sum(terms) >= sum(overlaps))
 
     def count_unavoidable_track_overlaps(self) -> None:
         """Redundant bound: a track with more sessions than slots must run some of them side by side.
@@ -484,22 +488,22 @@ class TimetableModel:
             lits = [v for u in units for v in cover.get(u.key, [])]
             if len(lits) < 2:
                 continue
-            z = self.model.NewIntVar(0, len(lits) * (len(lits) - 1) // 2, f"pairs[{name}@{slot.id}]")
+            z = self.model.new_int_var(0, len(lits) * (len(lits) - 1) // 2, f"pairs[{name}@{slot.id}]")
             for k in range(1, min(most, len(lits)) + 1):
-                self.model.Add(z >= k * sum(lits) - k * (k + 1) // 2)
+                self.model.add(z >= k * sum(lits) - k * (k + 1) // 2)
             overlaps.append(z)
             self.slot_pair_counts.append((z, slot.id, [u.key for u in units]))
         if overlaps:
-            self.model.Add(sum(terms) >= sum(overlaps))
+            self.model.add(sum(terms) >= sum(overlaps))
 
     def overlap_var(self, a: tuple[str, int], b: tuple[str, int], clauses) -> cp_model.IntVar:
         """A literal forced true when units a and b overlap (created once per pair)."""
         c = self.pair_vars.get((a, b))
         if c is None:
-            c = self.model.NewBoolVar(f"overlap[{a}|{b}]")
+            c = self.model.new_bool_var(f"overlap[{a}|{b}]")
             self.pair_vars[(a, b)] = c
             for xa, xb in clauses:
-                self.model.AddBoolOr([xa.Not(), xb.Not(), c])
+                self.model.add_bool_or([xa.negated(), xb.negated(), c])
         return c
 
     # --- helpers -------------------------------------------------------------------------------------------
@@ -537,5 +541,5 @@ class TimetableModel:
                 continue
             for xa in lits_a:
                 for xb in lits_b:
-                    out[(xa.Index(), xb.Index())] = (xb, xa) if swapped else (xa, xb)
+                    out[(xa.index, xb.index)] = (xb, xa) if swapped else (xa, xb)
         return list(out.values())

@@ -784,7 +784,7 @@ def _solve_cap(
             ):
                 continue
             for types, cost in _typed_variants(pats, sp, r, members, multis):
-                lit = m.NewBoolVar("")
+                lit = m.new_bool_var("")
                 by_slot[sp.slot].append(lit)
                 if cost:
                     objective.append((cost, lit))
@@ -799,45 +799,45 @@ def _solve_cap(
                         unit_lits[el.unit].append(lit)
                         at[(el.unit, el.option)].append(lit)
     for sp in pats.slots:
-        m.AddExactlyOne(by_slot[sp.slot])
+        m.add_exactly_one(by_slot[sp.slot])
     losses = []
     for i, unit in enumerate(units):
         starts = cand.starts[unit.key]
         if unit.session.length == 1:
-            m.AddExactlyOne(unit_lits[i])
+            m.add_exactly_one(unit_lits[i])
             continue
         mine: list[tuple[int, int, cp_model.IntVar]] = []  # (option, type, literal)
         for o in options[i]:
             for t, seat in enumerate(seat_of.get((i, o), [])):
                 if seat >= INF:
                     continue
-                v = m.NewBoolVar("")
+                v = m.new_bool_var("")
                 mine.append((o, t, v))
                 at[(i, o)].append(v)
                 for b in cand.block(unit, starts[o]):
-                    m.Add(sum(link.get((i, o, t, slot_pos[b.id]), [])) == v)
-        m.AddExactlyOne([v for _, _, v in mine])
+                    m.add(sum(link.get((i, o, t, slot_pos[b.id]), [])) == v)
+        m.add_exactly_one([v for _, _, v in mine])
         seat = [(seat_of[(i, o)][t], v) for o, t, v in mine]
         day = [(w.day.get((unit.key, starts[o].day.isoformat()), 0), v) for o, _, v in mine]
         high = sum(c for c, _ in clash_terms[i]) + max((d for d, _ in day), default=0)
-        loss = m.NewIntVar(0, max(high, max((c for c, _ in seat), default=0)), "")
-        m.Add(loss >= sum(c * v for c, v in seat))
-        m.Add(loss >= sum(c * v for c, v in day) + sum(c * v for c, v in clash_terms[i]))
+        loss = m.new_int_var(0, max(high, max((c for c, _ in seat), default=0)), "")
+        m.add(loss >= sum(c * v for c, v in seat))
+        m.add(loss >= sum(c * v for c, v in day) + sum(c * v for c, v in clash_terms[i]))
         losses.append(loss)
     begin: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
     for (i, o), lits in at.items():
         begin[i] += [(timeline(cand.starts[units[i].key][o]), v) for v in lits]
     for i, j, gap in order_pairs(problem, cand):
-        m.Add(sum(c * v for c, v in begin[i]) >= sum(c * v for c, v in begin[j]) + gap)
+        m.add(sum(c * v for c, v in begin[i]) >= sum(c * v for c, v in begin[j]) + gap)
     for starts in excluded:
         picked = []
         for i, unit in enumerate(units):
             o = [s.id for s in cand.starts[unit.key]].index(starts[unit.key].id)
             picked += at.get((i, o), [])
-        m.Add(sum(picked) <= len(units) - 1)
+        m.add(sum(picked) <= len(units) - 1)
     total = sum(c * v for c, v in objective) + sum(losses)
-    m.Add(total <= cap - 1)
-    m.Minimize(total)
+    m.add(total <= cap - 1)
+    m.minimize(total)
 
     solver = cp_model.CpSolver()
     p = solver.parameters
@@ -858,10 +858,10 @@ def _solve_cap(
         return status, 0, None, math.ceil(node.value - 1e-6)
     chosen: Starts = {}
     for (i, o), lits in at.items():
-        if any(solver.BooleanValue(v) for v in lits):
+        if any(solver.boolean_value(v) for v in lits):
             chosen[units[i].key] = cand.starts[units[i].key][o]
-    value = round(solver.ObjectiveValue())
-    return status, value, chosen, math.ceil(solver.BestObjectiveBound() - 1e-6)
+    value = round(solver.objective_value)
+    return status, value, chosen, math.ceil(solver.best_objective_bound - 1e-6)
 
 
 def _typed_variants(
@@ -926,16 +926,16 @@ def rooms_for_starts(
         base = clash[i] + w.day.get((key, starts[key].day.isoformat()), 0)
         options = [t for t in cand.type_options[key] if not covers[key] & cand.types[t].unavailable]
         for t in options:
-            z[(i, t)] = m.NewBoolVar("")
+            z[(i, t)] = m.new_bool_var("")
             seat = tot - min(tot, w.seat_value.get((key, t), tot))
             terms.append((max(seat, base), z[(i, t)]))
-        m.AddExactlyOne([z[(i, t)] for t in options])
+        m.add_exactly_one([z[(i, t)] for t in options])
     for slot in problem.slots:
         for t, rtype in enumerate(cand.types):
             here = [z[(i, t)] for i, u in enumerate(units) if slot.id in covers[u.key] and (i, t) in z]
             if len(here) > len(rtype.rooms):
-                m.Add(sum(here) <= len(rtype.rooms))
-    m.Minimize(sum(c * v for c, v in terms))
+                m.add(sum(here) <= len(rtype.rooms))
+    m.minimize(sum(c * v for c, v in terms))
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
     solver.parameters.max_time_in_seconds = 10.0
@@ -943,6 +943,6 @@ def rooms_for_starts(
         return None
     choice = {}
     for i, u in enumerate(units):
-        taken = next(t for t in cand.type_options[u.key] if (i, t) in z and solver.BooleanValue(z[(i, t)]))
+        taken = next(t for t in cand.type_options[u.key] if (i, t) in z and solver.boolean_value(z[(i, t)]))
         choice[u.key] = (starts[u.key], taken)
-    return choice, round(solver.ObjectiveValue()) + penalty
+    return choice, round(solver.objective_value) + penalty

@@ -184,7 +184,7 @@ class _Neighbourhood:
                 for room in st.rooms_of[key]:
                     if set(block) & room.unavailable:
                         continue
-                    lit = m.NewBoolVar("")
+                    lit = m.new_bool_var("")
                     self.v[(key, start.id, room.name)] = lit
                     lits.append(lit)
                     x[(key, start.id)].append(lit)
@@ -199,10 +199,10 @@ class _Neighbourhood:
                     seats[key].append(cap * lit)
             if not lits:
                 return False
-            m.AddExactlyOne(lits)
+            m.add_exactly_one(lits)
         for lits in room_slot.values():
             if len(lits) > 1:
-                m.AddAtMostOne(lits)
+                m.add_at_most_one(lits)
         # Speakers shared by free units never overlap; After order among free units.
         by_speaker: dict[str, list[UnitKey]] = defaultdict(list)
         for key in self.free:
@@ -213,7 +213,7 @@ class _Neighbourhood:
                 for b in self.region:
                     lits = [lit for k in keys for lit in cover.get((k, b), [])]
                     if len(lits) > 1:
-                        m.AddAtMostOne(lits)
+                        m.add_at_most_one(lits)
         start_index: dict[UnitKey, cp_model.LinearExpr] = {}
         for key in self.free:
             terms = [st.order[sid] * lit for (k, sid), lits in x.items() if k == key for lit in lits]
@@ -225,7 +225,7 @@ class _Neighbourhood:
                 if o.session.code in unit.session.after or (
                     o.session.code == unit.session.code and other[1] < key[1]
                 ):
-                    m.Add(
+                    m.add(
                         start_index[key]
                         >= start_index[other] + (o.session.length if other[1] != key[1] else 1)
                     )
@@ -264,7 +264,7 @@ class _Neighbourhood:
             for code, weight, is_top, is_first in relevant:
                 occ = []
                 for key in free_by_code[code]:
-                    a = m.NewIntVar(0, n, "")
+                    a = m.new_int_var(0, n, "")
                     self.a[(g, key)] = a
                     occ.append(a)
                     per_unit[key].append(a)
@@ -274,10 +274,10 @@ class _Neighbourhood:
                             continue
                         if st.slot[b].day not in days:
                             for lit in lits:  # nobody of the group is there that day
-                                m.Add(a == 0).OnlyEnforceIf(lit)
+                                m.add(a == 0).only_enforce_if(lit)
                             continue
-                        both = m.NewIntVar(0, n, "")  # of the group, attending this unit at slot b
-                        m.Add(both >= a - n + n * sum(lits))
+                        both = m.new_int_var(0, n, "")  # of the group, attending this unit at slot b
+                        m.add(both >= a - n + n * sum(lits))
                         per_slot[b].append(both)
                     weighted.append((weight, a))
                     if is_top:
@@ -285,21 +285,21 @@ class _Neighbourhood:
                     if is_first:
                         first_vars.append(a)
                 if len(occ) > 1:
-                    m.Add(sum(occ) <= n)
+                    m.add(sum(occ) <= n)
             for vs in per_slot.values():
                 if len(vs) > 1:
-                    m.Add(sum(vs) <= n)
+                    m.add(sum(vs) <= n)
             if pset.fairness and top_vars and not has_top:
-                t = m.NewIntVar(0, n, "")
-                m.Add(t <= sum(top_vars))
+                t = m.new_int_var(0, n, "")
+                m.add(t <= sum(top_vars))
                 any_top.append((t, g, [k for (gg, k), v in self.a.items() if gg == g and v in top_vars]))
             if pset.fairness and first_vars and not has_first:
-                f = m.NewIntVar(0, n, "")
-                m.Add(f <= sum(first_vars))
+                f = m.new_int_var(0, n, "")
+                m.add(f <= sum(first_vars))
                 first.append((f, g, [k for (gg, k), v in self.a.items() if gg == g and v in first_vars]))
         for key in self.free:
             if per_unit.get(key):
-                m.Add(sum(per_unit[key]) <= sum(seats[key]))
+                m.add(sum(per_unit[key]) <= sum(seats[key]))
         # Same-track pairs in parallel, lowest level.
         track_pen = []
         track_w = pset.track_clash_weight
@@ -313,8 +313,8 @@ class _Neighbourhood:
                     for b in self.region:
                         la, lb = cover.get((ka, b), []), cover.get((kb, b), [])
                         if la and lb:
-                            c = m.NewBoolVar("")
-                            m.Add(sum(la) + sum(lb) <= 1 + c)
+                            c = m.new_bool_var("")
+                            m.add(sum(la) + sum(lb) <= 1 + c)
                             track_pen.append((c, (ka, kb, b)))
         n_people = len(st.problem.participants) + 1
         w_total = sum(w for w, _ in weighted) + 1
@@ -327,7 +327,7 @@ class _Neighbourhood:
             + level3 * sum(w * a for w, a in weighted)
             - track_w * sum(c for c, _ in track_pen)
         )
-        m.Maximize(objective)
+        m.maximize(objective)
         # The current timetable's value, in the same terms: a neighbourhood is kept only if it beats it.
         count: dict[tuple[int, UnitKey], int] = defaultdict(int)
         for g, names in enumerate(self.members):
@@ -339,11 +339,11 @@ class _Neighbourhood:
         def members_with(g: int, keys: list[UnitKey]) -> int:
             return sum(1 for name in self.members[g] if st.attends[name] & set(keys))
 
-        var_count = {v.Index(): count.get(k, 0) for k, v in self.a.items()}
+        var_count = {v.index: count.get(k, 0) for k, v in self.a.items()}
         current = (
             level1 * sum(members_with(g, keys) for _, g, keys in any_top)
             + level2 * sum(members_with(g, keys) for _, g, keys in first)
-            + level3 * sum(w * var_count[a.Index()] for w, a in weighted)
+            + level3 * sum(w * var_count[a.index] for w, a in weighted)
             - track_w
             * sum(1 for _, (ka, kb, b) in track_pen if b in st.where[ka][0] and b in st.where[kb][0])
         )
@@ -352,10 +352,10 @@ class _Neighbourhood:
         solver.parameters.max_time_in_seconds = limit
         solver.parameters.num_workers = max(1, workers)
         solver.parameters.random_seed = seed % 1000
-        status = solver.Solve(m)
+        status = solver.solve(m)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return False
-        if solver.ObjectiveValue() <= current:
+        if solver.objective_value <= current:
             return False
         return self._apply(solver)
 
@@ -364,16 +364,16 @@ class _Neighbourhood:
         st, m = self.s, self.m
         for (key, sid, room), lit in self.v.items():
             slots, r = st.where[key]
-            m.AddHint(lit, slots[0] == sid and r == room)
+            m.add_hint(lit, slots[0] == sid and r == room)
         for k, a in self.a.items():
-            m.AddHint(a, self.current.get(k, 0))
+            m.add_hint(a, self.current.get(k, 0))
 
     def _apply(self, solver: cp_model.CpSolver) -> bool:
         """Adopt the solution: new placements, and each group's counts handed out to its members."""
         st = self.s
         where = dict(st.where)
         for (key, sid, room), lit in self.v.items():
-            if solver.BooleanValue(lit):
+            if solver.boolean_value(lit):
                 block = tuple(b.id for b in st.cand.block(st.units[key], st.slot[sid]))
                 where[key] = (block, room)
         free = set(self.free)
@@ -384,7 +384,7 @@ class _Neighbourhood:
         for g, names in enumerate(self.members):
             taken: dict[str, set[str]] = {n: set() for n in names}  # slots used in the region
             for key in order:
-                k = solver.Value(self.a[(g, key)]) if (g, key) in self.a else 0
+                k = solver.value(self.a[(g, key)]) if (g, key) in self.a else 0
                 if not k:
                     continue
                 slots = set(where[key][0])

@@ -97,12 +97,12 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
         if self.first is None:
             self.first = elapsed
         if self.progress:
-            self.progress(elapsed, self.total - self.ObjectiveValue(), self.total - self.BestObjectiveBound())
+            self.progress(elapsed, self.total - self.objective_value, self.total - self.best_objective_bound)
 
     def interrupt(self, *_: object) -> None:
         self.interrupted = True
         if self.solving:
-            self.StopSearch()
+            self.stop_search()
         if self.other is not None:
             self.other.stop_search()
 
@@ -183,7 +183,7 @@ def _search(
         if proof is not None and start_hint is not None and (proof.proven or watcher.interrupted):
             return _from_exact(problem, tm, watcher, start_hint, proof, seed, workers)
         if proof is not None:
-            tm.model.Add(sum(tm.losses) >= proof.bound)  # valid: no timetable loses less
+            tm.model.add(sum(tm.losses) >= proof.bound)  # valid: no timetable loses less
     elif hint is None and start_hint is not None:
         watcher.found(estimate(problem, tm.cand, tm.w, start_hint))
     beside = workers >= 2 and proof is None and not joint and customise is None and _can_fork()
@@ -225,7 +225,7 @@ def _search(
     seconds = time.perf_counter() - watcher.t0
     # CP-SAT catches Ctrl-C itself and stops: a FEASIBLE answer well before the limit can only mean that, and
     # so does an UNKNOWN one (Ctrl-C during presolve, before CP-SAT has taken the hint as a solution).
-    if status in (cp_model.FEASIBLE, cp_model.UNKNOWN) and solver.WallTime() < time_limit - 0.5:
+    if status in (cp_model.FEASIBLE, cp_model.UNKNOWN) and solver.wall_time < time_limit - 0.5:
         watcher.interrupted = True
     if status == cp_model.INFEASIBLE:
         from scheduler.explain import explain_infeasible
@@ -243,15 +243,17 @@ def _search(
             [f"No timetable was found within {time_limit:g} s; allow more time with --time-limit."]
         )
     placements = _extract(tm, solver.BooleanValue)
-    loss = solver.ObjectiveValue()
-    bound = solver.BestObjectiveBound()
+    loss = solver.objective_value
+    bound = solver.best_objective_bound
     if proof is not None:
         bound = max(bound, proof.bound)
         if bound >= loss:
             status = cp_model.OPTIMAL
     kept, kept_bound = total - loss, total - bound
     gap = 0.0 if status == cp_model.OPTIMAL else (abs(kept_bound - kept) / max(1.0, abs(kept_bound)))
-    stats = _stats(problem, watcher, solver.StatusName(status), kept, kept_bound, gap, seconds, seed, workers)
+    stats = _stats(
+        problem, watcher, solver.status_name(status), kept, kept_bound, gap, seconds, seed, workers
+    )
     return SolveResult(
         Timetable(placements, None, stats), total, tm.pairs_dropped, watcher.interrupted, joint
     )
@@ -403,7 +405,7 @@ class _SecondCore:
         status, lower, loss, values, annealed = answer
         found = [annealed] if annealed is not None else []
         if values:
-            found.append((_extract(self.tm, lambda v: bool(values[v.Index()])), round(loss)))
+            found.append((_extract(self.tm, lambda v: bool(values[v.index])), round(loss)))
         return status, lower, found
 
 
@@ -439,9 +441,9 @@ def _second_core(
         status = _until_bound_settles(solver, tm.model)
         if status == cp_model.INFEASIBLE:
             break
-        best_bound = max(best_bound, solver.BestObjectiveBound())
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.ObjectiveValue() < best_loss:
-            best_loss, best_values = solver.ObjectiveValue(), list(solver.ResponseProto().solution)
+        best_bound = max(best_bound, solver.best_objective_bound)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < best_loss:
+            best_loss, best_values = solver.objective_value, list(solver.response_proto.solution)
         if status == cp_model.OPTIMAL:
             break
     annealed = None
@@ -594,44 +596,44 @@ def _add_hint(tm: TimetableModel, hint: Timetable) -> None:
     chosen = {(p.session, p.occurrence): p for p in hint.placements}
     for (key, slot_id), var in tm.x.items():
         p = chosen.get(key)
-        tm.model.AddHint(var, bool(p and p.start == slot_id))
+        tm.model.add_hint(var, bool(p and p.start == slot_id))
     for (key, t), var in tm.y.items():
         p = chosen.get(key)
-        tm.model.AddHint(var, bool(p and type_of.get(p.room) == t))
+        tm.model.add_hint(var, bool(p and type_of.get(p.room) == t))
     slot_by_id = tm.problem.slot_by_id
     for key, var in tm.start.items():
         if key in chosen:
-            tm.model.AddHint(var, timeline(slot_by_id[chosen[key].start]))
+            tm.model.add_hint(var, timeline(slot_by_id[chosen[key].start]))
     # The derived literals too: CP-SAT uses a complete hint as a first solution instead of searching for one.
     slots_of = {key: set(p.slots) for key, p in chosen.items()}
     for (a, b), var in tm.pair_vars.items():
-        tm.model.AddHint(var, bool(slots_of.get(a, set()) & slots_of.get(b, set())))
+        tm.model.add_hint(var, bool(slots_of.get(a, set()) & slots_of.get(b, set())))
     values: dict[int, int] = {}
     for (key, slot_id), var in tm.x.items():
         p = chosen.get(key)
-        values[var.Index()] = int(bool(p and p.start == slot_id))
+        values[var.index] = int(bool(p and p.start == slot_id))
     for (key, t), var in tm.y.items():
         p = chosen.get(key)
-        values[var.Index()] = int(bool(p and type_of.get(p.room) == t))
+        values[var.index] = int(bool(p and type_of.get(p.room) == t))
     for (a, b), var in tm.pair_vars.items():
-        values[var.Index()] = int(bool(slots_of.get(a, set()) & slots_of.get(b, set())))
+        values[var.index] = int(bool(slots_of.get(a, set()) & slots_of.get(b, set())))
     for v, overlaps in tm.any_overlaps:
-        values[v.Index()] = int(any(values.get(o.Index(), 0) for o in overlaps))
-        tm.model.AddHint(v, bool(values[v.Index()]))
+        values[v.index] = int(any(values.get(o.index, 0) for o in overlaps))
+        tm.model.add_hint(v, bool(values[v.index]))
     for b, starts in tm.day_starts:
-        values[b.Index()] = int(any(values.get(v.Index(), 0) for v in starts))
-        tm.model.AddHint(b, bool(values[b.Index()]))
+        values[b.index] = int(any(values.get(v.index, 0) for v in starts))
+        tm.model.add_hint(b, bool(values[b.index]))
     for gain, total, limits, seats in tm.gains:
         value = total
         for when, held, lost in limits:
-            if when is None or values.get(when.Index(), 0):
-                value = min(value, total - held - sum(k * values.get(v.Index(), 0) for k, v in lost))
+            if when is None or values.get(when.index, 0):
+                value = min(value, total - held - sum(k * values.get(v.index, 0) for k, v in lost))
         if seats:
-            value = min(value, sum(k * values.get(v.Index(), 0) for k, v in seats))
-        tm.model.AddHint(gain, value)
+            value = min(value, sum(k * values.get(v.index, 0) for k, v in seats))
+        tm.model.add_hint(gain, value)
     for var, slot_id, keys in tm.slot_pair_counts:
         n = sum(1 for k in keys if slot_id in slots_of.get(k, set()))
-        tm.model.AddHint(var, n * (n - 1) // 2)
+        tm.model.add_hint(var, n * (n - 1) // 2)
     if tm.joint:
         from scheduler.allocate import allocate
 
@@ -642,7 +644,7 @@ def _add_hint(tm: TimetableModel, hint: Timetable) -> None:
                 for unit in alloc.get(name, ()):
                     count[(g, unit, chosen[unit].start)] += 1
         for key, var in tm.attend.items():
-            tm.model.AddHint(var, count.get(key, 0))
+            tm.model.add_hint(var, count.get(key, 0))
 
 
 def _extract(tm: TimetableModel, value: Callable[[cp_model.IntVar], bool]) -> tuple[Placement, ...]:
