@@ -7,7 +7,6 @@ is reported in one line (with `--debug` for the traceback) so organisers never f
 from __future__ import annotations
 
 import functools
-import math
 import sys
 import traceback
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from typing import Any
 
 import click
 
+from .clock import Interrupted
 from .errors import InfeasibleError, InputError, SchedulerError
 from .i18n import tr
 
@@ -33,6 +33,11 @@ def default_input() -> Path:
 
 def _echo_err(text: str) -> None:
     click.echo(text, err=True)
+
+
+def _interrupted_text(ctx: click.Context) -> str:
+    lang = ctx.params.get("lang") or "en"
+    return tr(lang, "Interrupted: nothing was written.", "Interrompu : rien n'a été écrit.")
 
 
 def friendly(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -74,8 +79,11 @@ def friendly(command: Callable[..., Any]) -> Callable[..., Any]:
         except SchedulerError as exc:
             _echo_err(str(exc))
             ctx.exit(exc.exit_code)
+        except Interrupted as exc:
+            _echo_err(_interrupted_text(ctx))
+            ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
-            _echo_err("Interrupted.")
+            _echo_err(_interrupted_text(ctx))
             ctx.exit(130)
         except click.exceptions.Exit:
             raise
@@ -264,80 +272,108 @@ def solve(
       scheduler solve mon-evenement.xlsx --previous outputs/timetable.xlsx   # rerun after a change
       scheduler solve evenement.ods --preferences "Inscriptions (réponses).csv"   # a form export as is
     """
+    from .clock import STOP, Budget
     from .pipeline import plan
+    from .progress import reporter_for
+    from .read.workbook import guess_language
     from .write import write_outputs
 
-    problem = _read(input, lang, preferences)
-    lang = lang or problem.language
-    for warning in problem.warnings:
-        _echo_err(tr(lang, "Note: {w}", "Remarque : {w}", w=warning))
-
-    def progress(elapsed: float, kept: float, bound: float) -> None:
-        if quiet:
-            return
-        if math.isnan(bound):  # the local search's timetables come before the solver has a bound
+    with STOP.on_signals():
+        reporter = reporter_for(lang or guess_language(input or default_input()), quiet=quiet)
+        with reporter, STOP.aborting():  # reading: nothing is worth saving yet, a signal ends it at once
+            reporter.phase("read")
+            problem = _read(input, lang, preferences)
+            reporter.end()
+        lang = lang or problem.language
+        reporter.lang = lang
+        for warning in problem.warnings:
+            _echo_err(tr(lang, "Note: {w}", "Remarque : {w}", w=warning))
+        if not quiet:
             _echo_err(
                 tr(
                     lang,
-                    "  {t:6.1f} s  timetable found: score {k:.0f}",
-                    "  {t:6.1f} s  programme trouvé : score {k:.0f}",
-                    t=elapsed,
-                    k=kept,
+                    "Solving {n} sessions, {r} rooms, {s} slots, {p} participants…",
+                    "Optimisation de {n} sessions, {r} salles, {s} créneaux, {p} participants…",
+                    n=len(problem.sessions),
+                    r=len(problem.rooms),
+                    s=len(problem.slots),
+                    p=len(problem.participants),
                 )
             )
+        if previous is not None:
+            with reporter:
+                _rerun(
+                    problem,
+                    previous,
+                    output,
+                    lang,
+                    time_limit=time_limit,
+                    seed=seed,
+                    workers=workers,
+                    progress=lambda _t, kept, bound: reporter.found(kept, bound),
+                )
+            _exit_if_stopped(lang)
             return
-        _echo_err(
-            tr(
-                lang,
-                "  {t:6.1f} s  timetable found: score {k:.0f} (best possible ≤ {b:.0f})",
-                "  {t:6.1f} s  programme trouvé : score {k:.0f} (meilleur possible ≤ {b:.0f})",
-                t=elapsed,
-                k=kept,
-                b=bound,
+        limit = problem.settings.time_limit if time_limit is None else time_limit
+        with reporter:
+            try:
+                result = plan(
+                    problem,
+                    time_limit=limit,
+                    seed=seed,
+                    workers=workers,
+                    mode=mode,
+                    reporter=reporter,
+                    budget=Budget(limit),
+                )
+            except InfeasibleError as exc:
+                exc.lang = lang  # type: ignore[attr-defined]
+                raise
+            if result.violations and result.fallback != "earlier":
+                raise SchedulerError(
+                    "\n".join(
+                        [tr(lang, "Internal check failed:", "La vérification interne a échoué :")]
+                        + [f"  - {v.message}" for v in result.violations]
+                    )
+                )
+            reporter.phase("write")
+            json_path = output.with_suffix(".json")
+            written = write_outputs(problem, result.timetable, result.quality, output, json_path, lang=lang)
+        _summary(problem, result, lang, written, reporter.timings, limit)
+        if result.fallback:
+            _echo_err(
+                "\n".join(
+                    [
+                        tr(
+                            lang,
+                            "Internal check failed on the best timetable (a bug of scheduler, not of "
+                            "your file); the last valid timetable found was written instead, marked NOT "
+                            "final:",
+                            "La vérification interne a refusé le meilleur programme (une erreur de "
+                            "scheduler, pas de votre fichier) ; le dernier programme valide trouvé a été "
+                            "écrit à la place, marqué NON définitif :",
+                        )
+                    ]
+                    + [f"  - {v.message}" for v in result.violations]
+                )
             )
-        )
+            raise click.exceptions.Exit(70)
+        _exit_if_stopped(lang)
 
-    if not quiet:
+
+def _exit_if_stopped(lang: str) -> None:
+    """After the files are written: a stop request (Ctrl-C, SIGTERM) ends the command with 130 or 143."""
+    from .clock import STOP
+
+    if STOP:
         _echo_err(
             tr(
                 lang,
-                "Solving {n} sessions, {r} rooms, {s} slots, {p} participants…",
-                "Optimisation de {n} sessions, {r} salles, {s} créneaux, {p} participants…",
-                n=len(problem.sessions),
-                r=len(problem.rooms),
-                s=len(problem.slots),
-                p=len(problem.participants),
+                "Interrupted: the best timetable so far was written, marked NOT final.",
+                "Interrompu : le meilleur programme trouvé jusque-là a été écrit, marqué NON définitif.",
             )
         )
-    if previous is not None:
-        _rerun(
-            problem,
-            previous,
-            output,
-            lang,
-            time_limit=time_limit,
-            seed=seed,
-            workers=workers,
-            progress=progress,
-        )
-        return
-    try:
-        result = plan(
-            problem, time_limit=time_limit, seed=seed, workers=workers, progress=progress, mode=mode
-        )
-    except InfeasibleError as exc:
-        exc.lang = lang  # type: ignore[attr-defined]
-        raise
-    if result.violations:
-        raise SchedulerError(
-            "\n".join(
-                [tr(lang, "Internal check failed:", "La vérification interne a échoué :")]
-                + [f"  - {v.message}" for v in result.violations]
-            )
-        )
-    json_path = output.with_suffix(".json")
-    written = write_outputs(problem, result.timetable, result.quality, output, json_path, lang=lang)
-    _summary(problem, result, lang, written)
+        raise click.exceptions.Exit(STOP.exit_code)
 
 
 def _rerun(problem, previous: Path, output: Path, lang: str, **solve_args: Any) -> None:
@@ -400,7 +436,38 @@ def _rerun(problem, previous: Path, output: Path, lang: str, **solve_args: Any) 
         click.echo(tr(lang, "Written: {p}", "Écrit : {p}", p=p))
 
 
-def _summary(problem, result, lang: str, written: list[Path]) -> None:
+SOLVE_PHASES = ("diagnose", "model", "greedy", "exact", "anneal", "cpsat", "bound", "neighbourhood")
+
+
+def _times(lang: str, timings: dict[str, float], limit: float) -> str:
+    """The real time of each phase; the limit covers all but reading and writing."""
+    solve = sum(timings.get(k, 0.0) for k in SOLVE_PHASES)
+    parts = [
+        (tr(lang, "reading", "lecture"), timings.get("read", 0.0)),
+        (tr(lang, "solve", "optimisation"), solve),
+        (tr(lang, "allocation", "répartition"), timings.get("allocate", 0.0)),
+        (tr(lang, "checks", "vérifications"), timings.get("verify", 0.0)),
+        (tr(lang, "writing", "écriture"), timings.get("write", 0.0)),
+    ]
+    within = solve + timings.get("allocate", 0.0) + timings.get("verify", 0.0)
+    return tr(
+        lang,
+        "Time: {parts}; {w:.1f} s of the {l:g}-s limit (reading and writing apart).",
+        "Temps : {parts} ; {w:.1f} s sur la limite de {l:g} s (hors lecture et écriture).",
+        parts=", ".join(f"{name} {s:.1f} s" for name, s in parts),
+        w=within,
+        l=limit,
+    )
+
+
+def _summary(
+    problem,
+    result,
+    lang: str,
+    written: list[Path],
+    timings: dict[str, float] | None = None,
+    limit: float = 0.0,
+) -> None:
     q, st = result.quality, result.timetable.stats
     pct = 100 * q.weighted_granted / q.weighted_total if q.weighted_total else 100.0
     status = {
@@ -418,7 +485,7 @@ def _summary(problem, result, lang: str, written: list[Path]) -> None:
         ),
     }.get(st.status, st.status)
     lines = [
-        tr(lang, "Timetable: {s} in {t:.1f} s.", "Programme : {s} en {t:.1f} s.", s=status, t=st.seconds),
+        tr(lang, "Timetable: {s}.", "Programme : {s}.", s=status),
         tr(
             lang,
             "Choices granted (seats counted): {g} of {n} ({p:.1f} % of rank-weighted wishes).",
@@ -435,6 +502,8 @@ def _summary(problem, result, lang: str, written: list[Path]) -> None:
             z=q.participants_none,
         ),
     ]
+    if timings is not None:
+        lines.append(_times(lang, timings, limit))
     if not st.final:
         lines.append(
             tr(

@@ -45,11 +45,24 @@ class Budget:
         return max(0.0, (self.left() - keep) * fraction)
 
 
+class Interrupted(BaseException):
+    """A signal arrived while there was nothing worth saving (reading the input): the command ends now."""
+
+    def __init__(self, signum: int):
+        self.signum = signum
+        super().__init__(signum)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES.get(self.signum, 130)
+
+
 class Stop:
     """A stop request: set by a signal (or by a test); cleared at the start of each command."""
 
     def __init__(self) -> None:
         self.signum: int | None = None
+        self.abort = False  # while True, a signal also raises `Interrupted` at once
         self._lock = threading.Lock()
         self._solvers: list[Any] = []
         self._callbacks: list[Callable[[], None]] = []
@@ -99,6 +112,17 @@ class Stop:
                 self._solvers.remove(solver)
 
     @contextlib.contextmanager
+    def aborting(self) -> Iterator[None]:
+        """While the block runs, a signal ends the command at once (`Interrupted`): nothing to save yet."""
+        self.abort = True
+        try:
+            if self.signum is not None:
+                raise Interrupted(self.signum)
+            yield
+        finally:
+            self.abort = False
+
+    @contextlib.contextmanager
     def calling(self, callback: Callable[[], None]) -> Iterator[None]:
         """While the block runs, a stop request also calls `callback` (e.g. to end worker processes)."""
         with self._lock:
@@ -114,9 +138,15 @@ class Stop:
         """Turn SIGINT and SIGTERM into a stop request for the block (main thread only; elsewhere a no-op)."""
         self.clear()
         previous: dict[int, Any] = {}
+
+        def handler(signum: int, _frame: Any) -> None:
+            self.request(signum)
+            if self.abort:
+                raise Interrupted(signum)
+
         try:
             for signum in EXIT_CODES:
-                previous[signum] = signal.signal(signum, lambda n, _frame: self.request(n))
+                previous[signum] = signal.signal(signum, handler)
         except ValueError:  # not the main thread: the caller handles signals
             pass
         try:
@@ -148,3 +178,29 @@ def die_with_parent() -> None:
         libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
     except (OSError, AttributeError):
         pass
+
+
+def solve_stoppably(solver: Any, model: Any, callback: Any = None) -> int:
+    """`solver.solve(model, callback)` that a stop request ends at once, SIGTERM as well as Ctrl-C.
+
+    CP-SAT's own Ctrl-C catching is turned off (it would hide the signal from every other phase) and the
+    solve runs in a thread while this one waits in short steps, so that Python's signal handlers run during
+    it and `STOP.request` can call `solver.stop_search()`.
+    """
+    solver.parameters.catch_sigint_signal = False
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["status"] = solver.solve(model, callback) if callback is not None else solver.solve(model)
+        except BaseException as e:  # re-raised in the caller's thread
+            outcome["error"] = e
+
+    with STOP.watching(solver):
+        worker = threading.Thread(target=run, name="cp-sat", daemon=True)
+        worker.start()
+        while worker.is_alive():
+            worker.join(0.1)
+    if "error" in outcome:
+        raise outcome["error"]
+    return int(outcome["status"])

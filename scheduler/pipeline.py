@@ -1,21 +1,34 @@
-"""The whole path after reading, in one place: solve → allocate → check → assess.
+"""The whole path after reading, in one place: solve → allocate → check → assess, within one time budget.
 
 The CLI, the tests and the benchmark all go through `plan`, so what is measured is what organisers run.
+`--time-limit T` bounds the whole of it: the solve takes what the allocation and the checks do not need
+(they are kept a share, estimated from the event's size), the allocation and the checks take the rest, and
+a phase that ends early leaves its time to the next.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from scheduler.solve import SMALL_EVENT_UNITS, Improved, Progress, SolveResult, candidates, improve, solve
-
-from .allocate import allocate
-from .check import Violation, check
-from .diagnose import diagnose
-from .errors import InfeasibleError
-from .problem import Problem
-from .quality import Quality, assess
-from .timetable import Timetable
+from scheduler.allocate import allocate
+from scheduler.check import Violation, check
+from scheduler.clock import STOP, Budget
+from scheduler.diagnose import diagnose
+from scheduler.errors import InfeasibleError
+from scheduler.problem import Problem
+from scheduler.progress import Reporter
+from scheduler.quality import Quality, assess
+from scheduler.solve import (
+    SMALL_EVENT_UNITS,
+    Improved,
+    Progress,
+    SolveResult,
+    candidates,
+    greedy,
+    improve,
+    solve,
+)
+from scheduler.timetable import Timetable
 
 # Share of the time limit for the main solve (local search, then CP-SAT); the rest goes to the exact
 # neighbourhood search. On events of more than SMALL_EVENT_UNITS occurrences that search, whose models hold
@@ -23,6 +36,11 @@ from .timetable import Timetable
 # rounds, 0 of 2), and on the 400-session one a round took 15-30 s, running past the time limit, and ~700 MiB.
 # There it does not run, and the main solve, whose local search still improves, gets all the time.
 SEARCH_SHARE = 0.5
+# Seconds the allocation is kept per wish (participant x choice), within bounds: ~1 s for the sample, ~7 s
+# for a 20,000-person congress. It returns by its deadline whatever happens (a fast allocation at worst).
+ALLOCATION_SECONDS_PER_WISH = 5e-5
+ALLOCATION_SHARE = (1.0, 0.25)  # at least 1 s, at most a quarter of the limit
+CHECK_SECONDS_PER_UNIT = 2e-3  # the independent check and the figures, per session occurrence
 
 
 @dataclass(frozen=True)
@@ -32,6 +50,19 @@ class Plan:
     violations: tuple[Violation, ...]  # from the independent checker; empty unless something is badly wrong
     solve: SolveResult
     improved: Improved | None = None  # the exact neighbourhood search after the main solve
+    # Set when the checker refused the best timetable and an earlier valid one is given instead.
+    fallback: str = ""
+    interrupted: bool = False  # a stop request (Ctrl-C, SIGTERM) ended the work early
+
+
+def reserves(problem: Problem, limit: float) -> tuple[float, float]:
+    """Seconds kept for the allocation and for the checks, out of `limit`."""
+    wishes = sum(len(p.choices) for p in problem.participants)
+    low, high = ALLOCATION_SHARE
+    allocation = min(max(low, wishes * ALLOCATION_SECONDS_PER_WISH), high * limit)
+    units = sum(s.repeat for s in problem.sessions)
+    checks = min(0.5 + units * CHECK_SECONDS_PER_UNIT, 0.1 * limit)
+    return allocation, checks
 
 
 def plan(
@@ -44,43 +75,51 @@ def plan(
     hint: Timetable | None = None,
     mode: str = "two-stage",
     search_share: float | None = None,
+    reporter: Reporter | None = None,
+    budget: Budget | None = None,
 ) -> Plan:
     """Optimise the timetable, allocate participants to it, verify both, and measure the result.
 
-    The time limit is shared: `search_share` of it for the main model (it stops earlier if it proves its
-    optimum), the rest for the exact neighbourhood search, which only ever keeps improvements (small events
-    only). A proven optimum ends the search at once: the neighbourhood search would only trade the objective
-    for fairness, which the allocation already applies to the optimal timetable.
+    The time limit is shared (see the module): on small events `search_share` of what the solve may take goes
+    to the main model (it stops earlier if it proves its optimum), the rest to the exact neighbourhood search,
+    which only ever keeps improvements. A proven optimum ends the search at once: the neighbourhood search
+    would only trade the objective for fairness, which the allocation already applies to an optimal one.
+    A stop request (`clock.STOP`) skips what is left but the fast allocation and the checks.
     """
+    reporter = reporter or Reporter(problem.language)
+    limit = problem.settings.time_limit if time_limit is None else time_limit
+    budget = budget or Budget(limit)
+    reporter.phase("diagnose")
     reasons = diagnose(problem)
     if reasons:
         error = InfeasibleError(reasons)
         error.lang = problem.language  # type: ignore[attr-defined]
         raise error
-    limit = problem.settings.time_limit if time_limit is None else time_limit
+    keep_allocation, keep_checks = reserves(problem, limit)
     large = sum(s.repeat for s in problem.sessions) > SMALL_EVENT_UNITS
     if search_share is None:
         search_share = 1.0 if large else SEARCH_SHARE
     result = solve(
         problem,
-        time_limit=limit * search_share,
+        time_limit=budget.share(search_share, keep=keep_allocation + keep_checks),
         seed=seed,
         workers=workers,
         progress=progress,
         hint=hint,
         mode=mode,
+        reporter=reporter,
     )
-    allocation = allocate(problem, result.timetable, workers=workers or 0)
-    timetable = replace(result.timetable, allocation=allocation.by_participant)
+    timetable = _allocated(problem, result.timetable, budget, keep_checks, workers, reporter)
     improved = None
-    left = limit - result.timetable.stats.seconds
     proven = result.timetable.stats.status == "OPTIMAL"
-    if left > 1.0 and not large and not result.interrupted and hint is None and not proven:
+    left = budget.left() - keep_allocation - keep_checks
+    if left > 1.0 and not large and not STOP and hint is None and not proven:
+        reporter.phase("neighbourhood", left)
         improved = improve(
             problem,
             candidates(problem),
             timetable,
-            allocation.by_participant,
+            timetable.allocation or {},
             seconds=left,
             seed=seed,
             workers=workers or 1,
@@ -90,8 +129,51 @@ def plan(
                 timetable.stats,
                 status="FEASIBLE" if timetable.stats.status == "OPTIMAL" else timetable.stats.status,
             )
-            timetable = Timetable(improved.placements, None, stats)
-            allocation = allocate(problem, timetable, workers=workers or 0)
-            timetable = replace(timetable, allocation=allocation.by_participant)
+            better = Timetable(improved.placements, None, stats)
+            timetable = _allocated(problem, better, budget, keep_checks, workers, reporter)
+    reporter.phase("verify")
     violations = tuple(check(problem, timetable))
-    return Plan(timetable, assess(problem, timetable), violations, result, improved)
+    fallback = ""
+    if violations:
+        timetable, fallback = _last_valid(problem, [result.timetable], budget, keep_checks, workers, reporter)
+    if STOP and timetable.stats.final:
+        timetable = replace(timetable, stats=replace(timetable.stats, final=False))
+    quality = assess(problem, timetable)
+    reporter.end()
+    return Plan(timetable, quality, violations, result, improved, fallback, bool(STOP))
+
+
+def _allocated(
+    problem: Problem,
+    timetable: Timetable,
+    budget: Budget,
+    keep: float,
+    workers: int | None,
+    reporter: Reporter,
+) -> Timetable:
+    """`timetable` with its participants allocated, by the budget's deadline less `keep` seconds."""
+    reporter.phase("allocate", max(0.0, budget.left() - keep))
+    seconds = max(0.5, budget.left() - keep)
+    allocation = allocate(problem, timetable, time_limit=seconds, workers=workers or 0)
+    return replace(timetable, allocation=allocation.by_participant)
+
+
+def _last_valid(
+    problem: Problem,
+    earlier: list[Timetable],
+    budget: Budget,
+    keep: float,
+    workers: int | None,
+    reporter: Reporter,
+) -> tuple[Timetable, str]:
+    """The checker refused the best timetable (a bug of ours): the last valid one found, or the greedy's,
+    marked not final, so that the organiser gets a valid timetable and the reason, never nothing."""
+    candidates_ = [t for t in earlier if not check(problem, t)]
+    found = greedy(problem)
+    if not found.unplaced and not check(problem, found.timetable):
+        candidates_.append(found.timetable)
+    if not candidates_:
+        return earlier[0], "none"
+    chosen = candidates_[0]
+    chosen = replace(chosen, stats=replace(chosen.stats, final=False, status="CHECKED-FALLBACK"))
+    return _allocated(problem, chosen, budget, keep, workers, reporter), "earlier"

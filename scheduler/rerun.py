@@ -293,7 +293,7 @@ class _Run:
         """Start the next stage from the last solution (a complete hint)."""
         self.tm.model.ClearHints()
         for v in [*self.tm.x.values(), *self.tm.y.values(), *extra]:
-            self.tm.model.AddHint(v, solver.BooleanValue(v))
+            self.tm.model.AddHint(v, solver.boolean_value(v))
 
 
 def plan_rerun(
@@ -527,8 +527,8 @@ def _extract(tm: TimetableModel, solver: cp_model.CpSolver, locked: set[Unit]) -
     problem, cand = tm.problem, tm.cand
     out = []
     for unit in cand.units:
-        start = next(s for s in cand.starts[unit.key] if solver.BooleanValue(tm.x[(unit.key, s.id)]))
-        t = next(t for t in cand.type_options[unit.key] if solver.BooleanValue(tm.y[(unit.key, t)]))
+        start = next(s for s in cand.starts[unit.key] if solver.boolean_value(tm.x[(unit.key, s.id)]))
+        t = next(t for t in cand.type_options[unit.key] if solver.boolean_value(tm.y[(unit.key, t)]))
         ids = tuple(b.id for b in cand.block(unit, start))
         room = cand.types[t].rooms[0].name
         out.append(Placement(unit.session.code, ids, room, unit.occurrence, unit.key in locked))

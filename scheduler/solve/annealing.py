@@ -18,13 +18,13 @@ import functools
 import math
 import multiprocessing
 import random
-import signal
 import time
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
+from scheduler.clock import ignore_stop_signals
 from scheduler.problem import Problem
 from scheduler.solve.candidates import Candidates, colour_rooms, timeline
 from scheduler.solve.weights import Weights
@@ -725,7 +725,7 @@ def _start_worker(stop) -> None:
     """Worker processes leave Ctrl-C to the main process, which stops them through the shared event."""
     global _STOP
     _STOP = stop
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ignore_stop_signals()
 
 
 def _chain(problem, cand, w, timetable, seconds: float, seed: int, moves_per_unit: int | None) -> Polished:

@@ -19,6 +19,7 @@ from collections import defaultdict
 
 from ortools.sat.python import cp_model
 
+from scheduler.clock import solve_stoppably
 from scheduler.problem import Problem, Slot
 from scheduler.solve.candidates import SMALL_EVENT_UNITS, Candidates, Unit, candidates, timeline
 from scheduler.solve.weights import ClashGroup, Weights, weights
@@ -33,16 +34,17 @@ def run_solver(
     model: cp_model.CpModel,
     callback: cp_model.CpSolverSolutionCallback | None = None,
 ) -> int:
-    """`solver.Solve`, once more without symmetry detection if CP-SAT fails inside it.
+    """`solver.solve`, stoppable by a stop request (`clock.solve_stoppably`), once more without symmetry
+    detection if CP-SAT fails inside it.
 
     OR-Tools 9.15 raised `IndexError: raw_hash_map<>::at` from its symmetry detection on one random
     infeasible event (found by a cross-check of the exact method); without symmetry the same model solves.
     """
     try:
-        return solver.solve(model, callback) if callback is not None else solver.solve(model)
+        return solve_stoppably(solver, model, callback)
     except (IndexError, RuntimeError):
         solver.parameters.symmetry_level = 0
-        return solver.solve(model, callback) if callback is not None else solver.solve(model)
+        return solve_stoppably(solver, model, callback)
 
 
 class TimetableModel:

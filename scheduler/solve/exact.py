@@ -112,9 +112,16 @@ class Proof:
 
 
 def enumerate_patterns(
-    problem: Problem, cand: Candidates, w: Weights, limit: int = MAX_PATTERNS
+    problem: Problem,
+    cand: Candidates,
+    w: Weights,
+    limit: int = MAX_PATTERNS,
+    *,
+    deadline: float = math.inf,
+    should_stop: Callable[[], bool] = lambda: False,
 ) -> Patterns | None:
-    """Every pattern of every slot with a lower bound on its cost, or None if there are more than `limit`."""
+    """Every pattern of every slot with a lower bound on its cost, or None if there are more than `limit`
+    (or the deadline passes, or a stop is asked, before they are all enumerated)."""
     began = time.perf_counter()
     units = cand.units
     n_types = len(cand.types)
@@ -140,6 +147,8 @@ def enumerate_patterns(
     out: list[_SlotPatterns] = []
     total = 0
     for t, elements in enumerate(per_slot):
+        if time.perf_counter() > deadline or should_stop():
+            return None
         members = _subsets(units, elements, sum(avail[t]), limit - total)
         if members is None:
             return None

@@ -9,7 +9,6 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
-import signal
 import threading
 import time
 from collections import defaultdict
@@ -19,8 +18,10 @@ from dataclasses import dataclass, replace
 from ortools.sat.python import cp_model
 
 from scheduler.check import check
+from scheduler.clock import STOP, ignore_stop_signals
 from scheduler.errors import InfeasibleError
 from scheduler.problem import Problem
+from scheduler.progress import Reporter
 from scheduler.solve.annealing import MAX_CHAINS, Polished, estimate, polish, polish_on_cores
 from scheduler.solve.candidates import (
     JOINT_MAX_ATTEND,
@@ -62,25 +63,33 @@ class SolveResult:
 
 
 class _Watcher(cp_model.CpSolverSolutionCallback):
-    """Reports each improving timetable and stops cleanly on Ctrl-C (in the local search or in CP-SAT)."""
+    """Reports each improving timetable, whichever stage found it, to the progress callback and the
+    command's reporter; the stop request (`clock.STOP`, set by Ctrl-C or SIGTERM) is what every stage of the
+    solve watches to end early."""
 
-    def __init__(self, total: int, progress: Progress | None):
+    def __init__(self, total: int, progress: Progress | None, reporter: Reporter, t0: float):
         super().__init__()
         self.total = total
         self.progress = progress
-        self.t0 = time.perf_counter()
+        self.reporter = reporter
+        self.t0 = t0
         self.first: float | None = None
-        self.interrupted = False
-        self.solving = False
-        self.other: cp_model.CpSolver | None = None  # a CP-SAT solve of the exact method, to stop on Ctrl-C
+
+    @property
+    def interrupted(self) -> bool:
+        return STOP.requested
+
+    def tell(self, elapsed: float, kept: float, bound: float) -> None:
+        if self.progress:
+            self.progress(elapsed, kept, bound)
+        self.reporter.found(kept, bound)
 
     def found(self, loss: float) -> None:
         """A timetable from the greedy or the local search, reported like CP-SAT's own but with no bound."""
         elapsed = time.perf_counter() - self.t0
         if self.first is None:
             self.first = elapsed
-        if self.progress:
-            self.progress(elapsed, self.total - loss, math.nan)
+        self.tell(elapsed, self.total - loss, math.nan)
 
     def bounded(self, loss: float, bound: float) -> None:
         """A timetable and a proven bound on every timetable's loss, from the exact method."""
@@ -89,25 +98,18 @@ class _Watcher(cp_model.CpSolverSolutionCallback):
         elapsed = time.perf_counter() - self.t0
         if self.first is None:
             self.first = elapsed
-        if self.progress:
-            self.progress(elapsed, self.total - loss, self.total - bound)
+        self.tell(elapsed, self.total - loss, self.total - bound)
 
     def on_solution_callback(self) -> None:
         elapsed = time.perf_counter() - self.t0
         if self.first is None:
             self.first = elapsed
-        if self.progress:
-            self.progress(elapsed, self.total - self.objective_value, self.total - self.best_objective_bound)
+        self.tell(elapsed, self.total - self.objective_value, self.total - self.best_objective_bound)
 
-    def interrupt(self, *_: object) -> None:
-        self.interrupted = True
-        if self.solving:
-            self.stop_search()
-        if self.other is not None:
-            self.other.stop_search()
 
-    def running(self, solver: cp_model.CpSolver | None) -> None:
-        self.other = solver
+def _left(watcher: _Watcher, time_limit: float) -> float:
+    """Seconds left of the solve's time limit, counted from the call (model building included)."""
+    return max(0.0, time_limit - (time.perf_counter() - watcher.t0))
 
 
 def default_workers() -> int:
@@ -125,6 +127,7 @@ def solve(
     hint: Timetable | None = None,
     customise: Callable[[TimetableModel], None] | None = None,
     mode: str = "two-stage",
+    reporter: Reporter | None = None,
 ) -> SolveResult:
     """Best timetable found within the time limit; raises InfeasibleError if none exists.
 
@@ -132,26 +135,25 @@ def solve(
     uses the per-session estimate and allocates afterwards; "auto" is joint when the model stays small.
     Measured on the sample, joint finds no better timetable within a minute on 2 cores (see README), so
     two-stage is the default.
+
+    The time limit counts from this call, model building included. A stop request (`clock.STOP`) ends the
+    solve with the best timetable so far, marked not final; the caller decides how signals set it.
     """
+    t0 = time.perf_counter()
+    reporter = reporter or Reporter(problem.language)
     workers = workers or default_workers()
     time_limit = problem.settings.time_limit if time_limit is None else time_limit
+    reporter.phase("model")
     cand = candidates(problem)
     joint = mode == "joint" or (mode == "auto" and joint_size(problem, cand) <= JOINT_MAX_ATTEND)
     tm = TimetableModel(problem, cand, joint=joint).build()
     if customise:
         customise(tm)
-    total = tm.w.total
-    watcher = _Watcher(total, progress)
-    previous = None
-    try:
-        previous = signal.signal(signal.SIGINT, watcher.interrupt)
-    except ValueError:  # not in the main thread (tests): Ctrl-C handling is the caller's business
-        previous = None
+    watcher = _Watcher(tm.w.total, progress, reporter, t0)
     try:
         return _search(problem, tm, watcher, hint, time_limit, seed, workers, joint, customise)
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGINT, previous)
+        reporter.end()
 
 
 def _search(
@@ -168,6 +170,7 @@ def _search(
     """Greedy, then the exact method on small events (done if it proves the optimum), then the local search
     on the model's estimate, then CP-SAT from that timetable."""
     total = tm.w.total
+    watcher.reporter.phase("greedy")
     start_hint = hint or _greedy_hint(problem, tm)
     polished: Polished | None = None
     proof: Proof | None = None
@@ -177,7 +180,9 @@ def _search(
         if start_hint is not None:
             start_loss = estimate(problem, tm.cand, tm.w, start_hint)
             watcher.found(start_loss)
-        proof = _exact(problem, tm, watcher, start_hint, start_loss, time_limit * EXACT_SHARE, workers)
+        proof = _exact(
+            problem, tm, watcher, start_hint, start_loss, _left(watcher, time_limit) * EXACT_SHARE, workers
+        )
         if proof is not None and proof.choice is not None:
             start_hint = Timetable(colour_rooms(tm.cand, proof.choice))
         if proof is not None and start_hint is not None and (proof.proven or watcher.interrupted):
@@ -190,7 +195,8 @@ def _search(
     if hint is None and start_hint is not None and beside and len(tm.cand.units) > SMALL_EVENT_UNITS:
         return _anneal_beside_bound(problem, tm, watcher, start_hint, time_limit, seed, workers)
     if hint is None and start_hint is not None:
-        left = max(1.0, time_limit - (time.perf_counter() - watcher.t0))
+        left = max(0.5, _left(watcher, time_limit))
+        watcher.reporter.phase("anneal", left * POLISH_SHARE)
         polished = polish_on_cores(
             problem,
             tm.cand,
@@ -209,8 +215,9 @@ def _search(
     if watcher.interrupted and polished is not None:
         # Ctrl-C during the local search: its best timetable is valid, returned marked not final.
         return _without_solver(problem, tm, watcher, start_hint, polished, spent, seed, workers, joint)
-    time_limit = max(1.0, time_limit - spent)
+    time_limit = max(0.5, time_limit - spent)
 
+    watcher.reporter.phase("cpsat", time_limit)
     solver = cp_model.CpSolver()
     p = solver.parameters
     p.max_time_in_seconds = time_limit
@@ -219,14 +226,8 @@ def _search(
     if len(tm.cand.units) > SMALL_EVENT_UNITS:
         # Probing in presolve costs tens of seconds on events of hundreds of sessions for little gain.
         p.cp_model_probing_level = 0
-    watcher.solving = True
     status = run_solver(solver, tm.model, watcher)
-    watcher.solving = False
     seconds = time.perf_counter() - watcher.t0
-    # CP-SAT catches Ctrl-C itself and stops: a FEASIBLE answer well before the limit can only mean that, and
-    # so does an UNKNOWN one (Ctrl-C during presolve, before CP-SAT has taken the hint as a solution).
-    if status in (cp_model.FEASIBLE, cp_model.UNKNOWN) and solver.wall_time < time_limit - 0.5:
-        watcher.interrupted = True
     if status == cp_model.INFEASIBLE:
         from scheduler.explain import explain_infeasible
 
@@ -242,7 +243,7 @@ def _search(
         raise InfeasibleError(
             [f"No timetable was found within {time_limit:g} s; allow more time with --time-limit."]
         )
-    placements = _extract(tm, solver.BooleanValue)
+    placements = _extract(tm, solver.boolean_value)
     loss = solver.objective_value
     bound = solver.best_objective_bound
     if proof is not None:
@@ -310,7 +311,8 @@ def _anneal_beside_bound(
     the whole time rather than stopping after a number of moves per session: slower cooling is all the time
     can still buy.
     """
-    seconds = max(1.0, time_limit - (time.perf_counter() - watcher.t0))
+    seconds = max(0.5, _left(watcher, time_limit))
+    watcher.reporter.phase("anneal", seconds)
     second = _SecondCore(problem, tm, start, seconds, seed)
     try:
         polished = polish_on_cores(
@@ -334,6 +336,7 @@ def _anneal_beside_bound(
         return _without_solver(
             problem, tm, watcher, polished.timetable, polished, elapsed, seed, workers, False
         )
+    watcher.reporter.phase("bound")
     status, lower, others = second.result(should_stop=lambda: watcher.interrupted)
     if watcher.interrupted:  # Ctrl-C while waiting for the second core: the best timetable here, not final
         elapsed = time.perf_counter() - watcher.t0
@@ -391,7 +394,7 @@ class _SecondCore:
         short steps, so that Ctrl-C (`should_stop`) ends the wait at once.
         """
         answer = None
-        until = max(self.deadline, time.perf_counter()) + 10.0
+        until = max(self.deadline, time.perf_counter()) + 2.0
         while not should_stop() and time.perf_counter() < until:
             if self.receive.poll(timeout=0.2):
                 try:
@@ -423,7 +426,7 @@ def _second_core(
     seed, 19,383-19,393 with the next three), and after the root its bound stays while it searches on; so
     two short runs with two seeds, the better bound kept, and the rest of the time for the annealing.
     """
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business; it stops this process
+    ignore_stop_signals()  # Ctrl-C and SIGTERM are the parent's business; it stops this process
     deadline = time.perf_counter() + seconds
     best_bound, best_loss, best_values = 0.0, math.inf, []
     status = cp_model.UNKNOWN
@@ -497,8 +500,11 @@ def _exact(
     the time is too short even to bound). `start` (loss `start_loss`) is the best timetable known, if any."""
     if tm.pairs_dropped or len(tm.cand.units) > SMALL_EVENT_UNITS:
         return None
+    watcher.reporter.phase("exact", seconds)
     deadline = time.perf_counter() + seconds
-    pats = enumerate_patterns(problem, tm.cand, tm.w)
+    pats = enumerate_patterns(
+        problem, tm.cand, tm.w, deadline=deadline, should_stop=lambda: watcher.interrupted
+    )
     if pats is None or watcher.interrupted:
         return None
     # The greedy keeps most rules but not all (an `After` chain can defeat it): a timetable that breaks one
@@ -519,7 +525,6 @@ def _exact(
         deadline=deadline,
         workers=workers,
         should_stop=lambda: watcher.interrupted,
-        on_solver=watcher.running,
         report=watcher.bounded,
     )
     if proof.choice is None and not valid:
