@@ -28,13 +28,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from icalendar import Calendar, Event, Timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.worksheet.pagebreak import Break
 
 from scheduler.errors import OutputError, SchedulerError
 from scheduler.i18n import LANGUAGES, day_label, tr
 from scheduler.problem import Kind, Participant, Problem, Session
 from scheduler.timetable import Placement, Timetable
+from scheduler.workbook_layout import fit_rows, font
 
 DEFAULT_TIMEZONE = "Europe/Paris"
 PRODID = "-//scheduler//personal agenda//EN"
@@ -233,9 +234,7 @@ class _Builder:
             sorted((self.entry(p) for p in chosen), key=lambda e: (e.order, e.code, e.occurrence))
         )
         missed = tuple(
-            Missed(rank, code, self._title(code))
-            for rank, code in person.ranked
-            if code not in got
+            Missed(rank, code, self._title(code)) for rank, code in person.ranked if code not in got
         )
         return PersonAgenda(person.name, slug, entries, missed)
 
@@ -484,15 +483,19 @@ def _cell_text(text: object) -> str:
 
 
 def agendas_xlsx(agendas: list[PersonAgenda], event_title: str, lang: str) -> bytes:
-    """One sheet, one block per participant, a page break after each, fitted to the page width."""
+    """One sheet, one block per participant, a page break after each, fitted to the page width.
+
+    Every font is named and every row as tall as its wrapped text (see scheduler.workbook_layout), so the
+    sheet reads and prints without cut or overprinted lines in Excel and LibreOffice alike.
+    """
     wb = Workbook()
     ws = wb.active
     ws.title = tr(lang, "Agendas", "Agendas")
-    widths = {"A": 16, "B": 52, "C": 22, "D": 34}
+    widths = {"A": 13, "B": 50, "C": 24, "D": 34}
     for col, w in widths.items():
         ws.column_dimensions[col].width = w
-    bold = Font(bold=True)
-    grey = Font(color="4B5563", size=9)
+    bold = font(bold=True, size=12)
+    grey = font(color="4B5563", size=9)
     wrap = Alignment(wrap_text=True, vertical="top")
     line = Border(bottom=Side(style="thin", color="D1D5DB"))
     day_fill = PatternFill("solid", fgColor="DBEAFE")
@@ -507,7 +510,7 @@ def agendas_xlsx(agendas: list[PersonAgenda], event_title: str, lang: str) -> by
         if event_title:
             ws.cell(row, 1, _cell_text(event_title)).font = grey
             row += 1
-        ws.cell(row, 1, _cell_text(agenda.name)).font = Font(bold=True, size=16)
+        ws.cell(row, 1, _cell_text(agenda.name)).font = font(bold=True, size=16)
         row += 2
         if not agenda.entries:
             ws.cell(
@@ -537,11 +540,10 @@ def agendas_xlsx(agendas: list[PersonAgenda], event_title: str, lang: str) -> by
                     c = ws.cell(row, col, v)
                     c.alignment = wrap
                     c.border = line
-                ws.row_dimensions[row].height = 30
                 row += 1
             row += 1
         if agenda.missed:
-            ws.cell(row, 1, _missed_intro(lang, len(agenda.missed))).font = Font(italic=True)
+            ws.cell(row, 1, _missed_intro(lang, len(agenda.missed))).font = font(italic=True)
             row += 1
             for m in agenda.missed:
                 ws.cell(row, 2, _cell_text(f"{m.title} ({_rank(lang, m.rank)})"))
@@ -556,6 +558,7 @@ def agendas_xlsx(agendas: list[PersonAgenda], event_title: str, lang: str) -> by
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
+    fit_rows(ws)
     buffer = BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

@@ -225,8 +225,8 @@ def test_programme_print_settings(tmp_path: Path) -> None:
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
     assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
     assert ws.print_title_rows == "$1:$2"
-    assert "&&" in ws.oddHeader.center.text  # the title's ampersand escaped
-    assert ws.oddHeader.center.text.startswith("Culture et développement territorial")
+    # the title in bold (`&B`, which every spreadsheet reads), its ampersand escaped
+    assert ws.oddHeader.center.text == "&BCulture et développement territorial && coopérations&B"
     assert len(ws.row_breaks.brk) == 1  # the second day starts a new page
     (a2,) = _find(ws, "A2 — ")
     assert a2.alignment.wrap_text is True
