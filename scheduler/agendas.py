@@ -332,12 +332,21 @@ def calendar_bytes(
 _CSS = """
 @page { size: A4; margin: 15mm; }
 * { box-sizing: border-box; }
-body { font-family: "Helvetica Neue", Arial, sans-serif; color: #1a1a1a; margin: 0; font-size: 11pt; }
+body { font-family: "Helvetica Neue", Arial, sans-serif; color: #1a1a1a; margin: 0; font-size: 11pt;
+       line-height: 1.35; }
+a { color: #1d4ed8; }
+a:focus-visible { outline: 3px solid #1d4ed8; outline-offset: 2px; }
+.skip { position: absolute; left: -9999px; top: 0; background: #fff; padding: 2mm 3mm; }
+.skip:focus { left: 0; z-index: 1; }
+.site h1 { font-size: 20pt; margin: 6mm 0 4mm; }
+.index h2 { font-size: 13pt; margin: 0 0 2mm; }
+.index ul { columns: 3 14em; column-gap: 6mm; list-style: none; margin: 0 0 4mm; padding: 0; }
+.index li { break-inside: avoid; padding: 0.6mm 0; }
 .person { padding: 8mm 0; break-after: page; page-break-after: always; }
 .person:last-of-type { break-after: auto; page-break-after: auto; }
 .event { font-size: 11pt; color: #4b5563; margin: 0 0 2mm; text-transform: uppercase; letter-spacing: .05em; }
-h1 { font-size: 20pt; margin: 0 0 6mm; }
-h2 { font-size: 13pt; margin: 6mm 0 2mm; border-bottom: 2px solid #1d4ed8; padding-bottom: 1mm; }
+.person h2 { font-size: 20pt; margin: 0 0 6mm; }
+.person h3 { font-size: 13pt; margin: 6mm 0 2mm; border-bottom: 2px solid #1d4ed8; padding-bottom: 1mm; }
 table { width: 100%; border-collapse: collapse; }
 th, td { text-align: left; vertical-align: top; padding: 2mm; border-bottom: 1px solid #d1d5db; }
 th { font-size: 9pt; color: #4b5563; font-weight: normal; }
@@ -347,9 +356,15 @@ td.room { width: 35mm; }
 .missed { margin-top: 8mm; padding: 3mm 4mm; background: #f3f4f6; border-radius: 2mm; }
 .missed p { margin: 0 0 2mm; }
 .empty { font-style: italic; }
+.back { font-size: 9pt; margin: 4mm 0 0; }
 @media screen {
   body { max-width: 190mm; margin: auto; padding: 0 5mm; }
   .person { border-bottom: 1px dashed #9ca3af; }
+}
+@media print {
+  .skip, .site, .index, .back { display: none; }
+  a { color: inherit; text-decoration: none; }
+  .person { padding-top: 0; }
 }
 """
 
@@ -392,10 +407,28 @@ def _rank(lang: str, rank: int) -> str:
     return f"{rank}{suffix} choice"
 
 
+def _shown_name(agenda: PersonAgenda, lang: str, index: int) -> str:
+    """The name as a heading and a link show it: never blank, which would leave both unreadable."""
+    name = " ".join(_CONTROL.sub(" ", agenda.name).split())
+    return name or tr(lang, "Participant {n}", "Participant {n}", n=index)
+
+
+def _sort_key(name: str) -> tuple[str, str]:
+    """Alphabetical as people expect it: accents and case aside (É with E, not after Z)."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    return plain.casefold(), name
+
+
 def agendas_html(agendas: list[PersonAgenda], event_title: str, lang: str) -> str:
-    """One self-contained printable page per participant, every piece of user text escaped."""
+    """One self-contained page: an index of people, then each person's agenda, one printed page each.
+
+    Landmarks (`header`, `nav`, `main`) and headings (page, person, day) let a screen reader or the keyboard
+    go straight to someone; the index, the skip link and the "back" links do not print. Every piece of user
+    text is escaped.
+    """
     title = tr(lang, "Personal agendas", "Agendas personnels")
     head_title = f"{event_title} – {title}" if event_title else title
+    index_label = tr(lang, "Participants", "Participants")
     out = [
         "<!DOCTYPE html>",
         f'<html lang="{_e(lang)}">',
@@ -406,17 +439,35 @@ def agendas_html(agendas: list[PersonAgenda], event_title: str, lang: str) -> st
         f"<style>{_CSS}</style>",
         "</head>",
         "<body>",
+        f'<a class="skip" href="#_agendas">{_e(tr(lang, "Skip to the agendas", "Aller aux agendas"))}</a>',
+        '<header class="site">',
     ]
+    if event_title:
+        out.append(f'<p class="event">{_e(event_title)}</p>')
+    out += [f"<h1>{_e(title)}</h1>", "</header>"]
+    names = [_shown_name(agenda, lang, i) for i, agenda in enumerate(agendas, start=1)]
+    if agendas:
+        out += [
+            '<nav class="index" id="_index" aria-labelledby="_index-title">',
+            f'<h2 id="_index-title">{_e(index_label)} ({len(agendas)})</h2>',
+            "<ul>",
+        ]
+        for agenda, name in sorted(zip(agendas, names, strict=True), key=lambda x: _sort_key(x[1])):
+            out.append(f'<li><a href="#{_e(agenda.slug)}">{_e(name)}</a></li>')
+        out += ["</ul>", "</nav>"]
+    out.append('<main id="_agendas">')
     headers = (
         tr(lang, "Time", "Horaire"),
         tr(lang, "Session", "Session"),
         tr(lang, "Room", "Salle"),
     )
-    for agenda in agendas:
-        out.append(f'<section class="person" id="{_e(agenda.slug)}">')
+    back = tr(lang, "Back to the list of participants", "Retour à la liste des participants")
+    for agenda, name in zip(agendas, names, strict=True):
+        heading = f"{agenda.slug}_name"  # ids of ours hold a `_`, which no slug has: they never clash
+        out.append(f'<section class="person" id="{_e(agenda.slug)}" aria-labelledby="{_e(heading)}">')
         if event_title:
             out.append(f'<p class="event">{_e(event_title)}</p>')
-        out.append(f"<h1>{_e(agenda.name)}</h1>")
+        out.append(f'<h2 id="{_e(heading)}">{_e(name)}</h2>')
         if not agenda.entries:
             out.append(
                 '<p class="empty">'
@@ -430,9 +481,12 @@ def agendas_html(agendas: list[PersonAgenda], event_title: str, lang: str) -> st
                 + "</p>"
             )
         for day, entries in _by_day(agenda.entries).items():
-            out.append(f"<h2>{_e(_upper_first(day_label(day, lang)))}</h2>")
+            out.append(f"<h3>{_e(_upper_first(day_label(day, lang)))}</h3>")
             out.append("<table>")
-            out.append("<tr>" + "".join(f"<th>{_e(h)}</th>" for h in headers) + "</tr>")
+            out.append(
+                "<thead><tr>" + "".join(f'<th scope="col">{_e(h)}</th>' for h in headers) + "</tr></thead>"
+            )
+            out.append("<tbody>")
             for e in entries:
                 detail = [f'<span class="kind">{_e(_kind(e.kind, lang))}</span>']
                 if e.speakers:
@@ -449,6 +503,7 @@ def agendas_html(agendas: list[PersonAgenda], event_title: str, lang: str) -> st
                     f'<td class="room">{_e(e.room)}</td>'
                     "</tr>"
                 )
+            out.append("</tbody>")
             out.append("</table>")
         if agenda.missed:
             out.append('<div class="missed">')
@@ -469,10 +524,11 @@ def agendas_html(agendas: list[PersonAgenda], event_title: str, lang: str) -> st
                 + "</p>"
             )
             out.append("</div>")
+        out.append(f'<p class="back"><a href="#_index">{_e(back)}</a></p>')
         out.append("</section>")
     if not agendas:
         out.append(f"<p>{_e(tr(lang, 'No participants.', 'Aucun participant.'))}</p>")
-    out += ["</body>", "</html>", ""]
+    out += ["</main>", "</body>", "</html>", ""]
     return "\n".join(out)
 
 

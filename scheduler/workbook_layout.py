@@ -13,12 +13,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import unicodedata
 from collections.abc import Iterable
 
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils import column_index_from_string, range_boundaries
 from openpyxl.worksheet.worksheet import Worksheet
 
 FONT_NAME = "Calibri"  # Excel's default; LibreOffice substitutes the metric-compatible Carlito
@@ -880,6 +881,9 @@ _CARLITO_BOLD = (
 )
 
 
+_HYPHEN = re.compile(r"(?<=[^\W\d_]-)(?=[^\W\d_])")  # between a hyphen and the letter after it
+
+
 def _table(widths: tuple[int, ...]) -> dict[str, float]:
     return {ch: w / 100 for ch, w in zip(_CHARS, widths, strict=True)}
 
@@ -931,10 +935,13 @@ def wrapped_lines(text: str, column_width: float, *, size: float = DEFAULT_SIZE,
 def _paragraph_lines(paragraph: str, room: float, scale: float, bold: bool, metrics: str) -> int:
     space = char_width(" ", bold, metrics) * scale
     lines, used, first = 1, 0.0, True
-    for word in paragraph.split(" "):
+    # Both programs also break after a hyphen: `savoir-` | `faire` are pieces joined without a space.
+    pieces = [(piece, i == 0) for word in paragraph.split(" ") for i, piece in enumerate(_HYPHEN.split(word))]
+    for word, after_space in pieces:
         width = sum(char_width(ch, bold, metrics) for ch in word) * scale
-        if not first and used + space + width <= room:
-            used += space + width
+        gap = space if after_space else 0.0
+        if not first and used + gap + width <= room:
+            used += gap + width
             continue
         if not first:
             lines += 1
@@ -976,7 +983,8 @@ def set_page_header(ws: Worksheet, title: str) -> None:
     (`&11`), which Gnumeric prints as text.
     """
     text = header_footer_text(title)
-    ws.oddHeader.center.text = f"&B{text}&B" if text else ""
+    if text.strip():  # an empty `&C` is malformed
+        ws.oddHeader.center.text = f"&B{text}&B"
     ws.oddFooter.left.text = "&A"
     ws.oddFooter.right.text = "&P / &N"
 
@@ -986,14 +994,14 @@ def set_page_header(ws: Worksheet, title: str) -> None:
 
 
 def column_widths(ws: Worksheet, last_column: int) -> list[float]:
-    """Width of columns 1..last_column (index 0 unused), 0 for a hidden column."""
-    out = [0.0]
-    for col in range(1, last_column + 1):
-        dim = ws.column_dimensions.get(get_column_letter(col))
-        if dim is not None and dim.hidden:
-            out.append(0.0)
-        else:
-            out.append(float(dim.width) if dim is not None and dim.width else DEFAULT_COLUMN_WIDTH)
+    """Width of columns 1..last_column (index 0 unused), 0 for a hidden column. A file may give one width
+    to a range of columns (LibreOffice does), which openpyxl files under the range's first letter."""
+    out = [0.0] + [DEFAULT_COLUMN_WIDTH] * last_column
+    for letter, dim in ws.column_dimensions.items():
+        first = dim.min or column_index_from_string(letter)
+        last = dim.max or first
+        for col in range(first, min(last, last_column) + 1):
+            out[col] = 0.0 if dim.hidden else float(dim.width or DEFAULT_COLUMN_WIDTH)
     return out
 
 

@@ -1056,7 +1056,12 @@ def _extra(wb: Workbook, sheet: ExtraSheet, title: str) -> None:
     """A plain table sheet another step supplies (the rerun's change report): filterable, printable."""
     name, headers, rows = sheet
     ws = wb.create_sheet(name[:31])
-    _header(ws, 1, headers, [max(12.0, min(60.0, 1.2 * len(h) + 8)) for h in headers], filtered=bool(rows))
+    lines = [
+        [line for row in rows if c < len(row) for line in str(row[c] or "").split("\n")]
+        for c in range(len(headers))
+    ]
+    widths = [max(12.0, min(60.0, fitted_width(column))) for column in lines]  # long text wraps past 60
+    _header(ws, 1, headers, widths, filtered=bool(rows))
     for r, values in enumerate(rows, start=2):
         for c, value in enumerate(values, start=1):
             _put(ws, r, c, value, alignment=Alignment(wrap_text=True, vertical="top"))
