@@ -330,7 +330,7 @@ def calendar_bytes(
 # ------------------------------------------------------------------------------------------------ printable
 
 _CSS = """
-@page { size: A4; margin: 15mm; }
+@page { size: A4; margin: 12mm 14mm; }
 * { box-sizing: border-box; }
 body { font-family: "Helvetica Neue", Arial, sans-serif; color: #1a1a1a; margin: 0; font-size: 11pt;
        line-height: 1.35; }
@@ -351,8 +351,9 @@ table { width: 100%; border-collapse: collapse; }
 th, td { text-align: left; vertical-align: top; padding: 2mm; border-bottom: 1px solid #d1d5db; }
 th { font-size: 9pt; color: #4b5563; font-weight: normal; }
 td.time { white-space: nowrap; width: 25mm; font-variant-numeric: tabular-nums; }
-td.room { width: 35mm; }
+td.room { width: 40mm; }
 .kind { font-size: 9pt; color: #4b5563; }
+.title, .detail { display: block; }
 .missed { margin-top: 8mm; padding: 3mm 4mm; background: #f3f4f6; border-radius: 2mm; }
 .missed p { margin: 0 0 2mm; }
 .empty { font-style: italic; }
@@ -362,9 +363,19 @@ td.room { width: 35mm; }
   .person { border-bottom: 1px dashed #9ca3af; }
 }
 @media print {
+  /* one person a page, even with a session in every slot: compact, and nothing but the agendas */
   .skip, .site, .index, .back { display: none; }
-  a { color: inherit; text-decoration: none; }
-  .person { padding-top: 0; }
+  body { font-size: 9.5pt; line-height: 1.2; }
+  .person { padding: 0; }
+  .person h2 { font-size: 16pt; margin: 0 0 3mm; }
+  .person h3 { font-size: 11pt; margin: 3mm 0 1mm; }
+  th, td { padding: 0.8mm 1.5mm; }
+  td.room { width: 45mm; }
+  .kind { font-size: 8pt; }
+  .detail { display: inline; }
+  .detail + .detail::before { content: " · "; color: #4b5563; }
+  .missed { margin-top: 4mm; padding: 2mm 3mm; }
+  .missed ul { margin: 0 0 1mm; }
 }
 """
 
@@ -488,18 +499,17 @@ def agendas_html(agendas: list[PersonAgenda], event_title: str, lang: str) -> st
             )
             out.append("<tbody>")
             for e in entries:
-                detail = [f'<span class="kind">{_e(_kind(e.kind, lang))}</span>']
+                detail = [f'<span class="detail kind">{_e(_kind(e.kind, lang))}</span>']
                 if e.speakers:
                     who = tr(lang, "With {s}", "Avec {s}", s=", ".join(e.speakers))
-                    detail.append(f'<span class="speakers">{_e(who)}</span>')
+                    detail.append(f'<span class="detail speakers">{_e(who)}</span>')
                 if e.track:
-                    detail.append(
-                        f'<span class="kind">{_e(tr(lang, "Track: {t}", "Parcours : {t}", t=e.track))}</span>'
-                    )
+                    track = tr(lang, "Track: {t}", "Parcours : {t}", t=e.track)
+                    detail.append(f'<span class="detail kind">{_e(track)}</span>')
                 out.append(
                     "<tr>"
                     f'<td class="time">{_e(_hhmm(e.start, lang))}–{_e(_hhmm(e.end, lang))}</td>'
-                    f"<td><strong>{_e(e.title)}</strong><br>{'<br>'.join(detail)}</td>"
+                    f'<td><strong class="title">{_e(e.title)}</strong>{"".join(detail)}</td>'
                     f'<td class="room">{_e(e.room)}</td>'
                     "</tr>"
                 )

@@ -563,24 +563,62 @@ def test_index_links_lead_to_each_person(browser: Any, tmp_path: Path) -> None:
         assert 0 <= top < seen - 40, "the person's heading is scrolled into view"
 
 
+def _busy_event() -> tuple[Problem, Timetable]:
+    """An agenda as busy as the sample's can be (a session in each of its eight slots, six wishes) with long
+    titles, rooms and speaker lists, beside a person with almost nothing."""
+    times = [("09:30", "10:30"), ("11:00", "12:30"), ("14:00", "15:30"), ("16:00", "17:30")]
+    slots = make_slots({DAY1: times, DAY2: times})
+    title = "Coopérer sur un territoire rural : mutualiser les lieux, les emplois et les savoir-faire ({n})"
+    speakers = ("Anne-Laure Chevalier", "Jean-Michel Roux", "Olivier Brunet", "Bruno Picard")
+    room = "Salle pédagogique (Musée d'art moderne et contemporain)"
+    held = [
+        Session(
+            f"S{i}", title.format(n=i), Kind.ROUND_TABLE, speakers=speakers, track="Développement territorial"
+        )
+        for i in range(len(slots))
+    ]
+    full = [Session(f"F{i}", title.format(n=f"complet {i}"), Kind.WORKSHOP, capacity=1) for i in range(6)]
+    placements = tuple(Placement(s.code, (slot.id,), room) for s, slot in zip(held, slots, strict=True))
+    busy = Participant("Marie-Hélène de La Tour d'Auvergne", tuple(s.code for s in full + held))
+    calm = Participant("Léa Roux", ("S0",))
+    problem = Problem(
+        slots=slots,
+        rooms=(Room(room, 300),),
+        speakers=tuple(Speaker(n) for n in speakers),
+        sessions=(*held, *full),
+        participants=(busy, calm),
+        language="fr",
+        title="Culture et développement territorial, construire les coopérations",
+    )
+    allocation = {busy.name: tuple((s.code, 1) for s in held), calm.name: (("S0", 1),)}
+    return problem, Timetable(placements, allocation)
+
+
 @pytest.mark.browser
 def test_printed_page_holds_one_person_each(browser: Any, tmp_path: Path) -> None:
     if not shutil.which("pdftotext"):
         pytest.skip("poppler-utils not installed here (apt-get install poppler-utils)")
     from selenium.webdriver.common.print_page_options import PrintOptions
 
-    problem, tt = _event_with_an_empty_agenda("fr")
-    write_agendas(problem, tt, tmp_path, stamp=STAMP, xlsx=False)
-    browser.get((tmp_path / HTML_NAME).as_uri())
-    options = PrintOptions()
-    options.background = True
-    pdf = tmp_path / "printed.pdf"
-    pdf.write_bytes(base64.b64decode(browser.print_page(options)))
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
-    pages = text.stdout.rstrip("\f").split("\f")
-    assert len(pages) == len(problem.participants), "one page per participant, and no index page"
-    for page, person in zip(pages, problem.participants, strict=True):
-        assert person.name in page
-        others = [p.name for p in problem.participants if p.name != person.name and p.name in page]
-        assert not [o for o in others if o not in person.name], others
-        assert "Retour à la liste" not in page and "Aller aux agendas" not in page
+    for name, (problem, tt) in {"small": _event_with_an_empty_agenda("fr"), "busy": _busy_event()}.items():
+        out = tmp_path / name
+        write_agendas(problem, tt, out, stamp=STAMP, xlsx=False)
+        browser.get((out / HTML_NAME).as_uri())
+        options = PrintOptions()  # the page's own @page size, A4
+        options.page_width, options.page_height = 21.0, 29.7
+        options.background = True
+        pdf = out / "printed.pdf"
+        pdf.write_bytes(base64.b64decode(browser.print_page(options)))
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        pages = text.rstrip("\f").split("\f")
+        assert len(pages) == len(problem.participants), f"{name}: one page per participant, no index page"
+        for page, person in zip(pages, problem.participants, strict=True):
+            assert person.name in page
+            others = [p.name for p in problem.participants if p.name != person.name and p.name in page]
+            assert not [o for o in others if o not in person.name], others
+            assert "Retour à la liste" not in page and "Aller aux agendas" not in page
+        if name == "busy":  # the busiest agenda is all there, on its one page
+            assert pages[0].count("Coopérer sur un territoire rural") == 14
+            assert "Merci de votre compréhension" in pages[0]
