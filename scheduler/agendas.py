@@ -28,13 +28,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from icalendar import Calendar, Event, Timezone
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.worksheet.pagebreak import Break
 
 from scheduler.errors import OutputError, SchedulerError
 from scheduler.i18n import LANGUAGES, day_label, tr
 from scheduler.problem import Kind, Participant, Problem, Session
 from scheduler.timetable import Placement, Timetable
+from scheduler.workbook_layout import fit_rows, font
 
 DEFAULT_TIMEZONE = "Europe/Paris"
 PRODID = "-//scheduler//personal agenda//EN"
@@ -329,26 +330,52 @@ def calendar_bytes(
 # ------------------------------------------------------------------------------------------------ printable
 
 _CSS = """
-@page { size: A4; margin: 15mm; }
+@page { size: A4; margin: 12mm 14mm; }
 * { box-sizing: border-box; }
-body { font-family: "Helvetica Neue", Arial, sans-serif; color: #1a1a1a; margin: 0; font-size: 11pt; }
+body { font-family: "Helvetica Neue", Arial, sans-serif; color: #1a1a1a; margin: 0; font-size: 11pt;
+       line-height: 1.35; }
+a { color: #1d4ed8; }
+a:focus-visible { outline: 3px solid #1d4ed8; outline-offset: 2px; }
+.skip { position: absolute; left: -9999px; top: 0; background: #fff; padding: 2mm 3mm; }
+.skip:focus { left: 0; z-index: 1; }
+.site h1 { font-size: 20pt; margin: 6mm 0 4mm; }
+.index h2 { font-size: 13pt; margin: 0 0 2mm; }
+.index ul { columns: 3 14em; column-gap: 6mm; list-style: none; margin: 0 0 4mm; padding: 0; }
+.index li { break-inside: avoid; padding: 0.6mm 0; }
 .person { padding: 8mm 0; break-after: page; page-break-after: always; }
 .person:last-of-type { break-after: auto; page-break-after: auto; }
 .event { font-size: 11pt; color: #4b5563; margin: 0 0 2mm; text-transform: uppercase; letter-spacing: .05em; }
-h1 { font-size: 20pt; margin: 0 0 6mm; }
-h2 { font-size: 13pt; margin: 6mm 0 2mm; border-bottom: 2px solid #1d4ed8; padding-bottom: 1mm; }
+.person h2 { font-size: 20pt; margin: 0 0 6mm; }
+.person h3 { font-size: 13pt; margin: 6mm 0 2mm; border-bottom: 2px solid #1d4ed8; padding-bottom: 1mm; }
 table { width: 100%; border-collapse: collapse; }
 th, td { text-align: left; vertical-align: top; padding: 2mm; border-bottom: 1px solid #d1d5db; }
 th { font-size: 9pt; color: #4b5563; font-weight: normal; }
 td.time { white-space: nowrap; width: 25mm; font-variant-numeric: tabular-nums; }
-td.room { width: 35mm; }
+td.room { width: 40mm; }
 .kind { font-size: 9pt; color: #4b5563; }
+.title, .detail { display: block; }
 .missed { margin-top: 8mm; padding: 3mm 4mm; background: #f3f4f6; border-radius: 2mm; }
 .missed p { margin: 0 0 2mm; }
 .empty { font-style: italic; }
+.back { font-size: 9pt; margin: 4mm 0 0; }
 @media screen {
   body { max-width: 190mm; margin: auto; padding: 0 5mm; }
   .person { border-bottom: 1px dashed #9ca3af; }
+}
+@media print {
+  /* one person a page, even with a session in every slot: compact, and nothing but the agendas */
+  .skip, .site, .index, .back { display: none; }
+  body { font-size: 9.5pt; line-height: 1.2; }
+  .person { padding: 0; }
+  .person h2 { font-size: 16pt; margin: 0 0 3mm; }
+  .person h3 { font-size: 11pt; margin: 3mm 0 1mm; }
+  th, td { padding: 0.8mm 1.5mm; }
+  td.room { width: 45mm; }
+  .kind { font-size: 8pt; }
+  .detail { display: inline; }
+  .detail + .detail::before { content: " · "; color: #4b5563; }
+  .missed { margin-top: 4mm; padding: 2mm 3mm; }
+  .missed ul { margin: 0 0 1mm; }
 }
 """
 
@@ -391,10 +418,28 @@ def _rank(lang: str, rank: int) -> str:
     return f"{rank}{suffix} choice"
 
 
+def _shown_name(agenda: PersonAgenda, lang: str, index: int) -> str:
+    """The name as a heading and a link show it: never blank, which would leave both unreadable."""
+    name = " ".join(_CONTROL.sub(" ", agenda.name).split())
+    return name or tr(lang, "Participant {n}", "Participant {n}", n=index)
+
+
+def _sort_key(name: str) -> tuple[str, str]:
+    """Alphabetical as people expect it: accents and case aside (É with E, not after Z)."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    return plain.casefold(), name
+
+
 def agendas_html(agendas: list[PersonAgenda], event_title: str, lang: str) -> str:
-    """One self-contained printable page per participant, every piece of user text escaped."""
+    """One self-contained page: an index of people, then each person's agenda, one printed page each.
+
+    Landmarks (`header`, `nav`, `main`) and headings (page, person, day) let a screen reader or the keyboard
+    go straight to someone; the index, the skip link and the "back" links do not print. Every piece of user
+    text is escaped.
+    """
     title = tr(lang, "Personal agendas", "Agendas personnels")
     head_title = f"{event_title} – {title}" if event_title else title
+    index_label = tr(lang, "Participants", "Participants")
     out = [
         "<!DOCTYPE html>",
         f'<html lang="{_e(lang)}">',
@@ -405,17 +450,35 @@ def agendas_html(agendas: list[PersonAgenda], event_title: str, lang: str) -> st
         f"<style>{_CSS}</style>",
         "</head>",
         "<body>",
+        f'<a class="skip" href="#_agendas">{_e(tr(lang, "Skip to the agendas", "Aller aux agendas"))}</a>',
+        '<header class="site">',
     ]
+    if event_title:
+        out.append(f'<p class="event">{_e(event_title)}</p>')
+    out += [f"<h1>{_e(title)}</h1>", "</header>"]
+    names = [_shown_name(agenda, lang, i) for i, agenda in enumerate(agendas, start=1)]
+    if agendas:
+        out += [
+            '<nav class="index" id="_index" aria-labelledby="_index-title">',
+            f'<h2 id="_index-title">{_e(index_label)} ({len(agendas)})</h2>',
+            "<ul>",
+        ]
+        for agenda, name in sorted(zip(agendas, names, strict=True), key=lambda x: _sort_key(x[1])):
+            out.append(f'<li><a href="#{_e(agenda.slug)}">{_e(name)}</a></li>')
+        out += ["</ul>", "</nav>"]
+    out.append('<main id="_agendas">')
     headers = (
         tr(lang, "Time", "Horaire"),
         tr(lang, "Session", "Session"),
         tr(lang, "Room", "Salle"),
     )
-    for agenda in agendas:
-        out.append(f'<section class="person" id="{_e(agenda.slug)}">')
+    back = tr(lang, "Back to the list of participants", "Retour à la liste des participants")
+    for agenda, name in zip(agendas, names, strict=True):
+        heading = f"{agenda.slug}_name"  # ids of ours hold a `_`, which no slug has: they never clash
+        out.append(f'<section class="person" id="{_e(agenda.slug)}" aria-labelledby="{_e(heading)}">')
         if event_title:
             out.append(f'<p class="event">{_e(event_title)}</p>')
-        out.append(f"<h1>{_e(agenda.name)}</h1>")
+        out.append(f'<h2 id="{_e(heading)}">{_e(name)}</h2>')
         if not agenda.entries:
             out.append(
                 '<p class="empty">'
@@ -429,25 +492,28 @@ def agendas_html(agendas: list[PersonAgenda], event_title: str, lang: str) -> st
                 + "</p>"
             )
         for day, entries in _by_day(agenda.entries).items():
-            out.append(f"<h2>{_e(_upper_first(day_label(day, lang)))}</h2>")
+            out.append(f"<h3>{_e(_upper_first(day_label(day, lang)))}</h3>")
             out.append("<table>")
-            out.append("<tr>" + "".join(f"<th>{_e(h)}</th>" for h in headers) + "</tr>")
+            out.append(
+                "<thead><tr>" + "".join(f'<th scope="col">{_e(h)}</th>' for h in headers) + "</tr></thead>"
+            )
+            out.append("<tbody>")
             for e in entries:
-                detail = [f'<span class="kind">{_e(_kind(e.kind, lang))}</span>']
+                detail = [f'<span class="detail kind">{_e(_kind(e.kind, lang))}</span>']
                 if e.speakers:
                     who = tr(lang, "With {s}", "Avec {s}", s=", ".join(e.speakers))
-                    detail.append(f'<span class="speakers">{_e(who)}</span>')
+                    detail.append(f'<span class="detail speakers">{_e(who)}</span>')
                 if e.track:
-                    detail.append(
-                        f'<span class="kind">{_e(tr(lang, "Track: {t}", "Parcours : {t}", t=e.track))}</span>'
-                    )
+                    track = tr(lang, "Track: {t}", "Parcours : {t}", t=e.track)
+                    detail.append(f'<span class="detail kind">{_e(track)}</span>')
                 out.append(
                     "<tr>"
                     f'<td class="time">{_e(_hhmm(e.start, lang))}–{_e(_hhmm(e.end, lang))}</td>'
-                    f"<td><strong>{_e(e.title)}</strong><br>{'<br>'.join(detail)}</td>"
+                    f'<td><strong class="title">{_e(e.title)}</strong>{"".join(detail)}</td>'
                     f'<td class="room">{_e(e.room)}</td>'
                     "</tr>"
                 )
+            out.append("</tbody>")
             out.append("</table>")
         if agenda.missed:
             out.append('<div class="missed">')
@@ -468,10 +534,11 @@ def agendas_html(agendas: list[PersonAgenda], event_title: str, lang: str) -> st
                 + "</p>"
             )
             out.append("</div>")
+        out.append(f'<p class="back"><a href="#_index">{_e(back)}</a></p>')
         out.append("</section>")
     if not agendas:
         out.append(f"<p>{_e(tr(lang, 'No participants.', 'Aucun participant.'))}</p>")
-    out += ["</body>", "</html>", ""]
+    out += ["</main>", "</body>", "</html>", ""]
     return "\n".join(out)
 
 
@@ -482,15 +549,19 @@ def _cell_text(text: object) -> str:
 
 
 def agendas_xlsx(agendas: list[PersonAgenda], event_title: str, lang: str) -> bytes:
-    """One sheet, one block per participant, a page break after each, fitted to the page width."""
+    """One sheet, one block per participant, a page break after each, fitted to the page width.
+
+    Every font is named and every row as tall as its wrapped text (see scheduler.workbook_layout), so the
+    sheet reads and prints without cut or overprinted lines in Excel and LibreOffice alike.
+    """
     wb = Workbook()
     ws = wb.active
     ws.title = tr(lang, "Agendas", "Agendas")
-    widths = {"A": 16, "B": 52, "C": 22, "D": 34}
+    widths = {"A": 13, "B": 50, "C": 24, "D": 34}
     for col, w in widths.items():
         ws.column_dimensions[col].width = w
-    bold = Font(bold=True)
-    grey = Font(color="4B5563", size=9)
+    bold = font(bold=True, size=12)
+    grey = font(color="4B5563", size=9)
     wrap = Alignment(wrap_text=True, vertical="top")
     line = Border(bottom=Side(style="thin", color="D1D5DB"))
     day_fill = PatternFill("solid", fgColor="DBEAFE")
@@ -505,7 +576,7 @@ def agendas_xlsx(agendas: list[PersonAgenda], event_title: str, lang: str) -> by
         if event_title:
             ws.cell(row, 1, _cell_text(event_title)).font = grey
             row += 1
-        ws.cell(row, 1, _cell_text(agenda.name)).font = Font(bold=True, size=16)
+        ws.cell(row, 1, _cell_text(agenda.name)).font = font(bold=True, size=16)
         row += 2
         if not agenda.entries:
             ws.cell(
@@ -535,11 +606,10 @@ def agendas_xlsx(agendas: list[PersonAgenda], event_title: str, lang: str) -> by
                     c = ws.cell(row, col, v)
                     c.alignment = wrap
                     c.border = line
-                ws.row_dimensions[row].height = 30
                 row += 1
             row += 1
         if agenda.missed:
-            ws.cell(row, 1, _missed_intro(lang, len(agenda.missed))).font = Font(italic=True)
+            ws.cell(row, 1, _missed_intro(lang, len(agenda.missed))).font = font(italic=True)
             row += 1
             for m in agenda.missed:
                 ws.cell(row, 2, _cell_text(f"{m.title} ({_rank(lang, m.rank)})"))
@@ -554,6 +624,7 @@ def agendas_xlsx(agendas: list[PersonAgenda], event_title: str, lang: str) -> by
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
+    fit_rows(ws)
     buffer = BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

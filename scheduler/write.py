@@ -20,7 +20,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
@@ -31,6 +31,7 @@ from scheduler.i18n import day_label, tr
 from scheduler.problem import Kind, Problem, Session, Slot
 from scheduler.quality import Quality
 from scheduler.timetable import Placement, Timetable
+from scheduler.workbook_layout import FILTER_BUTTON, fit_rows, fitted_width, font, set_page_header
 
 FORMAT = "scheduler-timetable"
 VERSION = 1
@@ -69,6 +70,7 @@ SESSION_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("slots_id", "Slots (ids)", "Créneaux (ids)"),
 )
 HIDDEN_SESSION_COLUMNS = frozenset({"room_id", "slots_id"})
+SESSION_WRAPPED = frozenset({"title", "kind", "track", "room", "speakers"})  # long text wraps in these
 SLOT_SEPARATOR = " | "
 
 # Solver figures of the Quality sheet: (key, English label, French label); the loader reads them by label.
@@ -124,9 +126,11 @@ WARNING_COLOUR = "C00000"
 
 THIN = Side(style="thin", color="808080")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-HEADER_FONT = Font(bold=True, color="FFFFFF", size=11)
+HEADER_FONT = font(bold=True, color="FFFFFF", size=11)
 HEADER_FILL = PatternFill("solid", fgColor=HEADER_COLOUR)
 WRAP_TOP = Alignment(wrap_text=True, vertical="top")
+TOP = Alignment(vertical="top")
+WRAP_TOP_LEFT = Alignment(horizontal="left", vertical="top", wrap_text=True)
 CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
@@ -408,19 +412,31 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, **style: Any) -> Cell:
     return cell
 
 
-def _header(ws: Worksheet, row: int, labels: list[str], widths: list[float] | None = None) -> None:
+def _header(
+    ws: Worksheet,
+    row: int,
+    labels: list[str],
+    widths: list[float] | None = None,
+    *,
+    filtered: bool = False,
+) -> None:
+    """A header row; each column at least wide enough for the longest word of its label, beside the
+    autofilter's button when `filtered`, so that no header breaks in the middle of a word."""
     for col, label in enumerate(labels, start=1):
         _put(ws, row, col, label, font=HEADER_FONT, fill=HEADER_FILL, alignment=CENTRE, border=BORDER)
-    for col, width in enumerate(widths or [], start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width
-
-
-def _header_footer_text(text: str) -> str:
-    """Excel header codes start with `&`; a literal ampersand is written `&&`, and the field is limited."""
-    return ILLEGAL_CHARACTERS_RE.sub("", text).replace("&", "&&")[:200]
+        letter = get_column_letter(col)
+        width = widths[col - 1] if widths and col <= len(widths) else ws.column_dimensions[letter].width
+        words = label.split()
+        if words:
+            needed = fitted_width(words, bold=True) + (FILTER_BUTTON if filtered else 0.0)
+            width = max(width or 0.0, needed)
+        if width:
+            ws.column_dimensions[letter].width = round(width, 2)
 
 
 def _page_setup(ws: Worksheet, title: str, *, landscape: bool = True, title_rows: str | None = None) -> None:
+    """The last step of every sheet: A4, one page wide, title in the header, pages in the footer, and every
+    row as tall as its text (neither Excel nor LibreOffice fits rows of a file it opens)."""
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.sheet_properties.pageSetUpPr.fitToPage = True
@@ -430,19 +446,20 @@ def _page_setup(ws: Worksheet, title: str, *, landscape: bool = True, title_rows
     ws.page_margins.left = ws.page_margins.right = 0.4
     if title_rows:
         ws.print_title_rows = title_rows
-    ws.oddHeader.center.text = _header_footer_text(title)
-    ws.oddHeader.center.size = 11
-    ws.oddHeader.center.font = "Calibri,Bold"
-    ws.oddFooter.left.text = "&A"
-    ws.oddFooter.right.text = "&P / &N"
+    set_page_header(ws, title)
+    fit_rows(ws)
+
+
+def _widen(ws: Worksheet, col: int, values: Iterable[Any], *, limit: float = 40.0) -> None:
+    """Widen a column so that each of `values` shows on one line (up to `limit`; longer text wraps)."""
+    letter = get_column_letter(col)
+    width = min(limit, fitted_width(values))
+    if width > (ws.column_dimensions[letter].width or 0):
+        ws.column_dimensions[letter].width = round(width, 2)
 
 
 def _fill(colour: str) -> PatternFill:
     return PatternFill("solid", fgColor=colour)
-
-
-def _lines(text: str, chars_per_line: float) -> int:
-    return sum(max(1, math.ceil(len(line) / chars_per_line)) for line in text.split("\n"))
 
 
 def _day_label(day: dt.date, lang: str) -> str:
@@ -492,12 +509,12 @@ def _programme(wb: Workbook, view: _View, lang: str, title: str) -> None:
     colours = _track_colours(view)
 
     row = 1
-    _put(ws, row, 1, title, font=Font(bold=True, size=14), alignment=Alignment(vertical="center"))
+    _put(ws, row, 1, title, font=font(bold=True, size=14), alignment=Alignment(vertical="center"))
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=max(ncols, 2))
     ws.row_dimensions[row].height = 24
     if not view.timetable.stats.final:
         row += 1
-        _put(ws, row, 1, _not_final_text(lang), font=Font(bold=True, color="FFFFFF", size=12))
+        _put(ws, row, 1, _not_final_text(lang), font=font(bold=True, color="FFFFFF", size=12))
         ws.cell(row, 1).fill = _fill(WARNING_COLOUR)
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=max(ncols, 2))
     row += 1
@@ -505,7 +522,6 @@ def _programme(wb: Workbook, view: _View, lang: str, title: str) -> None:
     labels = [tr(lang, "Time", "Horaire")]
     labels += [f"{r.name}\n({tr(lang, '{n} seats', '{n} places', n=r.capacity)})" for r in rooms]
     _header(ws, header_row, labels, [13.0] + [room_width] * len(rooms))
-    ws.row_dimensions[header_row].height = 30
     ws.freeze_panes = ws.cell(header_row + 1, 2)
 
     by_start_day: dict[dt.date, list[Placement]] = {}
@@ -518,14 +534,13 @@ def _programme(wb: Workbook, view: _View, lang: str, title: str) -> None:
         row += 1
         if d_index > 0:
             ws.row_breaks.append(Break(id=row - 1))
-        _put(ws, row, 1, _day_label(day, lang), font=Font(bold=True, size=12), fill=_fill("DDEBF7"))
+        _put(ws, row, 1, _day_label(day, lang), font=font(bold=True, size=12), fill=_fill("DDEBF7"))
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=ncols)
         ws.row_dimensions[row].height = 20
         day_slots = problem.slots_by_day[day]
         slot_row = {s.id: row + 1 + i for i, s in enumerate(day_slots)}
-        needed_lines = {r: 2 for r in slot_row.values()}
         for s in day_slots:
-            _put(ws, slot_row[s.id], 1, _slot_range(s), font=Font(bold=True, size=10), alignment=CENTRE)
+            _put(ws, slot_row[s.id], 1, _slot_range(s), font=font(bold=True, size=10), alignment=CENTRE)
             ws.cell(slot_row[s.id], 1).border = BORDER
         owner: dict[tuple[int, int], tuple[int, int]] = {}
         ordered = sorted(by_start_day.get(day, []), key=lambda p: not _is_plenary(view, p))
@@ -549,14 +564,13 @@ def _programme(wb: Workbook, view: _View, lang: str, title: str) -> None:
                     tr_, tc = min(taken)
                     cell = ws.cell(tr_, tc)
                     _put(ws, tr_, tc, f"{cell.value}\n+ {text}")
-                    needed_lines[tr_] = needed_lines.get(tr_, 2) + _lines(text, room_width * 1.1)
                     continue
                 _put(
                     ws,
                     r0,
                     c0,
                     text,
-                    font=Font(size=10, bold=bool(s and s.is_plenary)),
+                    font=font(size=10, bold=bool(s and s.is_plenary)),
                     fill=_fill(_session_colour(s, colours)),
                     alignment=WRAP_TOP,
                     border=BORDER,
@@ -566,10 +580,6 @@ def _programme(wb: Workbook, view: _View, lang: str, title: str) -> None:
                         owner[(r, c)] = (r0, c0)
                 if (r0, c0) != (r1, c1):
                     ws.merge_cells(start_row=r0, start_column=c0, end_row=r1, end_column=c1)
-                width = room_width * (c1 - c0 + 1) * 1.1
-                per_row = math.ceil(_lines(text, width) / (r1 - r0 + 1))
-                for r in range(r0, r1 + 1):
-                    needed_lines[r] = max(needed_lines[r], per_row)
         for s in day_slots:
             r = slot_row[s.id]
             for room in rooms:
@@ -584,24 +594,24 @@ def _programme(wb: Workbook, view: _View, lang: str, title: str) -> None:
                         r,
                         c,
                         tr(lang, "unavailable", "indisponible"),
-                        font=Font(italic=True, size=9, color="595959"),
+                        font=font(italic=True, size=9, color="595959"),
                         fill=_fill(UNAVAILABLE_COLOUR),
                         alignment=CENTRE,
                     )
-        for r, lines in needed_lines.items():
-            ws.row_dimensions[r].height = max(30, min(lines * 13 + 4, 300))
+        for r in slot_row.values():  # at least two lines a slot; _page_setup makes room for longer text
+            ws.row_dimensions[r].height = 30
         row += len(day_slots)
 
     # Legend: one coloured cell per track.
     if colours or any(s.is_plenary for s in problem.sessions):
         row += 2
-        _put(ws, row, 1, tr(lang, "Legend", "Légende"), font=Font(bold=True))
+        _put(ws, row, 1, tr(lang, "Legend", "Légende"), font=font(bold=True))
         entries = list(colours.items())
         if any(s.is_plenary and s.track not in colours for s in problem.sessions):
             entries.append((tr(lang, "Plenary", "Plénière"), PLENARY_COLOUR))
         for track, colour in entries:
             row += 1
-            _put(ws, row, 2, track, fill=_fill(colour), border=BORDER, font=Font(size=10))
+            _put(ws, row, 2, track, fill=_fill(colour), border=BORDER, font=font(size=10))
     _page_setup(ws, title, title_rows=f"1:{header_row}")
     ws.print_title_cols = "A:A"
 
@@ -650,15 +660,17 @@ def _sessions(wb: Workbook, view: _View, lang: str, title: str) -> None:
     attendees = view.attendees()
     allocated = view.timetable.allocation is not None
     keys = [k for k, _, _ in SESSION_COLUMNS]
-    widths = {"title": 40.0, "speakers": 30.0, "slot": 18.0, "room": 18.0, "track": 18.0, "slots_id": 30.0}
+    widths = {"title": 40.0, "speakers": 30.0, "room": 20.0, "track": 18.0, "slots_id": 30.0, "kind": 12.0}
     _header(
         ws,
         1,
         [tr(lang, en, fr) for _, en, fr in SESSION_COLUMNS],
-        [widths.get(k, 12.0) for k in keys],
+        [widths.get(k, 8.0) for k in keys],
+        filtered=True,
     )
     ws.row_dimensions[1].height = 30
     col = {k: i + 1 for i, k in enumerate(keys)}
+    shown: dict[str, list[Any]] = {k: [] for k in keys}
     for i, p in enumerate(view.placements):
         r = i + 2
         s = view.session(p.session)
@@ -685,11 +697,16 @@ def _sessions(wb: Workbook, view: _View, lang: str, title: str) -> None:
             "slots_id": SLOT_SEPARATOR.join(p.slots),
         }
         for k, v in values.items():
-            cell = _put(ws, r, col[k], v, alignment=Alignment(vertical="top", wrap_text=k == "title"))
+            wrap = k in SESSION_WRAPPED
+            cell = _put(ws, r, col[k], v, alignment=Alignment(vertical="top", wrap_text=wrap))
             if k == "day":
                 cell.number_format = _date_format(lang)
             elif k in ("start", "end"):
                 cell.number_format = "hh:mm"
+            shown[k].append(v)
+    for k in keys:  # short values stay on one line: their column is as wide as the widest
+        if k not in SESSION_WRAPPED and k not in HIDDEN_SESSION_COLUMNS:
+            _widen(ws, col[k], shown[k])
     last_row = max(2, len(view.placements) + 1)
     ws.freeze_panes = "C2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(keys))}{last_row}"
@@ -716,7 +733,7 @@ def _speakers(wb: Workbook, view: _View, lang: str, title: str) -> None:
         tr(lang, "Session", "Session"),
         tr(lang, "Room", "Salle"),
     ]
-    _header(ws, 1, labels, [26, 24, 12, 8, 8, 8, 44, 20])
+    _header(ws, 1, labels, [26, 24, 11, 8, 8, 8, 44, 20], filtered=True)
     rows: list[tuple[Any, ...]] = []
     for i, p in enumerate(view.placements):
         s = view.session(p.session)
@@ -737,7 +754,7 @@ def _speakers(wb: Workbook, view: _View, lang: str, title: str) -> None:
             p.room,
         ]
         for c, v in enumerate(values, start=1):
-            cell = _put(ws, r, c, v, alignment=Alignment(vertical="top", wrap_text=c == 7))
+            cell = _put(ws, r, c, v, alignment=Alignment(vertical="top", wrap_text=c in (1, 2, 7, 8)))
             cell.number_format = _date_format(lang) if c == 3 else ("hh:mm" if c in (4, 5) else "General")
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = f"A1:H{max(2, len(rows) + 1)}"
@@ -753,7 +770,7 @@ def _rooms(wb: Workbook, view: _View, lang: str, title: str) -> None:
         tr(lang, "End", "Fin"),
         tr(lang, "Session", "Session"),
     ]
-    _header(ws, 1, labels, [22, 12, 8, 8, 50])
+    _header(ws, 1, labels, [22, 11, 8, 8, 50], filtered=True)
     at: dict[tuple[str, str], list[Placement]] = {}
     for p in view.placements:
         for slot_id in p.slots:
@@ -769,15 +786,15 @@ def _rooms(wb: Workbook, view: _View, lang: str, title: str) -> None:
                 style: dict[str, Any] = {}
             elif slot.id in room.unavailable:
                 text = tr(lang, "unavailable", "indisponible")
-                style = {"font": Font(italic=True, color="595959"), "fill": _fill(UNAVAILABLE_COLOUR)}
+                style = {"font": font(italic=True, color="595959"), "fill": _fill(UNAVAILABLE_COLOUR)}
             else:
                 text = tr(lang, "free", "libre")
-                style = {"font": Font(italic=True, color="808080")}
-            _put(ws, r, 1, room.name)
-            _put(ws, r, 2, slot.day).number_format = _date_format(lang)
-            _put(ws, r, 3, slot.start).number_format = "hh:mm"
-            _put(ws, r, 4, slot.end).number_format = "hh:mm"
-            _put(ws, r, 5, text, **style)
+                style = {"font": font(italic=True, color="808080")}
+            _put(ws, r, 1, room.name, alignment=WRAP_TOP)
+            _put(ws, r, 2, slot.day, alignment=TOP).number_format = _date_format(lang)
+            _put(ws, r, 3, slot.start, alignment=TOP).number_format = "hh:mm"
+            _put(ws, r, 4, slot.end, alignment=TOP).number_format = "hh:mm"
+            _put(ws, r, 5, text, alignment=WRAP_TOP, **style)
     ws.freeze_panes = "B2"
     ws.auto_filter.ref = f"A1:E{max(2, r)}"
     _page_setup(ws, title, title_rows="1:1")
@@ -793,19 +810,19 @@ def _session_label(view: _View, p: Placement) -> str:
 
 def _quality(wb: Workbook, view: _View, q: Quality, lang: str, title: str) -> None:
     ws = wb.create_sheet(sheet_name("quality", lang))
-    ws.column_dimensions["A"].width = 44
+    ws.column_dimensions["A"].width = 50
     for letter in "BCDE":
         ws.column_dimensions[letter].width = 16
-    bold = Font(bold=True)
-    section = Font(bold=True, size=12, color=HEADER_COLOUR)
+    bold = font(bold=True)
+    section = font(bold=True, size=12, color=HEADER_COLOUR)
     r = 1
     _put(
-        ws, r, 1, tr(lang, "Quality of the timetable", "Qualité du programme"), font=Font(bold=True, size=14)
+        ws, r, 1, tr(lang, "Quality of the timetable", "Qualité du programme"), font=font(bold=True, size=14)
     )
     stats = view.timetable.stats
     if not stats.final:
         r += 1
-        _put(ws, r, 1, _not_final_text(lang), font=Font(bold=True, color="FFFFFF", size=12))
+        _put(ws, r, 1, _not_final_text(lang), font=font(bold=True, color="FFFFFF", size=12))
         ws.cell(r, 1).fill = _fill(WARNING_COLOUR)
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=5)
     info = {"title": view.problem.title, "source_file": view.problem.source_file}
@@ -816,15 +833,16 @@ def _quality(wb: Workbook, view: _View, q: Quality, lang: str, title: str) -> No
         if not info[key] and key == "preferences_file":
             continue  # only when the wishes came with --preferences
         r += 1
-        _put(ws, r, 1, tr(lang, en, fr), font=bold)
-        _put(ws, r, 2, info[key])
+        _put(ws, r, 1, tr(lang, en, fr), font=bold, alignment=WRAP_TOP)
+        _put(ws, r, 2, info[key], alignment=WRAP_TOP)
+        ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=5)  # room for a path or a hash
 
     def line(label: str, *values: Any) -> None:
         nonlocal r
         r += 1
-        _put(ws, r, 1, label)
+        _put(ws, r, 1, label, alignment=WRAP_TOP)
         for c, v in enumerate(values, start=2):
-            cell = _put(ws, r, c, v)
+            cell = _put(ws, r, c, v, alignment=TOP)
             if isinstance(v, float) and c > 2 and label != "":
                 cell.number_format = "0.0%"
 
@@ -917,10 +935,11 @@ def _quality(wb: Workbook, view: _View, q: Quality, lang: str, title: str) -> No
     }
     for key, en, fr in SOLVER_ROWS:
         r += 1
-        _put(ws, r, 1, tr(lang, en, fr), font=bold)
-        cell = _put(ws, r, 2, values[key])
+        _put(ws, r, 1, tr(lang, en, fr), font=bold, alignment=WRAP_TOP)
+        cell = _put(ws, r, 2, values[key], alignment=WRAP_TOP_LEFT)
+        ws.merge_cells(start_row=r, start_column=2, end_row=r, end_column=5)
         if key == "final" and not stats.final:
-            cell.font = Font(bold=True, color=WARNING_COLOUR)
+            cell.font = font(bold=True, color=WARNING_COLOUR)
     _page_setup(ws, title, landscape=False)
 
 
@@ -955,25 +974,25 @@ def _participants(wb: Workbook, view: _View, lang: str, title: str) -> None:
         tr(lang, "Choices granted (ranks)", "Choix satisfaits (rangs)"),
         tr(lang, "Granted / asked", "Satisfaits / demandés"),
     ]
-    _header(ws, 1, labels, [26, 28] + [16] * len(slots) + [18, 14])
+    _header(ws, 1, labels, [26, 28] + [18] * len(slots) + [18, 14], filtered=True)
     ws.row_dimensions[1].height = 30
     placement = {(p.session, p.occurrence): p for p in view.placements}
     by_name = {p.name: p for p in view.problem.participants}
     col = {s.id: i + 3 for i, s in enumerate(slots)}
     for r, name in enumerate(view.participant_names(), start=2):
         pt = by_name.get(name)
-        _put(ws, r, 1, name)
-        _put(ws, r, 2, pt.email if pt else "")
+        _put(ws, r, 1, name, alignment=WRAP_TOP)
+        _put(ws, r, 2, pt.email if pt else "", alignment=WRAP_TOP)
         for key in view.allocation_sorted(name):
             p = placement.get(key)
             if p is None:
                 continue
             for slot_id in p.slots:
                 if slot_id in col:
-                    _put(ws, r, col[slot_id], f"{p.session} ({p.room})")
+                    _put(ws, r, col[slot_id], f"{p.session} ({p.room})", alignment=WRAP_TOP)
         ranks = view.granted_ranks(name)
-        _put(ws, r, len(slots) + 3, ", ".join(str(x) for x in ranks))
-        _put(ws, r, len(slots) + 4, f"{len(ranks)} / {len(pt.choices) if pt else 0}")
+        _put(ws, r, len(slots) + 3, ", ".join(str(x) for x in ranks), alignment=WRAP_TOP)
+        _put(ws, r, len(slots) + 4, f"{len(ranks)} / {len(pt.choices) if pt else 0}", alignment=TOP)
     ws.freeze_panes = "C2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(labels))}{max(2, len(view.participant_names()) + 1)}"
     _page_setup(ws, title, title_rows="1:1")
@@ -994,12 +1013,12 @@ def _attendance(wb: Workbook, view: _View, lang: str, title: str) -> None:
             ws.row_breaks.append(Break(id=r))
             r += 1
         r += 1
-        _put(ws, r, 1, _session_label(view, p), font=Font(bold=True, size=13))
+        _put(ws, r, 1, _session_label(view, p), font=font(bold=True, size=13))
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=6)
         names = attendees.get((p.session, p.occurrence), [])
         r += 1
         when = f"{_day_label(first.day, lang)}, {_slot_range(first, view.end_of(p))}" if first else p.start
-        _put(ws, r, 1, f"{when} — {p.room}", font=Font(size=11))
+        _put(ws, r, 1, f"{when} — {p.room}", font=font(size=11))
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=6)
         r += 1
         _put(
@@ -1042,7 +1061,12 @@ def _extra(wb: Workbook, sheet: ExtraSheet, title: str) -> None:
     """A plain table sheet another step supplies (the rerun's change report): filterable, printable."""
     name, headers, rows = sheet
     ws = wb.create_sheet(name[:31])
-    _header(ws, 1, headers, [max(12.0, min(60.0, 1.2 * len(h) + 8)) for h in headers])
+    lines = [
+        [line for row in rows if c < len(row) for line in str(row[c] or "").split("\n")]
+        for c in range(len(headers))
+    ]
+    widths = [max(12.0, min(60.0, fitted_width(column))) for column in lines]  # long text wraps past 60
+    _header(ws, 1, headers, widths, filtered=bool(rows))
     for r, values in enumerate(rows, start=2):
         for c, value in enumerate(values, start=1):
             _put(ws, r, c, value, alignment=Alignment(wrap_text=True, vertical="top"))

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import html
 import os
 import re
+import shutil
+import subprocess
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -262,10 +267,17 @@ def test_hostile_name_is_escaped(tmp_path: Path) -> None:
         "style",
         "body",
         "section",
+        "header",
+        "nav",
+        "main",
+        "a",
         "p",
         "h1",
         "h2",
+        "h3",
         "table",
+        "thead",
+        "tbody",
         "tr",
     } | {
         "th",
@@ -422,6 +434,191 @@ def test_any_name_round_trips_through_calendar_and_page(
         "Coopérations culturelles",
     ]
     page = (out / HTML_NAME).read_bytes().decode("utf-8")
-    shown = re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", " ", name)
-    assert f"<h1>{html.escape(shown, quote=True)}</h1>" in page
-    assert page.count("<h1>") == 1
+    shown = " ".join(re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", " ", name).split()) or "Participant 1"
+    escaped = html.escape(shown, quote=True)
+    assert re.search(f'<h2 id="[a-z0-9-]+_name">{re.escape(escaped)}</h2>', page)  # never blank
+    assert re.search(f'<li><a href="#[a-z0-9-]+">{re.escape(escaped)}</a></li>', page)
+    assert page.count("<h1>") == 1 and page.count("<section") == 1
+
+
+# ---------------------------------------------------------------------------------------------------------
+# agendas.html: an index, landmarks, one printed page per person
+
+
+def test_page_has_landmarks_an_index_and_unique_anchors(tmp_path: Path) -> None:
+    problem, tt = event("fr")
+    write_agendas(problem, tt, tmp_path, stamp=STAMP)
+    page = (tmp_path / HTML_NAME).read_text("utf-8")
+    for landmark in ("<header", "<nav", "<main"):
+        assert page.count(landmark) == 1, landmark
+    ids = re.findall(r'\sid="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), "ids must be unique"
+    links = re.findall(r'href="#([^"]+)"', page)
+    assert set(links) <= set(ids), "every link leads somewhere"
+    nav = page.split("<nav")[1].split("</nav>")[0]
+    listed = re.findall(r'<li><a href="#([^"]+)">([^<]*)</a></li>', nav)
+    assert {slug for slug, _ in listed} == set(re.findall(r'<section class="person" id="([^"]+)"', page))
+    # alphabetical as a reader expects: accents and case aside, so "Zoé" sits with "Zoe"
+    names = [html.unescape(name) for _, name in listed]
+    assert names == [HOSTILE, "Jean Dupont", "Zoé Lefèvre", "Zoe Lefevre"] or names == [
+        HOSTILE,
+        "Jean Dupont",
+        "Zoe Lefevre",
+        "Zoé Lefèvre",
+    ]
+    assert page.index("<h1>") < page.index("<nav") < page.index("<main")
+    assert re.search(r"@media print \{[^}]*\.index[^}]*display: none", page)
+
+
+def test_blank_name_still_gets_a_heading_and_a_link(tmp_path: Path) -> None:
+    problem, tt = event("en")
+    people = (Participant(" \t", ("A1",)),)
+    write_agendas(
+        replace(problem, participants=people), Timetable(tt.placements, {" \t": (("A1", 1),)}), tmp_path
+    )
+    page = (tmp_path / HTML_NAME).read_text("utf-8")
+    assert '<h2 id="participant-1_name">Participant 1</h2>' in page
+    assert '<li><a href="#participant-1">Participant 1</a></li>' in page
+
+
+AXE = Path(__file__).parent / "fixtures" / "axe" / "axe.min.js"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    if not (CHROMIUM and CHROMEDRIVER):
+        pytest.skip(
+            "headless Chromium not installed here (apt-get install chromium chromium-driver; CI runs it)"
+        )
+    webdriver = pytest.importorskip("selenium.webdriver", reason="pip install selenium (CI installs it)")
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1280,900",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    driver.set_script_timeout(120)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def _event_with_an_empty_agenda(lang: str) -> tuple[Problem, Timetable]:
+    problem, tt = event(lang)
+    people = (*problem.participants, Participant("Nadia Benali", ()))
+    return replace(problem, participants=people), tt
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_axe_finds_no_accessibility_violation(browser: Any, tmp_path: Path, lang: str) -> None:
+    problem, tt = _event_with_an_empty_agenda(lang)
+    write_agendas(problem, tt, tmp_path, stamp=STAMP, xlsx=False)
+    browser.get((tmp_path / HTML_NAME).as_uri())
+    browser.execute_script(AXE.read_text("utf-8"))
+    result = browser.execute_async_script(
+        "const done = arguments[arguments.length - 1];"
+        "axe.run(document, {resultTypes: ['violations']})"
+        ".then(r => done({version: axe.version, violations: r.violations.map("
+        "v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.html).slice(0, 3)}))}))"
+        ".catch(e => done({error: String(e)}));"
+    )
+    assert "error" not in result, result
+    assert result["version"].startswith("4.")
+    assert result["violations"] == [], result["violations"]
+
+
+@pytest.mark.browser
+def test_index_links_lead_to_each_person(browser: Any, tmp_path: Path) -> None:
+    problem, tt = _event_with_an_empty_agenda("fr")
+    write_agendas(problem, tt, tmp_path, stamp=STAMP, xlsx=False)
+    browser.get((tmp_path / HTML_NAME).as_uri())
+    links = browser.find_elements("css selector", "nav a")
+    assert len(links) == len(problem.participants)
+    for i in range(len(links)):
+        link = browser.find_elements("css selector", "nav a")[i]
+        name, target = link.text, link.get_attribute("href").split("#")[1]
+        link.click()
+        assert browser.execute_script("return location.hash") == f"#{target}"
+        heading = browser.find_element("css selector", f"section[id='{target}'] h2")
+        assert heading.text == name
+        top, seen = browser.execute_script(
+            "return [arguments[0].getBoundingClientRect().top, window.innerHeight]", heading
+        )
+        assert 0 <= top < seen - 40, "the person's heading is scrolled into view"
+
+
+def _busy_event() -> tuple[Problem, Timetable]:
+    """An agenda as busy as the sample's can be (a session in each of its eight slots, six wishes) with long
+    titles, rooms and speaker lists, beside a person with almost nothing."""
+    times = [("09:30", "10:30"), ("11:00", "12:30"), ("14:00", "15:30"), ("16:00", "17:30")]
+    slots = make_slots({DAY1: times, DAY2: times})
+    title = "Coopérer sur un territoire rural : mutualiser les lieux, les emplois et les savoir-faire ({n})"
+    speakers = ("Anne-Laure Chevalier", "Jean-Michel Roux", "Olivier Brunet", "Bruno Picard")
+    room = "Salle pédagogique (Musée d'art moderne et contemporain)"
+    held = [
+        Session(
+            f"S{i}", title.format(n=i), Kind.ROUND_TABLE, speakers=speakers, track="Développement territorial"
+        )
+        for i in range(len(slots))
+    ]
+    full = [Session(f"F{i}", title.format(n=f"complet {i}"), Kind.WORKSHOP, capacity=1) for i in range(6)]
+    placements = tuple(Placement(s.code, (slot.id,), room) for s, slot in zip(held, slots, strict=True))
+    busy = Participant("Marie-Hélène de La Tour d'Auvergne", tuple(s.code for s in full + held))
+    calm = Participant("Léa Roux", ("S0",))
+    problem = Problem(
+        slots=slots,
+        rooms=(Room(room, 300),),
+        speakers=tuple(Speaker(n) for n in speakers),
+        sessions=(*held, *full),
+        participants=(busy, calm),
+        language="fr",
+        title="Culture et développement territorial, construire les coopérations",
+    )
+    allocation = {busy.name: tuple((s.code, 1) for s in held), calm.name: (("S0", 1),)}
+    return problem, Timetable(placements, allocation)
+
+
+@pytest.mark.browser
+def test_printed_page_holds_one_person_each(browser: Any, tmp_path: Path) -> None:
+    if not shutil.which("pdftotext"):
+        pytest.skip("poppler-utils not installed here (apt-get install poppler-utils)")
+    from selenium.webdriver.common.print_page_options import PrintOptions
+
+    for name, (problem, tt) in {"small": _event_with_an_empty_agenda("fr"), "busy": _busy_event()}.items():
+        out = tmp_path / name
+        write_agendas(problem, tt, out, stamp=STAMP, xlsx=False)
+        browser.get((out / HTML_NAME).as_uri())
+        options = PrintOptions()  # the page's own @page size, A4
+        options.page_width, options.page_height = 21.0, 29.7
+        options.background = True
+        pdf = out / "printed.pdf"
+        pdf.write_bytes(base64.b64decode(browser.print_page(options)))
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+        ).stdout
+        pages = text.rstrip("\f").split("\f")
+        assert len(pages) == len(problem.participants), f"{name}: one page per participant, no index page"
+        for page, person in zip(pages, problem.participants, strict=True):
+            assert person.name in page
+            others = [p.name for p in problem.participants if p.name != person.name and p.name in page]
+            assert not [o for o in others if o not in person.name], others
+            assert "Retour à la liste" not in page and "Aller aux agendas" not in page
+        if name == "busy":  # the busiest agenda is all there, on its one page
+            assert pages[0].count("Coopérer sur un territoire rural") == 14
+            assert "Merci de votre compréhension" in pages[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import zipfile
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from scheduler import workbook_layout as layout
 from scheduler import write
 from scheduler.errors import OutputError
 from scheduler.problem import Kind, Participant, Problem, Room, Session, Slot, Speaker
@@ -225,8 +227,8 @@ def test_programme_print_settings(tmp_path: Path) -> None:
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
     assert ws.page_setup.fitToWidth == 1 and ws.page_setup.fitToHeight == 0
     assert ws.print_title_rows == "$1:$2"
-    assert "&&" in ws.oddHeader.center.text  # the title's ampersand escaped
-    assert ws.oddHeader.center.text.startswith("Culture et développement territorial")
+    # the title in bold (`&B`, which every spreadsheet reads), its ampersand escaped
+    assert ws.oddHeader.center.text == "&BCulture et développement territorial && coopérations&B"
     assert len(ws.row_breaks.brk) == 1  # the second day starts a new page
     (a2,) = _find(ws, "A2 — ")
     assert a2.alignment.wrap_text is True
@@ -616,3 +618,113 @@ def test_any_title_is_written_as_text(tmp_path: Path, text: str) -> None:
     assert ws.cell(a1, 3).data_type != "f"
     with zipfile.ZipFile(xlsx) as z:
         assert not any(b"<f>" in z.read(n) for n in z.namelist() if n.startswith("xl/worksheets/"))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# On screen and on paper (LibreOffice's own rendering is checked in test_workbook_render.py)
+
+
+def _extra_sheet() -> write.ExtraSheet:
+    return (
+        "Changes",
+        ["Name", "Email", "Role", "What changed"],
+        [["Jean Martin", "jean@example.org", "participant", "A1: Salle 2 → Grande salle\nB2: 11:00 → 14:00"]],
+    )
+
+
+def _workbook(lang: str = "fr", final: bool = True) -> openpyxl.Workbook:
+    return write.build_workbook(
+        make_problem(lang), make_timetable(final=final), make_quality(), lang, [_extra_sheet()]
+    )
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_font_has_a_name(tmp_path: Path, lang: str) -> None:
+    """A font without a name is drawn by LibreOffice in its default, a serif."""
+    xlsx = tmp_path / "t.xlsx"
+    write_outputs(make_problem(lang), make_timetable(final=False), make_quality(), xlsx, lang=lang)
+    with zipfile.ZipFile(xlsx) as z:
+        styles = z.read("xl/styles.xml").decode("utf-8")
+    fonts = styles.split("<fonts")[1].split("</fonts>")[0].split("<font>")[1:]
+    assert len(fonts) > 5
+    assert all('<name val="Calibri"' in font for font in fonts), fonts
+
+
+# After `&&` is taken out, the only codes we write: sections, bold, sheet name, page and pages.
+_HEADER_CODE = re.compile(r"&(?!&)(.?)")
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(max_size=60))
+def test_page_header_and_footer_codes_are_well_formed(title: str) -> None:
+    wb = write.build_workbook(make_problem("en", title=title), make_timetable(), make_quality(), "en")
+    for ws in wb.worksheets:
+        for part in (ws.oddHeader, ws.oddFooter):
+            for section in (part.left, part.center, part.right):
+                if section.text is None:
+                    continue
+                assert section.text, "an empty section is malformed"
+                assert section.font is None and section.size is None  # Gnumeric prints these as text
+                codes = _HEADER_CODE.findall(section.text.replace("&&", ""))
+                assert set(codes) <= {"B", "A", "P", "N"}, section.text
+        shown = write.ILLEGAL_CHARACTERS_RE.sub("", title)
+        if shown.strip():
+            assert ws.oddHeader.center.text == f"&B{shown.replace('&', '&&')[:200]}&B"
+
+
+@pytest.mark.parametrize("final", [True, False])
+def test_rows_are_as_tall_as_their_wrapped_text(final: bool) -> None:
+    """Every text cell fits its column, runs on over empty cells, or wraps in a row tall enough for it."""
+    wb = _workbook(final=final)
+    for ws in wb.worksheets:
+        widths = layout.column_widths(ws, ws.max_column)
+        merged = {(m.min_row, m.min_col): m for m in ws.merged_cells.ranges}
+        filter_row = 1 if ws.auto_filter.ref else None
+        for (r, c), cell in ws._cells.items():
+            if not isinstance(cell.value, str) or not cell.value or not widths[c]:
+                continue
+            m = merged.get((r, c))
+            width = sum(widths[col] for col in range(c, (m.max_col if m else c) + 1))
+            width -= layout.FILTER_BUTTON if r == filter_row else 0
+            size, bold = float(cell.font.sz or 11), bool(cell.font.b)
+            where = f"{ws.title}!{cell.coordinate} {cell.value!r}"
+            if not cell.alignment.wrap_text:
+                assert "\n" not in cell.value, where
+                if layout.text_width(cell.value, size=size, bold=bold) > layout.usable_width(width):
+                    right = [ws._cells.get((r, k)) for k in range(c + 1, ws.max_column + 1)]
+                    assert all(x is None or x.value is None for x in right), f"{where} is cut off"
+                continue
+            lines = layout.wrapped_lines(cell.value, width, size=size, bold=bold)
+            rows = range(r, (m.max_row if m else r) + 1)
+            height = sum(layout.row_height(ws, row) for row in rows)
+            assert height >= layout.text_height(lines, size) - 0.01, f"{where}: {lines} lines in {height} pt"
+
+
+def test_header_labels_never_break_inside_a_word() -> None:
+    wb = _workbook()
+    for ws in wb.worksheets:
+        widths = layout.column_widths(ws, ws.max_column)
+        for cell in ws[1] if ws.auto_filter.ref else ():
+            if isinstance(cell.value, str) and widths[cell.column]:
+                room = layout.usable_width(widths[cell.column] - layout.FILTER_BUTTON)
+                for word in cell.value.split():
+                    assert layout.text_width(word, bold=True) <= room, f"{ws.title}!{cell.coordinate} {word}"
+
+
+def test_wrapped_lines_counts_like_a_spreadsheet() -> None:
+    room_of_ten = 10 / 0.98 + 0.5 / 0.98 + 0.01  # a column whose usable width is 10 units
+    assert layout.wrapped_lines("", 20) == 1
+    assert layout.wrapped_lines("court", 20) == 1
+    assert layout.wrapped_lines("un\ndeux\n\ntrois", 20) == 4  # an empty line is a line
+    assert layout.wrapped_lines("0000000000", room_of_ten) == 1  # digits are one unit wide
+    assert layout.wrapped_lines("00000000000", room_of_ten) == 2  # a word too long breaks anywhere
+    assert layout.wrapped_lines("0" * 35, room_of_ten) == 4
+    assert layout.wrapped_lines("00000 00000", room_of_ten) == 2  # the space does not fit
+    assert layout.wrapped_lines("savoir-faire", 8) == 2  # a break after the hyphen, not inside a word
+    assert layout.wrapped_lines("2012-03-20", 8) == 2  # dates do not break at their dashes, but anywhere
+    assert layout.wrapped_lines("texte", 20, size=22) == 1
+    assert layout.text_width("0", size=22) == 2 * layout.text_width("0")
+    assert layout.text_width("W", bold=True) > layout.text_width("W")
+    assert layout.text_width("é") == layout.text_width("e")
+    assert layout.text_width("会議") == 4.0  # CJK: two digits each, whatever font draws it
+    assert layout.line_height() == 15 and layout.text_height(3, 10) == pytest.approx(40.9, abs=0.1)
