@@ -187,8 +187,14 @@ class Grid:
             if self.too_wide is None:
                 self.too_wide = (row, col)
             return
-        self.limits.budget.spend(self.limits.sheet)
-        self.cells.setdefault(row, {})[col] = value
+        budget = self.limits.budget
+        budget.used += 1
+        if budget.used > MAX_CELLS:
+            budget.spend(self.limits.sheet, 0)  # raises, naming the sheet
+        cells = self.cells.get(row)
+        if cells is None:
+            cells = self.cells[row] = {}
+        cells[col] = value
 
     def merge(self, ref: str) -> None:
         from scheduler.read.xlsx import cell_ref

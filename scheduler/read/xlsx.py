@@ -275,6 +275,40 @@ def _number(text: str) -> int | float | str:
         return text  # a damaged number: the reader says the cell is not a number, with its row and column
 
 
+_C, _V, _IS, _T, _RPH, _F, _ROW, _MERGE = range(1, 9)
+_TAGS: dict[str, int] = {
+    ns + name: code
+    for ns in (
+        "http://schemas.openxmlformats.org/spreadsheetml/2006/main}",
+        "http://purl.oclc.org/ooxml/spreadsheetml/main}",
+        "",
+    )
+    for name, code in (
+        ("c", _C),
+        ("v", _V),
+        ("is", _IS),
+        ("t", _T),
+        ("rPh", _RPH),
+        ("f", _F),
+        ("row", _ROW),
+        ("mergeCell", _MERGE),
+    )
+}
+_COLUMNS: dict[str, int] = {}  # column letters → number, shared by every sheet read
+
+
+def _column(letters: str) -> int | None:
+    found = _COLUMNS.get(letters)
+    if found is None:
+        if not letters.isalpha() or not letters.isascii() or len(letters) > 3:
+            return None
+        found = 0
+        for ch in letters.upper():
+            found = found * 26 + ord(ch) - 64
+        _COLUMNS[letters] = found
+    return found
+
+
 def _worksheet(
     zf: zipfile.ZipFile,
     name: str,
@@ -285,52 +319,60 @@ def _worksheet(
     budget: CellBudget,
     notes: list[Note],
 ) -> None:
+    """One worksheet part. The handlers are the hot path of reading a big event (a congress's wishes are
+    hundreds of thousands of cells): tags are told apart by one dictionary lookup, nothing else is built."""
     grid = Grid(SheetLimits(sheet.name, budget))
     state = _CellState()
     convert = _converter(strings, styles, epoch)
+    kind = _TAGS.get
 
     def start(tag: str, attrs: dict[str, str]) -> None:
-        local = safexml.local(tag)
-        if local == "c":
+        code = kind(tag)
+        if code is None:
+            return
+        if code == _C:
             state.begin(attrs)
-        elif local == "v":
-            state.capture = "v"
-        elif local == "is":
-            state.inline = True
-        elif local == "t" and state.inline and not state.phonetic:
-            state.capture = "is"
-        elif local == "rPh":
-            state.phonetic = True
-        elif local == "f":
-            state.formula = True
-        elif local == "row":
+        elif code == _V:
+            state.capture = 1
+        elif code == _ROW:
             state.next_row(attrs)
-            hidden = attrs.get("hidden", "0").strip().lower() in ("1", "true")
-            if hidden:
+            if attrs.get("hidden", "0").strip().lower() in ("1", "true"):
                 grid.hidden.add(state.row)
-        elif local == "mergeCell":
+        elif code == _IS:
+            state.inline = True
+        elif code == _T:
+            if state.inline and not state.phonetic:
+                state.capture = 2
+        elif code == _RPH:
+            state.phonetic = True
+        elif code == _F:
+            state.formula = True
+        elif code == _MERGE:
             grid.merge(attrs.get("ref", ""))
 
     def end(tag: str) -> None:
-        local = safexml.local(tag)
-        if local == "c":
+        code = kind(tag)
+        if code is None:
+            return
+        if code == _C:
             row, col = state.position()
             if state.formula and not "".join(state.v).strip():
                 grid.no_cache.add((row, col))
             value = convert(state)
             if value is not None:
                 grid.put(row, col, value)
-        elif local in ("v", "t"):
-            state.capture = ""
-        elif local == "rPh":
+        elif code in (_V, _T):
+            state.capture = 0
+        elif code == _RPH:
             state.phonetic = False
-        elif local == "is":
+        elif code == _IS:
             state.inline = False
 
     def text(data: str) -> None:
-        if state.capture == "v":
+        capture = state.capture
+        if capture == 1:
             state.v.append(data)
-        elif state.capture == "is":
+        elif capture == 2:
             state.text.append(data)
 
     _parse(zf, name, start, end, text)
@@ -363,9 +405,12 @@ class _CellState:
         number = None
         if r is not None:
             try:
-                number = int(float(r))
+                number = int(r)
             except ValueError:
-                number = None
+                try:
+                    number = int(float(r))
+                except ValueError:
+                    number = None
         self.row = number if number is not None and number >= 1 else self.row + 1
         if self.row > MAX_ROWS:
             raise _beyond_last_row()
@@ -374,22 +419,36 @@ class _CellState:
     def begin(self, attrs: dict[str, str]) -> None:
         self.ref = attrs.get("r", "")
         self.type = attrs.get("t", "n")
-        try:
-            self.style = int(attrs.get("s", "0") or 0)
-        except ValueError:
+        s = attrs.get("s")
+        if s:
+            try:
+                self.style = int(s)
+            except ValueError:
+                self.style = 0
+        else:
             self.style = 0
         self.v: list[str] = []
         self.text: list[str] = []
-        self.capture = ""
+        self.capture = 0
         self.inline = self.phonetic = self.formula = False
 
     def position(self) -> tuple[int, int]:
-        found = cell_ref(self.ref) if self.ref else None
-        if found is not None:
-            row, self.col = found
-            if row > MAX_ROWS:
-                raise _beyond_last_row()
-            return row, self.col
+        ref = self.ref
+        if ref:
+            cut = len(ref.rstrip("0123456789"))
+            col = _column(ref[:cut]) if 0 < cut < len(ref) else None
+            if col is not None:
+                row = int(ref[cut:])
+                if row > MAX_ROWS or row < 1:
+                    raise _beyond_last_row()
+                self.col = col
+                return row, col
+            found = cell_ref(ref)
+            if found is not None:
+                row, self.col = found
+                if row > MAX_ROWS:
+                    raise _beyond_last_row()
+                return row, self.col
         self.col += 1
         return max(self.row, 1), self.col
 
