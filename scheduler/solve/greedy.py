@@ -38,6 +38,9 @@ def _order(units: list[Unit], problem: Problem, cand: Candidates) -> list[Unit]:
         )
 
     pending = sorted(units, key=priority)
+    left: dict[str, int] = defaultdict(int)  # occurrences of each session still pending
+    for u in pending:
+        left[u.session.code] += 1
     done: set[str] = set()
     out: list[Unit] = []
     while pending:
@@ -45,7 +48,8 @@ def _order(units: list[Unit], problem: Problem, cand: Candidates) -> list[Unit]:
         i = next((k for k, v in enumerate(pending) if all(p in done for p in v.session.after)), 0)
         u = pending.pop(i)
         out.append(u)
-        if not any(v.session.code == u.session.code for v in pending):
+        left[u.session.code] -= 1
+        if not left[u.session.code]:
             done.add(u.session.code)
     return out
 
@@ -82,6 +86,12 @@ def _one_pass(problem: Problem, cand: Candidates, w: Weights, first: list[tuple[
         pair[b][a] = pair[b].get(a, 0) + track_w
 
     room_busy: dict[str, set[str]] = defaultdict(set)
+    # Rooms of each type still free in each slot: a type with none free there is skipped without looking
+    # at its rooms (on a congress, most of the greedy's time was spent looking).
+    free: list[dict[str, int]] = [
+        {s.id: sum(1 for r in rt.rooms if s.id not in r.unavailable) for s in problem.slots}
+        for rt in cand.types
+    ]
     speaker_busy: dict[str, set[str]] = defaultdict(set)
     slot_units: dict[str, list[tuple[str, int]]] = defaultdict(list)
     plenary_slots: set[str] = set()
@@ -120,21 +130,32 @@ def _one_pass(problem: Problem, cand: Candidates, w: Weights, first: list[tuple[
                         clash += pair[unit.key].get(other, 0)
             day = w.day.get((unit.key, start.day.isoformat()), 0)
             for t in cand.type_options[unit.key]:
-                for room in cand.types[t].rooms:
-                    if any(i in room_busy[room.name] or i in room.unavailable for i in ids):
-                        continue
-                    seat = w.seat.get((unit.key, t), 0)
-                    # Prefer the smallest fitting room so big rooms stay free for popular sessions.
-                    score = (clash + day + seat, room.capacity, start.index)
-                    if best is None or score < best[0]:
-                        best = (score, start, room, ids)
-                    break  # rooms of one type are interchangeable: the first free one will do
+                free_t = free[t]
+                if any(free_t[i] <= 0 for i in ids):
+                    continue
+                seat = w.seat.get((unit.key, t), 0)
+                # Prefer the smallest fitting room so big rooms stay free for popular sessions.
+                score = (clash + day + seat, cand.types[t].capacity, start.index)
+                if best is not None and score >= best[0]:
+                    continue
+                # Rooms of one type are interchangeable: the first free throughout will do.
+                room = next(
+                    (
+                        r
+                        for r in cand.types[t].rooms
+                        if not any(i in room_busy[r.name] or i in r.unavailable for i in ids)
+                    ),
+                    None,
+                )
+                if room is not None:
+                    best = (score, start, room, ids, t)
         if best is None:
             unplaced.append(unit.key)
             continue
-        _, start, room, ids = best
+        _, start, room, ids, t = best
         for i in ids:
             room_busy[room.name].add(i)
+            free[t][i] -= 1
             slot_units[i].append(unit.key)
             for n in s.speakers:
                 speaker_busy[n].add(i)
