@@ -10,6 +10,7 @@ import threading
 import pytest
 
 from scheduler.check import check
+from scheduler.clock import STOP
 from scheduler.generate import generate_event
 from scheduler.read import read_problem
 from scheduler.solve.annealing import estimate
@@ -48,7 +49,8 @@ def test_ctrl_c_beside_the_bound_returns_the_best_timetable_not_final(event):
     timer = threading.Timer(4.0, lambda: os.kill(os.getpid(), signal.SIGINT))
     timer.start()
     try:
-        result = solve(event, time_limit=60, workers=2)  # solve() takes SIGINT itself while it runs
+        with STOP.on_signals():  # what the CLI does around the whole command
+            result = solve(event, time_limit=60, workers=2)
     finally:
         timer.cancel()
     stats = result.timetable.stats
@@ -76,7 +78,8 @@ def test_ctrl_c_while_waiting_for_the_second_core_ends_the_wait_at_once(event, m
     timer.start()
     began = time.perf_counter()
     try:
-        result = solve(event, time_limit=60, workers=2)
+        with STOP.on_signals():
+            result = solve(event, time_limit=60, workers=2)
     finally:
         timer.cancel()
     assert time.perf_counter() - began < 15
