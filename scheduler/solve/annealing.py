@@ -159,20 +159,41 @@ class _Search:
         for (a, b, day), loss in w.absent_pair.items():
             if a in index and b in index:
                 absent[day][(index[a], index[b])] = loss
-        self.nb: dict[str, list[dict[int, tuple[int, int, int, tuple[int, ...], tuple[int, ...]]]]] = {}
+        Neighbour = tuple[int, int, int, tuple[int, ...], tuple[int, ...]]
+
+        def neighbour(i: int, j: int, off: dict[tuple[int, int], int]) -> Neighbour | None:
+            li = self.lost[i].get(j, 0) - off.get((i, j), 0)
+            lj = self.lost[j].get(i, 0) - off.get((j, i), 0)
+            tr = self.track[i].get(j, 0)
+            gi, gj = tuple(member_of.get((i, j), ())), tuple(member_of.get((j, i), ()))
+            return (li, lj, tr, gi, gj) if li or lj or tr or gi or gj else None
+
+        # The neighbours of every day are those of a day nobody is absent, but for the pairs some chooser is
+        # absent from: built once, then copied and corrected (a congress has 5 days of 400,000 pairs).
+        present: list[dict[int, Neighbour]] = [{} for _ in range(n)]
+        for i in range(n):
+            for j in linked[i]:
+                found = neighbour(i, j, {})
+                if found is not None:
+                    present[i][j] = found
+        self.nb: dict[str, list[dict[int, Neighbour]]] = {}
         for d in problem.days:
             off = absent.get(d.isoformat(), {})
-            per_unit: list[dict[int, tuple[int, int, int, tuple[int, ...], tuple[int, ...]]]] = [
-                {} for _ in range(n)
-            ]
-            for i in range(n):
-                for j in linked[i]:
-                    li = self.lost[i].get(j, 0) - off.get((i, j), 0)
-                    lj = self.lost[j].get(i, 0) - off.get((j, i), 0)
-                    tr = self.track[i].get(j, 0)
-                    gi, gj = tuple(member_of.get((i, j), ())), tuple(member_of.get((j, i), ()))
-                    if li or lj or tr or gi or gj:
-                        per_unit[i][j] = (li, lj, tr, gi, gj)
+            if not off:
+                self.nb[d.isoformat()] = present
+                continue
+            per_unit = list(present)
+            copied: set[int] = set()
+            for a, b in off:
+                for i, j in ((a, b), (b, a)):
+                    if i not in copied:
+                        per_unit[i] = dict(per_unit[i])
+                        copied.add(i)
+                    found = neighbour(i, j, off)
+                    if found is None:
+                        per_unit[i].pop(j, None)
+                    else:
+                        per_unit[i][j] = found
             self.nb[d.isoformat()] = per_unit
         for i in range(n):
             self._add(i)
