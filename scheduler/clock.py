@@ -154,6 +154,7 @@ class Stop:
         finally:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
+            self.clear()  # the request was this command's; the next one starts afresh
 
 
 STOP = Stop()
@@ -180,7 +181,7 @@ def die_with_parent() -> None:
         pass
 
 
-def solve_stoppably(solver: Any, model: Any, callback: Any = None) -> int:
+def solve_stoppably(solver: Any, model: Any, callback: Any = None) -> Any:
     """`solver.solve(model, callback)` that a stop request ends at once, SIGTERM as well as Ctrl-C.
 
     CP-SAT's own Ctrl-C catching is turned off (it would hide the signal from every other phase) and the
@@ -203,4 +204,4 @@ def solve_stoppably(solver: Any, model: Any, callback: Any = None) -> int:
             worker.join(0.1)
     if "error" in outcome:
         raise outcome["error"]
-    return int(outcome["status"])
+    return outcome["status"]

@@ -161,13 +161,19 @@ def test_chains_stop_when_asked():
 
 
 def test_ctrl_c_in_presolve_returns_the_annealed_timetable_not_final(monkeypatch):
-    # CP-SAT answers UNKNOWN at once when Ctrl-C reaches it during presolve, before it takes the hint. (The
+    # CP-SAT answers UNKNOWN at once when stopped during presolve, before it takes the hint. (The
     # exact method, which would settle so small an event on its own, is off.)
     import scheduler.solve.portfolio
 
     monkeypatch.setattr(scheduler.solve.portfolio, "_exact", lambda *args, **kwargs: None)
     problem, cand, w, _ = greedy_start(11, 14, 60)
-    monkeypatch.setattr(cp_model.CpSolver, "solve", lambda self, model, callback=None: cp_model.UNKNOWN)
+    from scheduler.clock import STOP
+
+    def ctrl_c_in_presolve(self, model, callback=None):
+        STOP.request()  # what the terminal's Ctrl-C does, through the command's signal handler
+        return cp_model.UNKNOWN
+
+    monkeypatch.setattr(cp_model.CpSolver, "solve", ctrl_c_in_presolve)
     monkeypatch.setattr(cp_model.CpSolver, "wall_time", property(lambda self: 0.0))
     result = solve(problem, time_limit=10, workers=1)
     stats = result.timetable.stats
