@@ -5,8 +5,10 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -15,6 +17,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from frab_apps import SHARED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
@@ -31,7 +34,6 @@ from scheduler.publish._model import (
 from scheduler.publish.frab import schedule_json, schedule_xml
 from scheduler.publish.html import build_grid, programme_html
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "frab"
 STAMP = dt.datetime(2012, 3, 1, 12, 0, tzinfo=dt.UTC)
 
 
@@ -203,14 +205,23 @@ def _json_validator() -> jsonschema.Draft6Validator:
         pytest.skip(f"frab schemas not found at {SHARED} (expected ../shared beside the checkout)")
     schema = json.loads(path.read_text(encoding="utf-8"))
     # Every $ref in schema.json is local ("#/definitions/..."), so the schema resolves against itself.
-    return jsonschema.Draft6Validator(schema, format_checker=jsonschema.Draft6Validator.FORMAT_CHECKER)
+    # Formats are checked, all of them (`uri` needs rfc3987, from jsonschema[format]; draft 6's own list
+    # would skip `date` and `uuid`): a checker that silently ignores a format proves nothing.
+    checker = jsonschema.FormatChecker()
+    assert {"uri", "date", "date-time", "uuid", "color"} <= set(checker.checkers), (
+        "pip install jsonschema[format]"
+    )
+    return jsonschema.Draft6Validator(schema, format_checker=checker)
+
+
+BASE = "https://www.example.org/rencontres-2012/"
 
 
 # --- frab XML / JSON ---------------------------------------------------------------------------------------
 
 
 def test_publish_writes_every_file(sample: dict[str, Any], tmp_path: Path) -> None:
-    written = publish(sample, tmp_path, stamp=STAMP)
+    written = publish(sample, tmp_path, stamp=STAMP, base_url=BASE)
     names = {p.name for p in written}
     expected = {"schedule.xml", "schedule.json", "programme.html", "programme.ics"}
     expected |= {f"programme-{r}.ics" for r in ("grande-salle", "salle-jazz", "salle-fedurok", "salle-4")}
@@ -221,20 +232,106 @@ def test_publish_writes_every_file(sample: dict[str, Any], tmp_path: Path) -> No
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
+def test_without_a_base_url_no_schedule_json_and_a_warning_saying_why(
+    sample: dict[str, Any], tmp_path: Path
+) -> None:
+    written = publish(sample, tmp_path, stamp=STAMP)
+    names = {p.name for p in written}
+    assert "schedule.xml" in names and "schedule.json" not in names
+    assert any("--base-url" in w and "schedule.json n'a pas été écrit" in w for w in written.warnings)
+    _xsd().validate(str(tmp_path / "schedule.xml"))
+    root = ET.parse(tmp_path / "schedule.xml").getroot()
+    assert root.find("url") is None and not list(root.iter("url"))  # no made-up address
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o002])
+def test_published_files_get_the_umask_permissions(
+    sample: dict[str, Any], tmp_path: Path, umask: int
+) -> None:
+    """A web server running as another user must be able to read what is uploaded with permissions kept."""
+    old = os.umask(umask)
+    try:
+        written = publish(sample, tmp_path / "site", stamp=STAMP, base_url=BASE)
+    finally:
+        os.umask(old)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in written}
+    assert set(modes.values()) == {0o666 & ~umask}, modes
+    assert stat.S_IMODE((tmp_path / "site").stat().st_mode) == 0o777 & ~umask
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("https://www.example.org/rencontres", "https://www.example.org/rencontres/"),
+        ("HTTP://Example.org", "http://example.org/"),
+        ("https://exemple.fr/événements 2012/", None),  # a space: refused
+        ("https://exemple.fr/événements/", "https://exemple.fr/%C3%A9v%C3%A9nements/"),
+        ("https://café.example/p/", "https://xn--caf-dma.example/p/"),
+        ("programme/", None),
+        ("file:///home/me/site/", None),
+        ("https://example.org/?page=1", None),
+        ("javascript:alert(1)", None),
+    ],
+)
+def test_base_url_is_an_absolute_web_address(given: str, expected: str | None) -> None:
+    from scheduler.errors import SchedulerError
+    from scheduler.publish import normalise_base_url
+
+    if expected is None:
+        with pytest.raises(SchedulerError, match="base-url"):
+            normalise_base_url(given, "en")
+    else:
+        assert normalise_base_url(given, "en") == expected
+        assert jsonschema.FormatChecker().conforms(expected + "programme.html#s-a1-1", "uri")
+
+
 def test_schedule_xml_and_json_validate_against_published_schemas(
     sample: dict[str, Any], tmp_path: Path
 ) -> None:
-    publish(sample, tmp_path, stamp=STAMP)
+    publish(sample, tmp_path, stamp=STAMP, base_url=BASE)
     _xsd().validate(str(tmp_path / "schedule.xml"))
     _json_validator().validate(json.loads((tmp_path / "schedule.json").read_text(encoding="utf-8")))
-    # with a base URL the links become absolute and must still validate
-    view = build_view(sample)
-    _xsd().validate(schedule_xml(view, "https://example.org/rencontres"))
-    _json_validator().validate(schedule_json(view, "https://example.org/rencontres"))
+    # without a base URL the XML has no links at all, and is still valid
+    _xsd().validate(schedule_xml(build_view(sample)))
+
+
+def test_frab_carries_what_the_pretalx_export_carries(sample: dict[str, Any]) -> None:
+    """Every key of a real pretalx export's events and persons that we can fill, and no key it lacks."""
+    pretalx = json.loads((SHARED / "pretalx-democon.json").read_text(encoding="utf-8"))["schedule"]
+    their_event = next(e for d in pretalx["conference"]["days"] for r in d["rooms"].values() for e in r)
+    doc = schedule_json(build_view(sample), BASE)["schedule"]
+    ours = [e for d in doc["conference"]["days"] for r in d["rooms"].values() for e in r]
+    # what pretalx has that we leave out: recording fields (we know nothing of recording rights)
+    assert set(their_event) - {"recording_license", "do_not_record"} == set(ours[0])
+    assert set(doc) == set(pretalx) and doc["base_url"] == BASE
+    assert set(pretalx["conference"]) - {"url", "tracks"} <= set(doc["conference"])
+    assert doc["conference"]["time_zone_name"] == "Europe/Paris"
+    their_person = their_event["persons"][0]
+    for event in ours:
+        assert event["url"].startswith(BASE + "programme.html#s-")
+        assert event["slug"].startswith(doc["conference"]["acronym"] + "-")
+        for person in event["persons"]:
+            assert {"id", "public_name"} <= set(person) <= set(their_person) | {"guid"}
+            assert isinstance(person["id"], int) and person["id"] > 0
+    assert all(room["guid"] for room in doc["conference"]["rooms"])
+    # the XML: pretalx's template gives <person id>, <room guid>, <slug>, <url>, base_url and time zone
+    root = ET.fromstring(schedule_xml(build_view(sample), BASE))
+    assert root.findtext("conference/base_url") == BASE
+    assert root.findtext("conference/time_zone_name") == "Europe/Paris"
+    assert all(room.get("guid") for room in root.iter("room") if room.get("name"))
+    for event in root.iter("event"):
+        assert event.findtext("slug") and event.findtext("url").startswith(BASE)
+    persons = list(root.iter("person"))
+    assert persons and all(p.get("id", "").isdigit() for p in persons)
+    # one person, one id; different people, different ids
+    ids: dict[str, str] = {}
+    for p in persons:
+        assert ids.setdefault(p.text, p.get("id")) == p.get("id")
+    assert len(set(ids.values())) == len(ids)
 
 
 def test_frab_content(sample: dict[str, Any]) -> None:
-    doc = schedule_json(build_view(sample))
+    doc = schedule_json(build_view(sample), BASE)
     conf = doc["schedule"]["conference"]
     assert conf["title"] == sample["event"]["title"]
     assert conf["daysCount"] == 2 and conf["start"] == D1 and conf["end"] == D2
@@ -246,13 +343,13 @@ def test_frab_content(sample: dict[str, Any]) -> None:
     a1 = next(e for e in events.values() if e["title"].startswith("Le cluster"))
     assert a1["type"] == "workshop" and a1["track"] == "Coopération" and a1["language"] == "fr"
     assert a1["date"] == "2012-03-20T14:00:00+01:00" and a1["duration"] == "03:30" and a1["start"] == "14:00"
-    assert [p["name"] for p in a1["persons"]] == ["Claire Moreau"]
+    assert [p["public_name"] for p in a1["persons"]] == ["Claire Moreau"]
     types = {e["title"]: e["type"] for e in events.values()}
     assert types["Financements croisés et mutualisation"] == "discussion"
     assert types["Ouverture : pourquoi coopérer ?"] == "talk"
     assert types["Modèles économiques alternatifs"] == "talk"
     # nothing private leaks: no e-mail, no attendee
-    text = json.dumps(doc) + schedule_xml(build_view(sample))
+    text = json.dumps(doc) + schedule_xml(build_view(sample), BASE)
     assert "@example.org" not in text and "Jean Martin" not in text
 
 
@@ -284,13 +381,16 @@ def test_ids_survive_a_rerun_that_moves_sessions(sample: dict[str, Any]) -> None
     assert len({n for _, n in ids_after.values()}) == len(ids_after)
     assert ids_after[("C1", 1)] != ids_after[("C1", 2)]
     # apps see that something changed
-    assert schedule_json(before)["schedule"]["version"] != schedule_json(after)["schedule"]["version"]
+    assert (
+        schedule_json(before, BASE)["schedule"]["version"]
+        != schedule_json(after, BASE)["schedule"]["version"]
+    )
 
 
 def test_same_result_gives_identical_files(sample: dict[str, Any], tmp_path: Path) -> None:
     one, two = tmp_path / "one", tmp_path / "two"
-    publish(sample, one, stamp=STAMP)
-    publish(copy.deepcopy(sample), two, stamp=STAMP)
+    publish(sample, one, stamp=STAMP, base_url=BASE)
+    publish(copy.deepcopy(sample), two, stamp=STAMP, base_url=BASE)
     for name in ("schedule.xml", "schedule.json", "programme.html", "programme.ics"):
         assert (one / name).read_bytes() == (two / name).read_bytes(), name
 
@@ -312,7 +412,7 @@ def test_any_user_text_stays_valid_and_escaped(
     xml = schedule_xml(view)
     root = ET.fromstring(xml.encode())  # well-formed whatever the text
     _xsd().validate(xml)
-    _json_validator().validate(json.loads(json.dumps(schedule_json(view))))
+    _json_validator().validate(json.loads(json.dumps(schedule_json(view, BASE))))
     first = view.items[0] if view.items[0].code == "P1" else next(i for i in view.items if i.code == "P1")
     titles = [e.findtext("title") for e in root.iter("event")]
     assert first.title in titles
@@ -457,7 +557,7 @@ def test_pdf_one_landscape_page_per_day_then_descriptions(sample: dict[str, Any]
     for tool in ("pdftoppm", "pdfinfo", "pdftotext"):
         if not shutil.which(tool):
             pytest.skip(f"{tool} not found (Debian package poppler-utils, see .ci/install-browser)")
-    written = publish(sample, tmp_path, stamp=STAMP)
+    written = publish(sample, tmp_path, stamp=STAMP, base_url=BASE)
     assert not written.warnings
     pdf = tmp_path / "programme.pdf"
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
@@ -487,7 +587,7 @@ def test_without_weasyprint_everything_else_is_published(
     sample: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "weasyprint", None)  # import now raises ImportError
-    written = publish(sample, tmp_path, stamp=STAMP)
+    written = publish(sample, tmp_path, stamp=STAMP, base_url=BASE)
     assert "programme.pdf" not in {p.name for p in written}
     assert (tmp_path / "programme.html").is_file() and (tmp_path / "schedule.xml").is_file()
     assert len(written.warnings) == 1 and "pip install weasyprint" in written.warnings[0]
@@ -550,7 +650,7 @@ def solved_sample() -> dict[str, Any]:
 
 
 def test_sample_publishes_valid_files(solved_sample: dict[str, Any], tmp_path: Path) -> None:
-    written = publish(solved_sample, tmp_path, stamp=STAMP)
+    written = publish(solved_sample, tmp_path, stamp=STAMP, base_url=BASE)
     _xsd().validate(str(tmp_path / "schedule.xml"))
     _json_validator().validate(json.loads((tmp_path / "schedule.json").read_text(encoding="utf-8")))
     calendar = Calendar.from_ical((tmp_path / "programme.ics").read_bytes())

@@ -11,7 +11,15 @@ from dataclasses import dataclass
 from html import escape
 
 from scheduler.i18n import tr
-from scheduler.publish._model import NO_TRACK_COLOURS, TEXT_COLOUR, Item, View, format_day, kind_label
+from scheduler.publish._model import (
+    NO_TRACK_COLOURS,
+    TEXT_COLOUR,
+    Item,
+    View,
+    format_day,
+    kind_class,
+    kind_label,
+)
 
 
 def _e(text: object) -> str:
@@ -169,7 +177,7 @@ def _print_size(rows: int, cols: int, print_scale: float) -> str:
 
 def _cell(view: View, item: Item, rowspan: int, colspan: int) -> str:
     lang = view.lang
-    classes = f"session {_track_class(view, item)} kind-{item.kind.replace(' ', '-')}"
+    classes = f"session {_track_class(view, item)} {kind_class(item.kind)}"
     if colspan > 1:
         classes += " plenary"
     attrs = f' class="{classes}" data-guid="{item.guid}" data-code="{_e(item.code)}"'
