@@ -67,7 +67,7 @@ def _session(
         "capacity": None,
         "speakers": speakers,
         "demand": 10,
-        "attendees": ["Jean Martin"],
+        "attendees": [],
         "locked": False,
     }
 
@@ -157,6 +157,8 @@ def sample_timetable() -> dict[str, Any]:
     ]
     sessions.sort(key=lambda s: (s["day"], s["start"], s["room"], s["code"]))
     speakers = sorted({p for s in sessions for p in s["speakers"]})
+    for s in sessions:
+        s["attendees"] = ["Jean Martin"] if s["code"] == "A1" else []
     return {
         "format": "scheduler-timetable",
         "version": 1,
@@ -172,17 +174,61 @@ def sample_timetable() -> dict[str, Any]:
             {"name": g, "capacity": 350, "features": [], "unavailable": []},
             {"name": j, "capacity": 120, "features": [], "unavailable": []},
             {"name": f, "capacity": 80, "features": [], "unavailable": []},
-            {"name": s4, "capacity": 40, "features": [], "unavailable": []},
+            {"name": s4, "capacity": 40, "features": [], "unavailable": [f"{D1} 09:30", f"{D1} 11:00"]},
         ],
         "tracks": [coop, fin, terr],
+        "allocated": True,
         "sessions": sessions,
         "speakers": [
-            {"name": p, "organisation": "Le Fil" if p == "Marie Dupont" else "", "email": "x@example.org"}
+            {
+                "name": p,
+                "organisation": "Le Fil" if p == "Marie Dupont" else "",
+                "email": "x@example.org",
+                "sessions": [
+                    {"code": s["code"], "occurrence": s["occurrence"]} for s in sessions if p in s["speakers"]
+                ],
+            }
             for p in speakers
         ],
-        "participants": [{"name": "Jean Martin", "email": "jean@example.org", "choices": ["A1"]}],
-        "quality": {},
-        "solver": {"status": "OPTIMAL"},
+        "participants": [
+            {
+                "name": "Jean Martin",
+                "email": "jean@example.org",
+                "days": None,
+                "choices": ["A1"],
+                "sessions": [{"code": "A1", "occurrence": 1}],
+                "granted_ranks": [1],
+            }
+        ],
+        "quality": {
+            "choices_total": 1,
+            "choices_granted": 1,
+            "weighted_total": 1,
+            "weighted_granted": 1,
+            "by_rank": {"1": [1, 1]},
+            "participants": 1,
+            "participants_all": 1,
+            "participants_all_but_one": 0,
+            "participants_none": 0,
+            "participants_no_top": 0,
+            "participants_lost_first": 0,
+            "clashes": 0,
+            "same_track_clashes": 0,
+            "over_capacity": [],
+            "seats_used": [{"code": "A1", "occurrence": 1, "seats": 1}],
+        },
+        "solver": {
+            "status": "OPTIMAL",
+            "objective": 1.0,
+            "bound": 1.0,
+            "gap": 0.0,
+            "seconds": 0.1,
+            "first_solution_seconds": 0.05,
+            "seed": 0,
+            "workers": 1,
+            "fingerprint": "0" * 64,
+            "final": True,
+        },
     }
 
 
@@ -604,6 +650,7 @@ def test_load_reads_the_json_beside_the_workbook(sample: dict[str, Any], tmp_pat
     assert load_published_source(tmp_path / "timetable.json") == sample
 
 
+@pytest.mark.invalid_timetable  # writes a timetable with a broken start time on purpose
 def test_load_explains_missing_or_foreign_files(sample: dict[str, Any], tmp_path: Path) -> None:
     with pytest.raises(InputError) as missing:
         load_published_source(tmp_path / "timetable.xlsx")
