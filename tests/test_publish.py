@@ -710,3 +710,77 @@ def test_sample_publishes_valid_files(solved_sample: dict[str, Any], tmp_path: P
     page = (tmp_path / "programme.html").read_text(encoding="utf-8")
     assert all(f'id="{item.anchor}"' in page for item in build_view(solved_sample).items)
     assert len(written) >= 5 + len({s["room"] for s in solved_sample["sessions"]})
+
+
+NAMES_TO_KEEP_WHOLE = [
+    "Françoise Michaud",
+    "Anne-Laure Chevalier",
+    "Jean-Christophe Vandenberghe",
+    "Marie-Thérèse Dupont-Lefèvre",
+    "Guillaume Bonnefoy",
+    "Hélène Castelnau-Rivière",
+    "Bartholomew Featherstonehaugh",
+    "Clémentine Desrosiers",
+]
+
+
+def wide_day() -> dict[str, Any]:
+    """Eight workshops at once, with long compound names: the narrow columns where hyphenation bites."""
+    data = sample_timetable()
+    rooms = [f"Salle {n}" for n in range(1, 9)]
+    data["rooms"] = [{"name": r, "capacity": 30, "features": [], "unavailable": []} for r in rooms]
+    data["sessions"] = [
+        _session(
+            f"W{n}",
+            "Coopérations intercommunales et développement territorial",
+            "workshop",
+            "Coopération",
+            D1,
+            DAY_SLOTS[1:2],
+            room,
+            [name, NAMES_TO_KEEP_WHOLE[(n + 3) % 8]],
+        )
+        for n, (room, name) in enumerate(zip(rooms, NAMES_TO_KEEP_WHOLE, strict=True))
+    ]
+    data["days"] = [D1]
+    data["slots"] = [s for s in data["slots"] if s["day"] == D1]
+    data["speakers"] = [
+        {"name": n, "organisation": "", "email": "", "sessions": []} for n in NAMES_TO_KEEP_WHOLE
+    ]
+    data["participants"] = []
+    return data
+
+
+def _pdf_text(pdf: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+@pytest.mark.parametrize("make", [wide_day, sample_timetable], ids=["eight-rooms", "sample"])
+def test_pdf_is_tagged_and_never_splits_a_name(tmp_path: Path, make: Any) -> None:
+    pytest.importorskip("weasyprint", reason="WeasyPrint is not installed")
+    if not (shutil.which("pdfinfo") and shutil.which("pdftotext")):
+        pytest.skip("pdfinfo/pdftotext not found (Debian package poppler-utils, see .ci/install-browser)")
+    data = make()
+    written = publish(data, tmp_path, stamp=STAMP, base_url=BASE)
+    assert not written.warnings
+    pdf = tmp_path / "programme.pdf"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Tagged:\s+yes$", info, re.M), info  # screen readers get structure
+    assert re.search(r"^Title:\s+Programme – ", info, re.M)
+    text = _pdf_text(pdf)
+    lines = text.splitlines()
+    assert "\u2010" not in text and "\u00ad" not in text, "a word was hyphenated automatically"
+    view = build_view(data)
+    for speaker in view.speakers:
+        printed = 2 * len(speaker.items) + 1  # the grid, the session list, the speaker index
+        # no word of a name is ever cut: each word is printed whole as often as the name is
+        for word in speaker.name.replace("-", " ").split():
+            found = sum(len(re.findall(rf"(?<!\w){re.escape(word)}(?!\w)", line)) for line in lines)
+            assert found == printed, f"{word!r} of {speaker.name!r} whole {found} times of {printed}"
+        # and the whole name stays on one line wherever it fits: always in the sample's grid, the session
+        # list and the index; in eight narrow columns a long name may go over two lines between its words
+        whole = sum(line.count(speaker.name) for line in lines)
+        least = printed if make is sample_timetable else 1 + len(speaker.items)
+        assert whole >= least, f"{speaker.name!r} whole on a line {whole} times of {printed}"

@@ -92,17 +92,15 @@ def build_grid(view: View, day: dt.date) -> _Grid:
     return grid
 
 
-_NAME_NOWRAP_MAX = 24  # a longer name may wrap between its words (never inside one)
-
-
-def _name(name: str) -> str:
-    """A person's name: never hyphenated, kept on one line when short enough (see the `.name` CSS)."""
-    long = " long" if len(name) > _NAME_NOWRAP_MAX else ""
-    return f'<span class="name{long}" translate="no">{_e(name)}</span>'
+def _name(name: str, after: str = "") -> str:
+    """A person's name as one block: moved whole to the next line when it does not fit the end of this one,
+    broken between its words only when it is wider than the column, never inside a word, never hyphenated.
+    `after` (a comma) goes inside the block, so it never ends up alone after a name that filled a line."""
+    return f'<span class="name" translate="no">{_e(name)}{after}</span>'
 
 
 def _names(names: tuple[str, ...]) -> str:
-    return ", ".join(_name(n) for n in names)
+    return " ".join(_name(n, "," if k < len(names) - 1 else "") for k, n in enumerate(names))
 
 
 def _css(view: View) -> str:
@@ -119,8 +117,7 @@ def _css(view: View) -> str:
 body {{ font-family: "DejaVu Sans", "Segoe UI", Arial, sans-serif; color: {TEXT_COLOUR}; background: #fff;
   margin: 0 auto; padding: 0.8rem 0.8rem 3rem; max-width: 90rem; line-height: 1.35;
   hyphens: manual; overflow-wrap: break-word; }}
-.name {{ hyphens: none; white-space: nowrap; }}
-.name.long {{ white-space: normal; overflow-wrap: normal; }}
+.name {{ display: inline-block; hyphens: none; overflow-wrap: normal; text-indent: 0; }}
 a {{ color: #1d4ed8; }}
 a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible {{
   outline: 3px solid #b45309; outline-offset: 1px; }}
