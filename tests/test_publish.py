@@ -11,6 +11,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -784,3 +785,87 @@ def test_pdf_is_tagged_and_never_splits_a_name(tmp_path: Path, make: Any) -> Non
         whole = sum(line.count(speaker.name) for line in lines)
         least = printed if make is sample_timetable else 1 + len(speaker.items)
         assert whole >= least, f"{speaker.name!r} whole on a line {whole} times of {printed}"
+
+
+def test_a_huge_field_is_cut_with_a_message_in_bounded_time(tmp_path: Path) -> None:
+    """100,000 characters in one word made the PDF's line breaking run for many minutes."""
+    data = sample_timetable()
+    data["event"]["title"] = "T" * 100_000
+    first = data["sessions"][0]
+    first.update(title="x" * 100_000, description="y" * 100_000, speakers=["z" * 100_000])
+    data["sessions"][1]["room"] = "r" * 100_000
+    started = time.monotonic()
+    written = publish(data, tmp_path, stamp=STAMP, base_url=BASE)
+    assert time.monotonic() - started < 120
+    notes = "\n".join(written.warnings)
+    for what in ("Titre de l'événement", f"Titre de la session {first['code']}", "Description de la session"):
+        assert f"{what}" in notes and "100000 caractères, coupé à" in notes
+    page = (tmp_path / "programme.html").read_text(encoding="utf-8")
+    assert "x" * 299 + "…" in page and "x" * 300 not in page
+    _xsd().validate(str(tmp_path / "schedule.xml"))
+    assert (tmp_path / "programme.pdf").is_file() or any("WeasyPrint" in w for w in written.warnings)
+
+
+HOSTILE_ROOMS = [
+    "Salle 3",
+    "Salle α",
+    "Salle β",
+    "..",
+    "/",
+    "CON",
+    "nul",
+    "R" * 300,
+    "salle 3",
+    "Salle-3",
+    "会议室",
+]
+
+
+def test_every_room_gets_its_own_safe_calendar(tmp_path: Path) -> None:
+    data = sample_timetable()
+    data["rooms"] = [{"name": r, "capacity": 10, "features": [], "unavailable": []} for r in HOSTILE_ROOMS]
+    data["sessions"] = [
+        _session(f"S{n}", f"Session {n}", "talk", "", D1, DAY_SLOTS[:1], room, [])
+        for n, room in enumerate(HOSTILE_ROOMS)
+    ]
+    written = publish(data, tmp_path, stamp=STAMP, base_url=BASE)
+    rooms = [p for p in written if p.name.startswith("programme-") and p.suffix == ".ics"]
+    assert len(rooms) == len(HOSTILE_ROOMS) == len({p.name.lower() for p in rooms})
+    found = {}
+    for path in rooms:
+        assert path.parent == tmp_path and re.fullmatch(r"programme-[a-z0-9-]{1,80}\.ics", path.name), (
+            path.name
+        )
+        events = list(Calendar.from_ical(path.read_bytes()).walk("VEVENT"))
+        assert len(events) == 1
+        found[str(events[0]["LOCATION"])] = path.name
+    view = build_view(data)
+    assert set(found) == set(view.rooms)  # each room's calendar holds that room's session, none lost
+    # the same names on a rerun with one room fewer: the others keep their addresses
+    gone = HOSTILE_ROOMS.index("Salle α")
+    fewer = {
+        **data,
+        "rooms": [r for n, r in enumerate(data["rooms"]) if n != gone],
+        "sessions": [s for n, s in enumerate(data["sessions"]) if n != gone],
+    }
+    again = publish(fewer, tmp_path / "b", stamp=STAMP, base_url=BASE)
+    names = {p.name for p in again if p.name.startswith("programme-")}
+    assert names == set(found.values()) - {found["Salle α"]}
+
+
+def test_user_text_stays_text_in_xml_and_calendars(tmp_path: Path) -> None:
+    evil = '</title><script>alert(1)</script>&amp; "quoted" \\; , BEGIN:VEVENT\nEND:VCALENDAR'
+    data = sample_timetable()
+    data["sessions"][0].update(title=evil, track=evil, room="Salle " + evil, speakers=[evil])
+    publish(data, tmp_path, stamp=STAMP, base_url=BASE)
+    view = build_view(data)
+    item = next(i for i in view.items if i.code == data["sessions"][0]["code"])
+    root = ET.parse(tmp_path / "schedule.xml").getroot()
+    event = next(e for e in root.iter("event") if e.get("guid") == item.guid)
+    assert event.findtext("title") == item.title and event.findtext("persons/person") == item.speakers[0]
+    assert not list(root.iter("script"))
+    calendar = Calendar.from_ical((tmp_path / "programme.ics").read_bytes())
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == len(view.items)  # "END:VCALENDAR" in a title ends nothing
+    mine = next(e for e in events if str(e["UID"]) == f"{item.guid}@scheduler")
+    assert item.title in str(mine["SUMMARY"]) and str(mine["LOCATION"]) == item.room

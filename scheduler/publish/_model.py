@@ -86,7 +86,7 @@ def file_slugs(names: list[str], fallback: str) -> dict[str, str]:
     ASCII words cut at SLUG_MAX; when letters were lost on the way (`Salle α`, `Salle β`, `会议室`) or the
     slug is empty or reserved (`..`, `/`, `CON`), a short hash of the name is appended, so two such names
     never share a file and a room keeps its calendar's address whatever the other rooms are. A clash left
-    after that (`Salle 3` / `salle 3`) gets `-2`, `-3`… in input order.
+    after that (`Salle 3` / `salle 3`) gives the later name in input order a hash of its own too.
     """
     out: dict[str, str] = {}
     used: set[str] = set()
@@ -96,13 +96,13 @@ def file_slugs(names: list[str], fallback: str) -> dict[str, str]:
         base = slugify(name)[:SLUG_MAX].strip("-")
         letters = re.sub(r"[\W_]", "", unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode())
         lost = len(re.sub(r"[\W_]", "", name)) > len(letters) and not name.isascii()
+        digest = hashlib.sha256(name.encode("utf-8")).hexdigest()
         if not base or base in RESERVED_NAMES or lost:
-            digest = hashlib.sha256(name.encode("utf-8")).hexdigest()[:6]
-            base = f"{base or fallback}-{digest}"
-        slug, n = base, 1
-        while slug in used:
-            n += 1
-            slug = f"{base}-{n}"
+            base = f"{base or fallback}-{digest[:6]}"
+        slug, n = base, 6
+        while slug in used:  # `Salle 3` then `salle 3`: the later one gets its own hash
+            n += 2
+            slug = f"{base}-{digest[:n]}"
         used.add(slug)
         out[name] = slug
     return out
@@ -336,6 +336,8 @@ def build_view(tt: dict, lang: str | None = None) -> View:
         code = cut(line(s["code"]), "code", tr(lang, "A session code", "Un code de session"))
         occurrence = int(s.get("occurrence", 1))
         where = tr(lang, "Session {c}", "Session {c}", c=code)
+        where_title = tr(lang, "Title of session {c}", "Titre de la session {c}", c=code)
+        where_text = tr(lang, "Description of session {c}", "Description de la session {c}", c=code)
         begins = dt.datetime.combine(day, dt.time.fromisoformat(s["start"]), tz)
         ends = dt.datetime.combine(day, dt.time.fromisoformat(s["end"]), tz)
         if ends <= begins:  # ends after midnight
@@ -343,10 +345,10 @@ def build_view(tt: dict, lang: str | None = None) -> View:
         items.append(
             Item(
                 code=code,
-                title=cut(line(s.get("title") or ""), "title", where) or code,
+                title=cut(line(s.get("title") or ""), "title", where_title) or code,
                 kind=line(s.get("kind") or "workshop")[:40],
                 track=track_name(s.get("track") or ""),
-                description=cut(clean(s.get("description") or ""), "description", where),
+                description=cut(clean(s.get("description") or ""), "description", where_text),
                 occurrence=occurrence,
                 occurrences=int(s.get("occurrences", 1)),
                 day=day,
@@ -356,7 +358,9 @@ def build_view(tt: dict, lang: str | None = None) -> View:
                 room=room_name(s["room"]),
                 speakers=tuple(
                     dict.fromkeys(
-                        cut(line(p), "name", tr(lang, "A speaker's name", "Un nom d'intervenant"))
+                        cut(
+                            line(p), "name", tr(lang, "A speaker of {w}", "Un intervenant de la {w}", w=where)
+                        )
                         for p in s.get("speakers", [])
                         if line(p)
                     )
