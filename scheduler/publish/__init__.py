@@ -84,7 +84,22 @@ def publish(
         path = out_dir / name
         write_atomic(path, data, view.lang)
         written.append(path)
+    _remove_stale_drafts(out_dir, written)
     return Published(written, warnings)
+
+
+def _remove_stale_drafts(out_dir: Path, written: list[Path]) -> None:
+    """Mail drafts of an earlier run that this one did not write again: gone, so no outdated mail is sent."""
+    from scheduler.publish.mails import MAILS_DIR, NOTE_NAME, NOTE_NAME_EN
+
+    folder = out_dir / MAILS_DIR
+    if not any(p.parent == folder for p in written) or folder.is_symlink():
+        return
+    for old in folder.iterdir():
+        if old in written or not old.is_file():
+            continue
+        if old.suffix == ".eml" or old.name in (NOTE_NAME, NOTE_NAME_EN):
+            old.unlink(missing_ok=True)
 
 
 def normalise_base_url(text: str, lang: str) -> str:
