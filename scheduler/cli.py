@@ -712,30 +712,92 @@ def template(path: Path | None, lang: str, force: bool) -> None:
 @click.option(
     "-o", "--output", type=click.Path(path_type=Path), default=Path("outputs") / "publish", show_default=True
 )
-@click.option("--base-url", default=None, help="Where the files will be online, to make links absolute.")
+@click.option(
+    "--base-url",
+    default=None,
+    help="Where the folder will be online (https://…): makes links absolute; needed for schedule.json.",
+)
+@click.option(
+    "--mails",
+    is_flag=True,
+    help="Also write FOLDER/mails/: one .eml draft per person in the Changes sheet (nothing is sent).",
+)
+@click.option(
+    "--input",
+    "input_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="With --mails: the input workbook, for the agendas attached (default: the one solved).",
+)
+@click.option("--mail-from", default=None, help="With --mails: the From address of the drafts.")
 @lang_option
 @friendly
-def publish(timetable: Path | None, output: Path, base_url: str | None, lang: str | None) -> None:
+def publish(
+    timetable: Path | None,
+    output: Path,
+    base_url: str | None,
+    mails: bool,
+    input_path: Path | None,
+    mail_from: str | None,
+    lang: str | None,
+) -> None:
     """Publish TIMETABLE (default: outputs/timetable.xlsx): web page, PDF, frab XML/JSON, calendars.
 
-    Writes FOLDER/programme.html (one self-contained file), programme.pdf (landscape, one grid page per
-    day), schedule.xml and schedule.json (frab format, read by conference apps), and .ics calendars for
-    the whole programme and per room, in the timetable's language.
+    Writes FOLDER/programme.html (one self-contained file: search, filters, "my agenda"),
+    programme.pdf (landscape, one grid page per day), schedule.xml and, with --base-url, schedule.json
+    (frab format, read by conference apps), and .ics calendars for the whole programme and per room, in
+    the timetable's language. With --mails, after `solve --previous`, also a mail draft per person to
+    tell, their new agenda attached.
 
     \b
     Examples:
       scheduler publish
       scheduler publish outputs/timetable.xlsx -o site/ --base-url https://example.org/programme/
+      scheduler publish --mails --mail-from "Rencontres <contact@example.org>"
     """
     from .publish import load_published_source
     from .publish import publish as run_publish
 
-    source = load_published_source(timetable or DEFAULT_OUTPUT)
-    written = run_publish(source, output, lang=lang, base_url=base_url)
+    source_path = timetable or DEFAULT_OUTPUT
+    source = load_published_source(source_path)
+    extra: dict[str, bytes | str] = {}
+    notes: list[str] = []
+    if mails:
+        extra, notes = _change_mails(source, source_path, input_path, mail_from, lang)
+    written = run_publish(source, output, lang=lang, base_url=base_url, extra_files=extra)
     for p in written:
         click.echo(str(p))
-    for warning in getattr(written, "warnings", []):
+    for warning in [*getattr(written, "warnings", []), *notes]:
         _echo_err(warning)
+
+
+def _change_mails(
+    source: dict[str, Any], source_path: Path, input_path: Path | None, sender: str | None, lang: str | None
+) -> tuple[dict[str, bytes | str], list[str]]:
+    """`publish --mails`: the Changes sheet of the workbook, the agendas from the input and the timetable."""
+    from .load import load_timetable
+    from .publish._model import build_view
+    from .publish.mails import change_mails
+
+    view = build_view(source, lang)
+    workbook = source_path.with_suffix(".xlsx") if source_path.suffix.lower() == ".json" else source_path
+    solved = Path(str((source.get("event") or {}).get("source_file") or ""))
+    input_file = input_path or (solved if str(solved) not in ("", ".") else None)
+    if input_file is None or not input_file.exists():
+        raise SchedulerError(
+            tr(
+                view.lang,
+                "The mails attach each person's agenda, made from the input workbook, and {p} is not "
+                "there. Give it with --input.",
+                "Les mails joignent le programme de chaque personne, fait à partir du classeur d'entrée, et "
+                "{p} est introuvable. Indiquez-le avec --input.",
+                p=input_file or "?",
+            )
+        )
+    problem = _read(input_file, lang)
+    loaded = load_timetable(source_path.with_suffix(".json"), problem)
+    files, notes = change_mails(view, workbook, problem, loaded.timetable, sender=sender)
+    return dict(files), notes
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,4 +1,6 @@
+import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,3 +24,78 @@ def _no_stop_request_left_over():
     STOP.clear()
     yield
     STOP.clear()
+
+
+TIMETABLE_SCHEMA = Path(__file__).resolve().parents[1] / "docs" / "timetable.schema.json"
+_checked: dict[Path, float] = {}  # file -> mtime validated, so the end-of-session sweep skips it
+_exempt: set[Path] = set()  # tmp_paths of tests marked invalid_timetable
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "invalid_timetable: the test writes a broken timetable.json on purpose (not checked against "
+        "docs/timetable.schema.json)",
+    )
+
+
+def _validator():
+    import jsonschema
+
+    schema = json.loads(TIMETABLE_SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+def timetable_schema_problems(folder: Path, exempt: set[Path] | None = None) -> list[str]:
+    """What is wrong with each `"format": "scheduler-timetable"` JSON under `folder`, per the schema."""
+    problems: list[str] = []
+    validator = None
+    for path in sorted(folder.rglob("*.json")):
+        if any(path.is_relative_to(e) for e in exempt or ()):
+            continue
+        try:
+            mtime = path.stat().st_mtime
+            if _checked.get(path) == mtime or path.stat().st_size > 50_000_000:
+                continue
+            data = path.read_bytes()
+        except OSError:
+            continue
+        if b"scheduler-timetable" not in data:
+            continue
+        try:
+            document = json.loads(data)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            continue  # not JSON at all: the test made it so on purpose
+        if not isinstance(document, dict) or document.get("format") != "scheduler-timetable":
+            continue
+        validator = validator or _validator()
+        errors = sorted(validator.iter_errors(document), key=lambda e: e.json_path)
+        problems += [f"{path}: {e.json_path}: {e.message[:300]}" for e in errors[:10]]
+        _checked[path] = mtime
+    return problems
+
+
+@pytest.fixture(autouse=True)
+def _timetables_match_the_schema(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After each test, every timetable JSON it wrote in its tmp_path matches docs/timetable.schema.json."""
+    folder = request.getfixturevalue("tmp_path") if "tmp_path" in request.fixturenames else None
+    if folder is not None and request.node.get_closest_marker("invalid_timetable"):
+        _exempt.add(folder)
+    yield
+    if folder is None or folder in _exempt:
+        return
+    problems = timetable_schema_problems(folder)
+    if problems:
+        pytest.fail("timetable.json does not match docs/timetable.schema.json:\n" + "\n".join(problems))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _every_timetable_of_the_session_matches_the_schema(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[None]:
+    """The same for what module- and session-scoped fixtures wrote (the CLI's outputs of a shared solve)."""
+    yield
+    problems = timetable_schema_problems(tmp_path_factory.getbasetemp(), _exempt)
+    if problems:
+        pytest.fail("timetable.json does not match docs/timetable.schema.json:\n" + "\n".join(problems))

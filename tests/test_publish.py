@@ -5,16 +5,20 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
+import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
+import time
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
 import jsonschema
 import pytest
+from frab_apps import SHARED
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from icalendar import Calendar
@@ -31,7 +35,6 @@ from scheduler.publish._model import (
 from scheduler.publish.frab import schedule_json, schedule_xml
 from scheduler.publish.html import build_grid, programme_html
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "schemas" / "frab"
 STAMP = dt.datetime(2012, 3, 1, 12, 0, tzinfo=dt.UTC)
 
 
@@ -65,7 +68,7 @@ def _session(
         "capacity": None,
         "speakers": speakers,
         "demand": 10,
-        "attendees": ["Jean Martin"],
+        "attendees": [],
         "locked": False,
     }
 
@@ -155,6 +158,8 @@ def sample_timetable() -> dict[str, Any]:
     ]
     sessions.sort(key=lambda s: (s["day"], s["start"], s["room"], s["code"]))
     speakers = sorted({p for s in sessions for p in s["speakers"]})
+    for s in sessions:
+        s["attendees"] = ["Jean Martin"] if s["code"] == "A1" else []
     return {
         "format": "scheduler-timetable",
         "version": 1,
@@ -170,17 +175,61 @@ def sample_timetable() -> dict[str, Any]:
             {"name": g, "capacity": 350, "features": [], "unavailable": []},
             {"name": j, "capacity": 120, "features": [], "unavailable": []},
             {"name": f, "capacity": 80, "features": [], "unavailable": []},
-            {"name": s4, "capacity": 40, "features": [], "unavailable": []},
+            {"name": s4, "capacity": 40, "features": [], "unavailable": [f"{D1} 09:30", f"{D1} 11:00"]},
         ],
         "tracks": [coop, fin, terr],
+        "allocated": True,
         "sessions": sessions,
         "speakers": [
-            {"name": p, "organisation": "Le Fil" if p == "Marie Dupont" else "", "email": "x@example.org"}
+            {
+                "name": p,
+                "organisation": "Le Fil" if p == "Marie Dupont" else "",
+                "email": "x@example.org",
+                "sessions": [
+                    {"code": s["code"], "occurrence": s["occurrence"]} for s in sessions if p in s["speakers"]
+                ],
+            }
             for p in speakers
         ],
-        "participants": [{"name": "Jean Martin", "email": "jean@example.org", "choices": ["A1"]}],
-        "quality": {},
-        "solver": {"status": "OPTIMAL"},
+        "participants": [
+            {
+                "name": "Jean Martin",
+                "email": "jean@example.org",
+                "days": None,
+                "choices": ["A1"],
+                "sessions": [{"code": "A1", "occurrence": 1}],
+                "granted_ranks": [1],
+            }
+        ],
+        "quality": {
+            "choices_total": 1,
+            "choices_granted": 1,
+            "weighted_total": 1,
+            "weighted_granted": 1,
+            "by_rank": {"1": [1, 1]},
+            "participants": 1,
+            "participants_all": 1,
+            "participants_all_but_one": 0,
+            "participants_none": 0,
+            "participants_no_top": 0,
+            "participants_lost_first": 0,
+            "clashes": 0,
+            "same_track_clashes": 0,
+            "over_capacity": [],
+            "seats_used": [{"code": "A1", "occurrence": 1, "seats": 1}],
+        },
+        "solver": {
+            "status": "OPTIMAL",
+            "objective": 1.0,
+            "bound": 1.0,
+            "gap": 0.0,
+            "seconds": 0.1,
+            "first_solution_seconds": 0.05,
+            "seed": 0,
+            "workers": 1,
+            "fingerprint": "0" * 64,
+            "final": True,
+        },
     }
 
 
@@ -203,14 +252,23 @@ def _json_validator() -> jsonschema.Draft6Validator:
         pytest.skip(f"frab schemas not found at {SHARED} (expected ../shared beside the checkout)")
     schema = json.loads(path.read_text(encoding="utf-8"))
     # Every $ref in schema.json is local ("#/definitions/..."), so the schema resolves against itself.
-    return jsonschema.Draft6Validator(schema, format_checker=jsonschema.Draft6Validator.FORMAT_CHECKER)
+    # Formats are checked, all of them (`uri` needs rfc3987, from jsonschema[format]; draft 6's own list
+    # would skip `date` and `uuid`): a checker that silently ignores a format proves nothing.
+    checker = jsonschema.FormatChecker()
+    assert {"uri", "date", "date-time", "uuid", "color"} <= set(checker.checkers), (
+        "pip install jsonschema[format]"
+    )
+    return jsonschema.Draft6Validator(schema, format_checker=checker)
+
+
+BASE = "https://www.example.org/rencontres-2012/"
 
 
 # --- frab XML / JSON ---------------------------------------------------------------------------------------
 
 
 def test_publish_writes_every_file(sample: dict[str, Any], tmp_path: Path) -> None:
-    written = publish(sample, tmp_path, stamp=STAMP)
+    written = publish(sample, tmp_path, stamp=STAMP, base_url=BASE)
     names = {p.name for p in written}
     expected = {"schedule.xml", "schedule.json", "programme.html", "programme.ics"}
     expected |= {f"programme-{r}.ics" for r in ("grande-salle", "salle-jazz", "salle-fedurok", "salle-4")}
@@ -221,20 +279,106 @@ def test_publish_writes_every_file(sample: dict[str, Any], tmp_path: Path) -> No
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
 
 
+def test_without_a_base_url_no_schedule_json_and_a_warning_saying_why(
+    sample: dict[str, Any], tmp_path: Path
+) -> None:
+    written = publish(sample, tmp_path, stamp=STAMP)
+    names = {p.name for p in written}
+    assert "schedule.xml" in names and "schedule.json" not in names
+    assert any("--base-url" in w and "schedule.json n'a pas été écrit" in w for w in written.warnings)
+    _xsd().validate(str(tmp_path / "schedule.xml"))
+    root = ET.parse(tmp_path / "schedule.xml").getroot()
+    assert root.find("url") is None and not list(root.iter("url"))  # no made-up address
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o002])
+def test_published_files_get_the_umask_permissions(
+    sample: dict[str, Any], tmp_path: Path, umask: int
+) -> None:
+    """A web server running as another user must be able to read what is uploaded with permissions kept."""
+    old = os.umask(umask)
+    try:
+        written = publish(sample, tmp_path / "site", stamp=STAMP, base_url=BASE)
+    finally:
+        os.umask(old)
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in written}
+    assert set(modes.values()) == {0o666 & ~umask}, modes
+    assert stat.S_IMODE((tmp_path / "site").stat().st_mode) == 0o777 & ~umask
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("https://www.example.org/rencontres", "https://www.example.org/rencontres/"),
+        ("HTTP://Example.org", "http://example.org/"),
+        ("https://exemple.fr/événements 2012/", None),  # a space: refused
+        ("https://exemple.fr/événements/", "https://exemple.fr/%C3%A9v%C3%A9nements/"),
+        ("https://café.example/p/", "https://xn--caf-dma.example/p/"),
+        ("programme/", None),
+        ("file:///home/me/site/", None),
+        ("https://example.org/?page=1", None),
+        ("javascript:alert(1)", None),
+    ],
+)
+def test_base_url_is_an_absolute_web_address(given: str, expected: str | None) -> None:
+    from scheduler.errors import SchedulerError
+    from scheduler.publish import normalise_base_url
+
+    if expected is None:
+        with pytest.raises(SchedulerError, match="base-url"):
+            normalise_base_url(given, "en")
+    else:
+        assert normalise_base_url(given, "en") == expected
+        assert jsonschema.FormatChecker().conforms(expected + "programme.html#s-a1-1", "uri")
+
+
 def test_schedule_xml_and_json_validate_against_published_schemas(
     sample: dict[str, Any], tmp_path: Path
 ) -> None:
-    publish(sample, tmp_path, stamp=STAMP)
+    publish(sample, tmp_path, stamp=STAMP, base_url=BASE)
     _xsd().validate(str(tmp_path / "schedule.xml"))
     _json_validator().validate(json.loads((tmp_path / "schedule.json").read_text(encoding="utf-8")))
-    # with a base URL the links become absolute and must still validate
-    view = build_view(sample)
-    _xsd().validate(schedule_xml(view, "https://example.org/rencontres"))
-    _json_validator().validate(schedule_json(view, "https://example.org/rencontres"))
+    # without a base URL the XML has no links at all, and is still valid
+    _xsd().validate(schedule_xml(build_view(sample)))
+
+
+def test_frab_carries_what_the_pretalx_export_carries(sample: dict[str, Any]) -> None:
+    """Every key of a real pretalx export's events and persons that we can fill, and no key it lacks."""
+    pretalx = json.loads((SHARED / "pretalx-democon.json").read_text(encoding="utf-8"))["schedule"]
+    their_event = next(e for d in pretalx["conference"]["days"] for r in d["rooms"].values() for e in r)
+    doc = schedule_json(build_view(sample), BASE)["schedule"]
+    ours = [e for d in doc["conference"]["days"] for r in d["rooms"].values() for e in r]
+    # what pretalx has that we leave out: recording fields (we know nothing of recording rights)
+    assert set(their_event) - {"recording_license", "do_not_record"} == set(ours[0])
+    assert set(doc) == set(pretalx) and doc["base_url"] == BASE
+    assert set(pretalx["conference"]) - {"url", "tracks"} <= set(doc["conference"])
+    assert doc["conference"]["time_zone_name"] == "Europe/Paris"
+    their_person = their_event["persons"][0]
+    for event in ours:
+        assert event["url"].startswith(BASE + "programme.html#s-")
+        assert event["slug"].startswith(doc["conference"]["acronym"] + "-")
+        for person in event["persons"]:
+            assert {"id", "public_name"} <= set(person) <= set(their_person) | {"guid"}
+            assert isinstance(person["id"], int) and person["id"] > 0
+    assert all(room["guid"] for room in doc["conference"]["rooms"])
+    # the XML: pretalx's template gives <person id>, <room guid>, <slug>, <url>, base_url and time zone
+    root = ET.fromstring(schedule_xml(build_view(sample), BASE))
+    assert root.findtext("conference/base_url") == BASE
+    assert root.findtext("conference/time_zone_name") == "Europe/Paris"
+    assert all(room.get("guid") for room in root.iter("room") if room.get("name"))
+    for event in root.iter("event"):
+        assert event.findtext("slug") and event.findtext("url").startswith(BASE)
+    persons = list(root.iter("person"))
+    assert persons and all(p.get("id", "").isdigit() for p in persons)
+    # one person, one id; different people, different ids
+    ids: dict[str, str] = {}
+    for p in persons:
+        assert ids.setdefault(p.text, p.get("id")) == p.get("id")
+    assert len(set(ids.values())) == len(ids)
 
 
 def test_frab_content(sample: dict[str, Any]) -> None:
-    doc = schedule_json(build_view(sample))
+    doc = schedule_json(build_view(sample), BASE)
     conf = doc["schedule"]["conference"]
     assert conf["title"] == sample["event"]["title"]
     assert conf["daysCount"] == 2 and conf["start"] == D1 and conf["end"] == D2
@@ -246,13 +390,13 @@ def test_frab_content(sample: dict[str, Any]) -> None:
     a1 = next(e for e in events.values() if e["title"].startswith("Le cluster"))
     assert a1["type"] == "workshop" and a1["track"] == "Coopération" and a1["language"] == "fr"
     assert a1["date"] == "2012-03-20T14:00:00+01:00" and a1["duration"] == "03:30" and a1["start"] == "14:00"
-    assert [p["name"] for p in a1["persons"]] == ["Claire Moreau"]
+    assert [p["public_name"] for p in a1["persons"]] == ["Claire Moreau"]
     types = {e["title"]: e["type"] for e in events.values()}
     assert types["Financements croisés et mutualisation"] == "discussion"
     assert types["Ouverture : pourquoi coopérer ?"] == "talk"
     assert types["Modèles économiques alternatifs"] == "talk"
     # nothing private leaks: no e-mail, no attendee
-    text = json.dumps(doc) + schedule_xml(build_view(sample))
+    text = json.dumps(doc) + schedule_xml(build_view(sample), BASE)
     assert "@example.org" not in text and "Jean Martin" not in text
 
 
@@ -284,13 +428,16 @@ def test_ids_survive_a_rerun_that_moves_sessions(sample: dict[str, Any]) -> None
     assert len({n for _, n in ids_after.values()}) == len(ids_after)
     assert ids_after[("C1", 1)] != ids_after[("C1", 2)]
     # apps see that something changed
-    assert schedule_json(before)["schedule"]["version"] != schedule_json(after)["schedule"]["version"]
+    assert (
+        schedule_json(before, BASE)["schedule"]["version"]
+        != schedule_json(after, BASE)["schedule"]["version"]
+    )
 
 
 def test_same_result_gives_identical_files(sample: dict[str, Any], tmp_path: Path) -> None:
     one, two = tmp_path / "one", tmp_path / "two"
-    publish(sample, one, stamp=STAMP)
-    publish(copy.deepcopy(sample), two, stamp=STAMP)
+    publish(sample, one, stamp=STAMP, base_url=BASE)
+    publish(copy.deepcopy(sample), two, stamp=STAMP, base_url=BASE)
     for name in ("schedule.xml", "schedule.json", "programme.html", "programme.ics"):
         assert (one / name).read_bytes() == (two / name).read_bytes(), name
 
@@ -312,7 +459,7 @@ def test_any_user_text_stays_valid_and_escaped(
     xml = schedule_xml(view)
     root = ET.fromstring(xml.encode())  # well-formed whatever the text
     _xsd().validate(xml)
-    _json_validator().validate(json.loads(json.dumps(schedule_json(view))))
+    _json_validator().validate(json.loads(json.dumps(schedule_json(view, BASE))))
     first = view.items[0] if view.items[0].code == "P1" else next(i for i in view.items if i.code == "P1")
     titles = [e.findtext("title") for e in root.iter("event")]
     assert first.title in titles
@@ -367,7 +514,12 @@ def test_html_page_is_self_contained_french_and_complete(sample: dict[str, Any],
     assert '<html lang="fr">' in page
     assert "Mardi 20 mars 2012" in page and "mercredi 21 mars 2012" in page
     assert "Intervenants" in page and "Les sessions" in page and "Table ronde" in page
-    assert not re.search(r"<(script|link|img|iframe)\b", page)
+    # two inline scripts, ours (the data block and the code), nothing loaded from a file or the network
+    assert re.findall(r"<script\b[^>]*>", page) == [
+        '<script type="application/json" id="programme-data">',
+        "<script>",
+    ]
+    assert not re.search(r"<(link|img|iframe)\b|<script[^>]*\bsrc=", page)
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", page)
     assert "url(" not in page and "@import" not in page
     view = build_view(sample)
@@ -457,7 +609,7 @@ def test_pdf_one_landscape_page_per_day_then_descriptions(sample: dict[str, Any]
     for tool in ("pdftoppm", "pdfinfo", "pdftotext"):
         if not shutil.which(tool):
             pytest.skip(f"{tool} not found (Debian package poppler-utils, see .ci/install-browser)")
-    written = publish(sample, tmp_path, stamp=STAMP)
+    written = publish(sample, tmp_path, stamp=STAMP, base_url=BASE)
     assert not written.warnings
     pdf = tmp_path / "programme.pdf"
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
@@ -487,7 +639,7 @@ def test_without_weasyprint_everything_else_is_published(
     sample: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(sys.modules, "weasyprint", None)  # import now raises ImportError
-    written = publish(sample, tmp_path, stamp=STAMP)
+    written = publish(sample, tmp_path, stamp=STAMP, base_url=BASE)
     assert "programme.pdf" not in {p.name for p in written}
     assert (tmp_path / "programme.html").is_file() and (tmp_path / "schedule.xml").is_file()
     assert len(written.warnings) == 1 and "pip install weasyprint" in written.warnings[0]
@@ -504,6 +656,7 @@ def test_load_reads_the_json_beside_the_workbook(sample: dict[str, Any], tmp_pat
     assert load_published_source(tmp_path / "timetable.json") == sample
 
 
+@pytest.mark.invalid_timetable  # writes a timetable with a broken start time on purpose
 def test_load_explains_missing_or_foreign_files(sample: dict[str, Any], tmp_path: Path) -> None:
     with pytest.raises(InputError) as missing:
         load_published_source(tmp_path / "timetable.xlsx")
@@ -550,7 +703,7 @@ def solved_sample() -> dict[str, Any]:
 
 
 def test_sample_publishes_valid_files(solved_sample: dict[str, Any], tmp_path: Path) -> None:
-    written = publish(solved_sample, tmp_path, stamp=STAMP)
+    written = publish(solved_sample, tmp_path, stamp=STAMP, base_url=BASE)
     _xsd().validate(str(tmp_path / "schedule.xml"))
     _json_validator().validate(json.loads((tmp_path / "schedule.json").read_text(encoding="utf-8")))
     calendar = Calendar.from_ical((tmp_path / "programme.ics").read_bytes())
@@ -558,3 +711,161 @@ def test_sample_publishes_valid_files(solved_sample: dict[str, Any], tmp_path: P
     page = (tmp_path / "programme.html").read_text(encoding="utf-8")
     assert all(f'id="{item.anchor}"' in page for item in build_view(solved_sample).items)
     assert len(written) >= 5 + len({s["room"] for s in solved_sample["sessions"]})
+
+
+NAMES_TO_KEEP_WHOLE = [
+    "Françoise Michaud",
+    "Anne-Laure Chevalier",
+    "Jean-Christophe Vandenberghe",
+    "Marie-Thérèse Dupont-Lefèvre",
+    "Guillaume Bonnefoy",
+    "Hélène Castelnau-Rivière",
+    "Bartholomew Featherstonehaugh",
+    "Clémentine Desrosiers",
+]
+
+
+def wide_day() -> dict[str, Any]:
+    """Eight workshops at once, with long compound names: the narrow columns where hyphenation bites."""
+    data = sample_timetable()
+    rooms = [f"Salle {n}" for n in range(1, 9)]
+    data["rooms"] = [{"name": r, "capacity": 30, "features": [], "unavailable": []} for r in rooms]
+    data["sessions"] = [
+        _session(
+            f"W{n}",
+            "Coopérations intercommunales et développement territorial",
+            "workshop",
+            "Coopération",
+            D1,
+            DAY_SLOTS[1:2],
+            room,
+            [name, NAMES_TO_KEEP_WHOLE[(n + 3) % 8]],
+        )
+        for n, (room, name) in enumerate(zip(rooms, NAMES_TO_KEEP_WHOLE, strict=True))
+    ]
+    data["days"] = [D1]
+    data["slots"] = [s for s in data["slots"] if s["day"] == D1]
+    data["speakers"] = [
+        {"name": n, "organisation": "", "email": "", "sessions": []} for n in NAMES_TO_KEEP_WHOLE
+    ]
+    data["participants"] = []
+    return data
+
+
+def _pdf_text(pdf: Path) -> str:
+    return subprocess.run(
+        ["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+@pytest.mark.parametrize("make", [wide_day, sample_timetable], ids=["eight-rooms", "sample"])
+def test_pdf_is_tagged_and_never_splits_a_name(tmp_path: Path, make: Any) -> None:
+    pytest.importorskip("weasyprint", reason="WeasyPrint is not installed")
+    if not (shutil.which("pdfinfo") and shutil.which("pdftotext")):
+        pytest.skip("pdfinfo/pdftotext not found (Debian package poppler-utils, see .ci/install-browser)")
+    data = make()
+    written = publish(data, tmp_path, stamp=STAMP, base_url=BASE)
+    assert not written.warnings
+    pdf = tmp_path / "programme.pdf"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Tagged:\s+yes$", info, re.M), info  # screen readers get structure
+    assert re.search(r"^Title:\s+Programme – ", info, re.M)
+    text = _pdf_text(pdf)
+    lines = text.splitlines()
+    assert "\u2010" not in text and "\u00ad" not in text, "a word was hyphenated automatically"
+    view = build_view(data)
+    for speaker in view.speakers:
+        printed = 2 * len(speaker.items) + 1  # the grid, the session list, the speaker index
+        # no word of a name is ever cut: each word is printed whole as often as the name is
+        for word in speaker.name.replace("-", " ").split():
+            found = sum(len(re.findall(rf"(?<!\w){re.escape(word)}(?!\w)", line)) for line in lines)
+            assert found == printed, f"{word!r} of {speaker.name!r} whole {found} times of {printed}"
+        # and the whole name stays on one line wherever it fits: always in the sample's grid, the session
+        # list and the index; in eight narrow columns a long name may go over two lines between its words
+        whole = sum(line.count(speaker.name) for line in lines)
+        least = printed if make is sample_timetable else 1 + len(speaker.items)
+        assert whole >= least, f"{speaker.name!r} whole on a line {whole} times of {printed}"
+
+
+def test_a_huge_field_is_cut_with_a_message_in_bounded_time(tmp_path: Path) -> None:
+    """100,000 characters in one word made the PDF's line breaking run for many minutes."""
+    data = sample_timetable()
+    data["event"]["title"] = "T" * 100_000
+    first = data["sessions"][0]
+    first.update(title="x" * 100_000, description="y" * 100_000, speakers=["z" * 100_000])
+    data["sessions"][1]["room"] = "r" * 100_000
+    started = time.monotonic()
+    written = publish(data, tmp_path, stamp=STAMP, base_url=BASE)
+    assert time.monotonic() - started < 120
+    notes = "\n".join(written.warnings)
+    for what in ("Titre de l'événement", f"Titre de la session {first['code']}", "Description de la session"):
+        assert f"{what}" in notes and "100000 caractères, coupé à" in notes
+    page = (tmp_path / "programme.html").read_text(encoding="utf-8")
+    assert "x" * 299 + "…" in page and "x" * 300 not in page
+    _xsd().validate(str(tmp_path / "schedule.xml"))
+    assert (tmp_path / "programme.pdf").is_file() or any("WeasyPrint" in w for w in written.warnings)
+
+
+HOSTILE_ROOMS = [
+    "Salle 3",
+    "Salle α",
+    "Salle β",
+    "..",
+    "/",
+    "CON",
+    "nul",
+    "R" * 300,
+    "salle 3",
+    "Salle-3",
+    "会议室",
+]
+
+
+def test_every_room_gets_its_own_safe_calendar(tmp_path: Path) -> None:
+    data = sample_timetable()
+    data["rooms"] = [{"name": r, "capacity": 10, "features": [], "unavailable": []} for r in HOSTILE_ROOMS]
+    data["sessions"] = [
+        _session(f"S{n}", f"Session {n}", "talk", "", D1, DAY_SLOTS[:1], room, [])
+        for n, room in enumerate(HOSTILE_ROOMS)
+    ]
+    written = publish(data, tmp_path, stamp=STAMP, base_url=BASE)
+    rooms = [p for p in written if p.name.startswith("programme-") and p.suffix == ".ics"]
+    assert len(rooms) == len(HOSTILE_ROOMS) == len({p.name.lower() for p in rooms})
+    found = {}
+    for path in rooms:
+        assert path.parent == tmp_path and re.fullmatch(r"programme-[a-z0-9-]{1,80}\.ics", path.name), (
+            path.name
+        )
+        events = list(Calendar.from_ical(path.read_bytes()).walk("VEVENT"))
+        assert len(events) == 1
+        found[str(events[0]["LOCATION"])] = path.name
+    view = build_view(data)
+    assert set(found) == set(view.rooms)  # each room's calendar holds that room's session, none lost
+    # the same names on a rerun with one room fewer: the others keep their addresses
+    gone = HOSTILE_ROOMS.index("Salle α")
+    fewer = {
+        **data,
+        "rooms": [r for n, r in enumerate(data["rooms"]) if n != gone],
+        "sessions": [s for n, s in enumerate(data["sessions"]) if n != gone],
+    }
+    again = publish(fewer, tmp_path / "b", stamp=STAMP, base_url=BASE)
+    names = {p.name for p in again if p.name.startswith("programme-")}
+    assert names == set(found.values()) - {found["Salle α"]}
+
+
+def test_user_text_stays_text_in_xml_and_calendars(tmp_path: Path) -> None:
+    evil = '</title><script>alert(1)</script>&amp; "quoted" \\; , BEGIN:VEVENT\nEND:VCALENDAR'
+    data = sample_timetable()
+    data["sessions"][0].update(title=evil, track=evil, room="Salle " + evil, speakers=[evil])
+    publish(data, tmp_path, stamp=STAMP, base_url=BASE)
+    view = build_view(data)
+    item = next(i for i in view.items if i.code == data["sessions"][0]["code"])
+    root = ET.parse(tmp_path / "schedule.xml").getroot()
+    event = next(e for e in root.iter("event") if e.get("guid") == item.guid)
+    assert event.findtext("title") == item.title and event.findtext("persons/person") == item.speakers[0]
+    assert not list(root.iter("script"))
+    calendar = Calendar.from_ical((tmp_path / "programme.ics").read_bytes())
+    events = list(calendar.walk("VEVENT"))
+    assert len(events) == len(view.items)  # "END:VCALENDAR" in a title ends nothing
+    mine = next(e for e in events if str(e["UID"]) == f"{item.guid}@scheduler")
+    assert item.title in str(mine["SUMMARY"]) and str(mine["LOCATION"]) == item.room

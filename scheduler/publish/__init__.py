@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
-from scheduler.errors import InputError, InputIssue
+from scheduler.errors import InputError, InputIssue, SchedulerError
 from scheduler.i18n import tr
 from scheduler.publish._model import build_view, write_atomic
 from scheduler.publish.calendars import calendars
@@ -38,32 +39,97 @@ def publish(
     lang: str | None = None,
     base_url: str | None = None,
     stamp: dt.datetime | None = None,
+    extra_files: dict[str, bytes | str] | None = None,
 ) -> Published:
     """Write schedule.xml, schedule.json, programme.html, programme.pdf and the .ics files into `out_dir`.
 
     Everything is rendered before anything is written, and each file is replaced atomically. `base_url`
-    (where the folder will be online) makes the links in schedule.xml/json absolute; `stamp` pins the
-    calendars' DTSTAMP (tests).
+    (where the folder will be online) makes the links in schedule.xml absolute and is needed for
+    schedule.json, whose format requires an absolute address for every session: without it schedule.json
+    is not written and a warning says why. `stamp` pins the calendars' DTSTAMP (tests); `extra_files`
+    (relative path -> content, e.g. the change mails) are written with the rest.
     """
-    _check(timetable_json, "timetable.json", lang or timetable_json.get("language") or "en")
+    lang = lang or timetable_json.get("language") or "en"
+    _check(timetable_json, "timetable.json", lang)
+    base_url = normalise_base_url(base_url, lang) if base_url else None
     view = build_view(timetable_json, lang)
-    html = programme_html(view)
-    files: dict[str, bytes | str] = {
-        "schedule.xml": schedule_xml(view, base_url),
-        "schedule.json": json.dumps(schedule_json(view, base_url), ensure_ascii=False, indent=2) + "\n",
-        "programme.html": html,
-    }
+    warnings = list(view.notes)
+    files: dict[str, bytes | str] = {"schedule.xml": schedule_xml(view, base_url)}
+    if base_url:
+        document = schedule_json(view, base_url)
+        files["schedule.json"] = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    else:
+        warnings.append(
+            tr(
+                view.lang,
+                "schedule.json was not written: its format (read by EventFahrplan and pretalx-style tools) "
+                "needs the web address of every session. Run again with --base-url and the address where "
+                "you will upload this folder, e.g. --base-url https://www.example.org/programme/.",
+                "schedule.json n'a pas été écrit : son format (lu par EventFahrplan et les outils de type "
+                "pretalx) exige l'adresse web de chaque session. Relancez avec --base-url et l'adresse où "
+                "vous déposerez ce dossier, par exemple --base-url https://www.example.org/programme/.",
+            )
+        )
+    files["programme.html"] = programme_html(view)
     pdf, warning = render_pdf(view)
     if pdf is not None:
         files["programme.pdf"] = pdf
+    if warning:
+        warnings.append(warning)
     files.update(calendars(view, stamp))
+    files.update(extra_files or {})
     out_dir = Path(out_dir)
     written = []
     for name, data in files.items():
         path = out_dir / name
         write_atomic(path, data, view.lang)
         written.append(path)
-    return Published(written, [warning] if warning else [])
+    _remove_stale_drafts(out_dir, written)
+    return Published(written, warnings)
+
+
+def _remove_stale_drafts(out_dir: Path, written: list[Path]) -> None:
+    """Mail drafts of an earlier run that this one did not write again: gone, so no outdated mail is sent."""
+    from scheduler.publish.mails import MAILS_DIR, NOTE_NAME, NOTE_NAME_EN
+
+    folder = out_dir / MAILS_DIR
+    if not any(p.parent == folder for p in written) or folder.is_symlink():
+        return
+    for old in folder.iterdir():
+        if old in written or not old.is_file():
+            continue
+        if old.suffix == ".eml" or old.name in (NOTE_NAME, NOTE_NAME_EN):
+            old.unlink(missing_ok=True)
+
+
+def normalise_base_url(text: str, lang: str) -> str:
+    """An absolute http(s) folder address ending in /, percent-encoded (`…/événements/` is no URI).
+
+    Anything else is refused with a message: a relative or `file:` address would give apps links they
+    cannot open, and the frab schemas refuse them; a `?query` or `#fragment` cannot have paths appended.
+    """
+    raw = text.strip()
+    parts = urllib.parse.urlsplit(raw)
+    host = parts.hostname or ""
+    bad = parts.scheme.lower() not in {"http", "https"} or not host or parts.query or parts.fragment
+    if bad or any(c.isspace() or ord(c) < 32 for c in raw):
+        raise SchedulerError(
+            tr(
+                lang,
+                "--base-url {u!r} is not a web address. Give the address where the folder will be online, "
+                "starting with https:// (or http://), e.g. https://www.example.org/programme/.",
+                "--base-url {u!r} n'est pas une adresse web. Indiquez l'adresse où le dossier sera en "
+                "ligne, commençant par https:// (ou http://), par exemple https://www.example.org/programme/.",
+                u=text,
+            )
+        )
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        ascii_host = urllib.parse.quote(host)
+    netloc = ascii_host + (f":{parts.port}" if parts.port else "")
+    path = urllib.parse.quote(parts.path, safe="/%:@!$&'()*+,;=-._~")
+    return urllib.parse.urlunsplit((parts.scheme.lower(), netloc, path.rstrip("/") + "/", "", ""))
 
 
 def load_published_source(path: Path) -> dict[str, Any]:

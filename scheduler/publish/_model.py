@@ -10,10 +10,10 @@ import datetime as dt
 import hashlib
 import os
 import re
-import tempfile
+import secrets
 import unicodedata
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -67,6 +67,47 @@ def slugify(text: str, sep: str = "-") -> str:
     return re.sub(r"[^a-z0-9]+", sep, ascii_text.lower()).strip(sep)
 
 
+def kind_class(kind: str) -> str:
+    """`kind-round-table`: only [a-z0-9-], whatever a hand-edited JSON says the kind is."""
+    return "kind-" + (slugify(kind)[:30] or "other")
+
+
+SLUG_MAX = 60
+# Names Windows refuses as file names whatever the extension (the calendars' prefix already avoids them; kept
+# so that a slug is safe on its own too).
+RESERVED_NAMES = frozenset(
+    {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+)
+
+
+def file_slugs(names: list[str], fallback: str) -> dict[str, str]:
+    """Name -> a file-name slug, distinct for distinct names and the same on every run.
+
+    ASCII words cut at SLUG_MAX; when letters were lost on the way (`Salle α`, `Salle β`, `会议室`) or the
+    slug is empty or reserved (`..`, `/`, `CON`), a short hash of the name is appended, so two such names
+    never share a file and a room keeps its calendar's address whatever the other rooms are. A clash left
+    after that (`Salle 3` / `salle 3`) gives the later name in input order a hash of its own too.
+    """
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for name in names:
+        if name in out:
+            continue
+        base = slugify(name)[:SLUG_MAX].strip("-")
+        letters = re.sub(r"[\W_]", "", unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode())
+        lost = len(re.sub(r"[\W_]", "", name)) > len(letters) and not name.isascii()
+        digest = hashlib.sha256(name.encode("utf-8")).hexdigest()
+        if not base or base in RESERVED_NAMES or lost:
+            base = f"{base or fallback}-{digest[:6]}"
+        slug, n = base, 6
+        while slug in used:  # `Salle 3` then `salle 3`: the later one gets its own hash
+            n += 2
+            slug = f"{base}-{digest[:n]}"
+        used.add(slug)
+        out[name] = slug
+    return out
+
+
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
@@ -78,6 +119,37 @@ def clean(value: object) -> str:
 def line(value: object) -> str:
     """A name or title on one line: a line break typed in a spreadsheet cell becomes a space."""
     return " ".join(clean(value).split())
+
+
+# Longest text published per field. Beyond, the text is cut (with "…") and the organiser told: a title of
+# 100,000 characters in one word makes the PDF's line breaking run for many minutes, and no reader wants it.
+LIMITS = {"title": 300, "name": 150, "description": 5000, "code": 40}
+
+
+class Limiter:
+    """Cuts over-long fields and remembers one sentence per field cut, for the CLI to print."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+        self.notes: list[str] = []
+
+    def __call__(self, text: str, field: str, where: str) -> str:
+        limit = LIMITS[field]
+        if len(text) <= limit:
+            return text
+        self.notes.append(
+            tr(
+                self.lang,
+                "{where}: {n} characters, cut to {m} in the published files. Shorten it in the input "
+                "workbook and run `scheduler solve` again.",
+                "{where} : {n} caractères, coupé à {m} dans les fichiers publiés. Raccourcissez-le dans le "
+                "classeur d'entrée et relancez `scheduler solve`.",
+                where=where,
+                n=len(text),
+                m=limit,
+            )
+        )
+        return text[: limit - 1].rstrip() + "…"
 
 
 def stable_uuid(*parts: object) -> str:
@@ -172,6 +244,10 @@ class View:
     tracks: tuple[Track, ...]
     items: tuple[Item, ...]
     speakers: tuple[SpeakerEntry, ...]
+    # slot ids at which a room cannot be used (the input's Rooms sheet), shown as the workbook shows them
+    room_unavailable: dict[str, frozenset[str]] = field(default_factory=dict)
+    person_ids: dict[str, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     def track(self, name: str) -> Track | None:
         return next((t for t in self.tracks if t.name == name), None)
@@ -190,18 +266,25 @@ def _acronym(title: str, days: tuple[dt.date, ...]) -> str:
     """frab wants `[a-z0-9_]{4,}`: the first words of the title and the year."""
     words = slugify(title, "_").split("_")
     base = "_".join(words[:3])[:30].strip("_") or "event"
-    return f"{base}_{days[0].year}" if days else base
+    acronym = f"{base}_{days[0].year}" if days else base
+    return acronym if len(acronym) >= 4 else f"{acronym}_event"
 
 
 def build_view(tt: dict, lang: str | None = None) -> View:
     """Read the timetable JSON (already checked by `load`); ids and colours are derived here only."""
     lang = lang or tt.get("language") or "en"
-    title = line(tt.get("event", {}).get("title") or "") or tr(lang, "Programme", "Programme")
+    cut = Limiter(lang)
+    event = tt.get("event") if isinstance(tt.get("event"), dict) else {}
+    title = cut(line(event.get("title") or ""), "title", tr(lang, "Event title", "Titre de l'événement"))
+    title = title or tr(lang, "Programme", "Programme")
     tz_name = str(tt.get("timezone") or DEFAULT_TIMEZONE)
     try:
         tz = ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError):
         tz_name, tz = DEFAULT_TIMEZONE, ZoneInfo(DEFAULT_TIMEZONE)
+
+    def room_name(value: object) -> str:
+        return cut(line(value), "name", tr(lang, "Room {r}", "Salle {r}", r=line(value)[:40] + "…"))
 
     slots = tuple(
         Slot(str(s["id"]), dt.date.fromisoformat(s["day"]), str(s["start"]), str(s["end"]))
@@ -214,22 +297,32 @@ def build_view(tt: dict, lang: str | None = None) -> View:
 
     rooms: list[str] = []
     capacity: dict[str, int | None] = {}
+    unavailable: dict[str, frozenset[str]] = {}
     for r in tt.get("rooms", []):
-        rooms.append(line(r["name"]))
-        capacity[line(r["name"])] = r.get("capacity")
+        name = room_name(r["name"])
+        if name in capacity:
+            continue
+        rooms.append(name)
+        capacity[name] = r.get("capacity")
+        unavailable[name] = frozenset(str(x) for x in r.get("unavailable") or ())
     for s in tt.get("sessions", []):
-        if line(s["room"]) not in capacity:
-            rooms.append(line(s["room"]))
-            capacity[line(s["room"])] = s.get("room_capacity")
+        name = room_name(s["room"])
+        if name not in capacity:
+            rooms.append(name)
+            capacity[name] = s.get("room_capacity")
 
-    track_names = [line(t) for t in tt.get("tracks", []) if line(t)]
+    def track_name(value: object) -> str:
+        return cut(line(value), "name", tr(lang, "Track {t}", "Thème {t}", t=line(value)[:40] + "…"))
+
+    track_names = [track_name(t) for t in tt.get("tracks", []) if line(t)]
     for s in tt.get("sessions", []):
-        if line(s.get("track") or "") and line(s["track"]) not in track_names:
-            track_names.append(line(s["track"]))
+        if line(s.get("track") or "") and track_name(s["track"]) not in track_names:
+            track_names.append(track_name(s["track"]))
+    track_names = list(dict.fromkeys(track_names))
     tracks = []
     used_slugs: set[str] = set()
     for index, name in enumerate(track_names):
-        slug = slugify(name)  # frab: `[a-z][a-z0-9-]+`
+        slug = slugify(name)[:SLUG_MAX].strip("-")  # frab: `[a-z][a-z0-9-]+`
         slug = slug if len(slug) > 1 and slug[0].isalpha() else f"track-{slug}".strip("-")
         if slug in used_slugs:
             slug = f"{slug}-{index + 1}"
@@ -240,7 +333,11 @@ def build_view(tt: dict, lang: str | None = None) -> View:
     items = []
     for s in tt.get("sessions", []):
         day = dt.date.fromisoformat(s["day"])
-        code, occurrence = line(s["code"]), int(s.get("occurrence", 1))
+        code = cut(line(s["code"]), "code", tr(lang, "A session code", "Un code de session"))
+        occurrence = int(s.get("occurrence", 1))
+        where = tr(lang, "Session {c}", "Session {c}", c=code)
+        where_title = tr(lang, "Title of session {c}", "Titre de la session {c}", c=code)
+        where_text = tr(lang, "Description of session {c}", "Description de la session {c}", c=code)
         begins = dt.datetime.combine(day, dt.time.fromisoformat(s["start"]), tz)
         ends = dt.datetime.combine(day, dt.time.fromisoformat(s["end"]), tz)
         if ends <= begins:  # ends after midnight
@@ -248,18 +345,26 @@ def build_view(tt: dict, lang: str | None = None) -> View:
         items.append(
             Item(
                 code=code,
-                title=line(s.get("title") or "") or code,
-                kind=str(s.get("kind") or "workshop"),
-                track=line(s.get("track") or ""),
-                description=clean(s.get("description") or ""),
+                title=cut(line(s.get("title") or ""), "title", where_title) or code,
+                kind=line(s.get("kind") or "workshop")[:40],
+                track=track_name(s.get("track") or ""),
+                description=cut(clean(s.get("description") or ""), "description", where_text),
                 occurrence=occurrence,
                 occurrences=int(s.get("occurrences", 1)),
                 day=day,
                 start=str(s["start"]),
                 end=str(s["end"]),
-                slots=tuple(s.get("slots") or (f"{s['day']} {s['start']}",)),
-                room=line(s["room"]),
-                speakers=tuple(line(p) for p in s.get("speakers", [])),
+                slots=tuple(str(x) for x in s.get("slots") or (f"{s['day']} {s['start']}",)),
+                room=room_name(s["room"]),
+                speakers=tuple(
+                    dict.fromkeys(
+                        cut(
+                            line(p), "name", tr(lang, "A speaker of {w}", "Un intervenant de la {w}", w=where)
+                        )
+                        for p in s.get("speakers", [])
+                        if line(p)
+                    )
+                ),
                 guid=stable_uuid(title, code, occurrence),
                 id=0,
                 anchor=f"s-{slugify(code) or 'x'}-{occurrence}",
@@ -274,7 +379,11 @@ def build_view(tt: dict, lang: str | None = None) -> View:
     for item in items:
         for name in item.speakers:
             by_speaker.setdefault(name, []).append(item)
-    organisations = {line(p["name"]): line(p.get("organisation") or "") for p in tt.get("speakers", [])}
+    organisations = {
+        line(p["name"]): cut(line(p.get("organisation") or ""), "name", line(p["name"])[:60])
+        for p in tt.get("speakers", [])
+        if isinstance(p, dict) and p.get("name")
+    }
     speakers = tuple(
         SpeakerEntry(name, organisations.get(name, ""), tuple(by_speaker[name]))
         for name in sorted(by_speaker, key=lambda n: (slugify(n), n))
@@ -292,7 +401,23 @@ def build_view(tt: dict, lang: str | None = None) -> View:
         tracks=tuple(tracks),
         items=tuple(items),
         speakers=speakers,
+        room_unavailable=unavailable,
+        person_ids=_person_ids([s.name for s in speakers]),
+        notes=tuple(dict.fromkeys(cut.notes)),
     )
+
+
+def _person_ids(names: list[str]) -> dict[str, int]:
+    """Integer person ids (frab's `<person id>`, what ConfClerk keys speakers on), stable across reruns."""
+    taken: set[int] = set()
+    out = {}
+    for name in sorted(names):
+        number = stable_int("person", name)
+        while number in taken:
+            number = number % 2_000_000_000 + 1
+        taken.add(number)
+        out[name] = number
+    return out
 
 
 def _unique_ids(items: list[Item], title: str) -> list[Item]:
@@ -309,17 +434,22 @@ def _unique_ids(items: list[Item], title: str) -> list[Item]:
 
 
 def write_atomic(path: Path, data: bytes | str, lang: str) -> None:
-    """Write beside the target then rename, so a reader never sees half a file."""
+    """Write beside the target then rename, so a reader never sees half a file.
+
+    The temporary file is created with mode 0666 less the user's umask, like any file a program saves
+    (`tempfile.mkstemp` would give 0600, and a web server running as another user could not read the upload).
+    """
     payload = data.encode("utf-8") if isinstance(data, str) else data
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(payload)
             os.replace(tmp, path)
         except BaseException:
-            Path(tmp).unlink(missing_ok=True)
+            tmp.unlink(missing_ok=True)
             raise
     except OSError as exc:
         raise OutputError(

@@ -10,7 +10,7 @@ import datetime as dt
 from icalendar import Calendar, Event
 
 from scheduler.i18n import tr
-from scheduler.publish._model import Item, View, kind_label, slugify
+from scheduler.publish._model import Item, View, file_slugs, kind_label
 
 PRODID = "-//scheduler//programme//EN"
 
@@ -46,16 +46,8 @@ def _calendar(view: View, name: str, items: list[Item], stamp: dt.datetime) -> b
 
 
 def room_file_names(view: View) -> dict[str, str]:
-    """Room name -> file name (`programme-salle-2.ics`), unique even when two names slugify alike."""
-    names: dict[str, str] = {}
-    used: set[str] = set()
-    for index, room in enumerate(view.rooms):
-        slug = slugify(room) or f"room-{index + 1}"
-        if slug in used:
-            slug = f"{slug}-{index + 1}"
-        used.add(slug)
-        names[room] = f"programme-{slug}.ics"
-    return names
+    """Room name -> `programme-salle-2.ics`: distinct, safe on every system, stable across runs."""
+    return {room: f"programme-{slug}.ics" for room, slug in file_slugs(list(view.rooms), "room").items()}
 
 
 def calendars(view: View, stamp: dt.datetime | None = None) -> dict[str, bytes]:

@@ -1,5 +1,9 @@
 """frab/c3voc `schedule.xml` and `schedule.json`, the format pretalx and frab publish and apps read.
 
+Both carry what a pretalx export carries and apps key on: an integer `id` on every event and person
+(ConfClerk stores speakers by person id), event `guid` and `slug`, room `guid`, the conference's
+`time_zone_name` and, given where the files will be online, `base_url` and absolute event `url`s. The JSON
+events have exactly pretalx's keys, so c3voc's JSON-to-XML conversion of our JSON gives a valid schedule.xml.
 Speakers are published by name only (no e-mail), participants not at all.
 """
 
@@ -8,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import math
+import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -56,6 +61,14 @@ def _person_guid(name: str) -> str:
     return stable_uuid("person", name)
 
 
+# schema.json's pattern for `time_zone_name`; a zone it refuses (`Etc/GMT+2`) is left out rather than made up.
+_TZ_PATTERN = re.compile(r"^([A-Z][a-z]+/[A-Z][a-z]+)|UTC$")
+
+
+def _time_zone_name(view: View) -> str | None:
+    return view.timezone if _TZ_PATTERN.search(view.timezone) else None
+
+
 def schedule_version(view: View) -> str:
     """Changes exactly when something an app shows changes, so apps know when to refresh."""
     content = "\n".join(
@@ -65,8 +78,12 @@ def schedule_version(view: View) -> str:
     return hashlib.sha256(f"{view.title}\n{content}".encode()).hexdigest()[:12]
 
 
-def schedule_json(view: View, base_url: str | None = None) -> dict[str, Any]:
-    """The frab JSON document (schema https://c3voc.de/schedule/schema.json)."""
+def schedule_json(view: View, base_url: str) -> dict[str, Any]:
+    """The frab JSON document (schema https://c3voc.de/schedule/schema.json).
+
+    `base_url` is required: the schema wants an absolute `url` for every event, and no honest one can be
+    made without knowing where the files will be online.
+    """
     days = []
     for index, day in enumerate(view.days):
         start, end = _day_bounds(view, day)
@@ -85,7 +102,7 @@ def schedule_json(view: View, base_url: str | None = None) -> dict[str, Any]:
         "end": view.days[-1].isoformat() if view.days else "",
         "daysCount": len(view.days),
         "timeslot_duration": hhmm(_timeslot_minutes(view)),
-        "time_zone_name": view.timezone,
+        **({"time_zone_name": tz} if (tz := _time_zone_name(view)) else {}),
         "tracks": [{"name": t.name, "slug": t.slug, "color": t.accent} for t in view.tracks],
         "rooms": [
             {"name": r, "guid": _room_guid(view, r), "capacity": view.room_capacity.get(r)}
@@ -93,11 +110,12 @@ def schedule_json(view: View, base_url: str | None = None) -> dict[str, Any]:
         ],
         "days": days,
     }
-    if base_url:
-        conference["url"] = _url(base_url, "programme.html")
-    schedule: dict[str, Any] = {"version": schedule_version(view), "conference": conference}
-    if base_url:
-        schedule["base_url"] = _url(base_url, "")
+    conference["url"] = _url(base_url, "programme.html")
+    schedule: dict[str, Any] = {
+        "version": schedule_version(view),
+        "base_url": _url(base_url, ""),
+        "conference": conference,
+    }
     return {"$schema": JSON_SCHEMA_URL, "generator": dict(GENERATOR), "schedule": schedule}
 
 
@@ -105,17 +123,18 @@ def _url(base_url: str, path: str) -> str:
     return base_url.rstrip("/") + "/" + path
 
 
-def _event_url(item: Item, base_url: str | None) -> str:
-    return _url(base_url, f"programme.html#{item.anchor}") if base_url else f"programme.html#{item.anchor}"
+def _event_url(item: Item, base_url: str) -> str:
+    return _url(base_url, f"programme.html#{item.anchor}")
 
 
-def _event_json(view: View, item: Item, base_url: str | None) -> dict[str, Any]:
+def _event_json(view: View, item: Item, base_url: str) -> dict[str, Any]:
+    """pretalx's event keys, no more: an `end` key would become an `<end>` the XSD refuses on conversion."""
     return {
-        "guid": item.guid,
         "id": item.id,
+        "guid": item.guid,
+        "logo": "",
         "date": _iso(item.begins),
         "start": item.start,
-        "end": _iso(item.ends),
         "duration": hhmm(item.minutes),
         "room": item.room,
         "slug": _slug(view, item),
@@ -127,8 +146,11 @@ def _event_json(view: View, item: Item, base_url: str | None) -> dict[str, Any]:
         "language": view.lang,
         "abstract": item.description,
         "description": item.description,
-        "logo": "",
-        "persons": [{"name": name, "guid": _person_guid(name)} for name in item.speakers],
+        # pretalx's person keys (`id`, `public_name`): the c3voc conversion makes them `<person id>` text.
+        "persons": [
+            {"id": view.person_ids[name], "guid": _person_guid(name), "public_name": name}
+            for name in item.speakers
+        ],
         "links": [],
         "attachments": [],
     }
@@ -193,6 +215,7 @@ def _event_xml(view: View, parent: ET.Element, item: Item, base_url: str | None)
             ET.SubElement(event, tag).text = text
     persons = ET.SubElement(event, "persons")
     for name in item.speakers:
-        ET.SubElement(persons, "person", {"guid": _person_guid(name)}).text = name
+        attributes = {"id": str(view.person_ids[name]), "guid": _person_guid(name)}
+        ET.SubElement(persons, "person", attributes).text = name
     ET.SubElement(event, "links")
     ET.SubElement(event, "attachments")

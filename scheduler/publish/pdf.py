@@ -34,7 +34,8 @@ def render_pdf(view: View) -> tuple[bytes | None, str | None]:
     """(PDF bytes, None), or (None, a sentence for the organiser) when the renderer cannot run here.
 
     Each day's grid must sit alone on one page: the grids' type is shrunk step by step until it does; a day
-    too big for the smallest type still prints, over two pages.
+    too big for the smallest type still prints, over two pages. The PDF is tagged (PDF/UA-1) so that screen
+    readers can read it; words are not hyphenated automatically, names never (see html.py's `.name`).
     """
     lang = view.lang
     try:
@@ -52,7 +53,12 @@ def render_pdf(view: View) -> tuple[bytes | None, str | None]:
         if _grids_fit(view, pages):
             chosen = scale
             break
-    return weasyprint.HTML(string=programme_html(view, chosen)).write_pdf(), None
+    document = weasyprint.HTML(string=programme_html(view, chosen))
+    try:
+        # Tagged PDF/UA: headings, tables and reading order for screen readers, the page's language and title.
+        return document.write_pdf(pdf_variant="pdf/ua-1"), None
+    except (TypeError, ValueError, KeyError):  # a WeasyPrint without PDF/UA: tags alone
+        return document.write_pdf(pdf_tags=True), None
 
 
 def _grids_fit(view: View, pages: list[Any]) -> bool:
