@@ -82,9 +82,13 @@ class TimetableModel:
         self.day_starts: list[tuple[cp_model.IntVar, list[cp_model.IntVar]]] = []
         # Two-stage: (literal, overlap literals it is the `or` of), so a hint can set it
         self.any_overlaps: list[tuple[cp_model.IntVar, list[cp_model.IntVar]]] = []
+        self.built = False
 
     def build(self) -> TimetableModel:
         """Every rule family, in the order organisers read them in docs/model.md."""
+        if self.built:
+            return self
+        self.built = True
         self.hold_every_session_once()
         self.fit_rooms_and_availability()
         self.no_room_double_booked()

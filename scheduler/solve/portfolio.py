@@ -48,6 +48,7 @@ EXACT_SHARE = 0.6
 BOUND_RUNS = 2
 BOUND_RUN_SECONDS = 15.0
 BOUND_SETTLED = 3.0  # a run stops once its bound has come from the LP and then stayed this long
+BIG_MODEL_UNITS = 600  # on one core, past this many occurrences the CP-SAT model is not built at all
 INFINITE_LOSS = 1 << 60  # the exact search's upper bound when no valid timetable is known yet
 
 Progress = Callable[[float, float, float], None]  # elapsed seconds, objective (kept), bound (NaN: none yet)
@@ -146,7 +147,13 @@ def solve(
     reporter.phase("model")
     cand = candidates(problem)
     joint = mode == "joint" or (mode == "auto" and joint_size(problem, cand) <= JOINT_MAX_ATTEND)
-    tm = TimetableModel(problem, cand, joint=joint).build()
+    tm = TimetableModel(problem, cand, joint=joint)
+    large = len(cand.units) > SMALL_EVENT_UNITS and not joint and customise is None and hint is None
+    if not (large and ((workers >= 2 and _can_fork()) or len(cand.units) > BIG_MODEL_UNITS)):
+        # Large events build the CP-SAT model where it is used: in the process beside the annealing (a
+        # congress's model takes most of a minute to build, and the first timetable cannot wait for it),
+        # or not at all on one core past BIG_MODEL_UNITS.
+        tm.build()
     if customise:
         customise(tm)
     watcher = _Watcher(tm.w.total, progress, reporter, t0)
@@ -194,6 +201,28 @@ def _search(
     beside = workers >= 2 and proof is None and not joint and customise is None and _can_fork()
     if hint is None and start_hint is not None and beside and len(tm.cand.units) > SMALL_EVENT_UNITS:
         return _anneal_beside_bound(problem, tm, watcher, start_hint, time_limit, seed, workers)
+    if not tm.built and start_hint is not None:
+        # One core, past BIG_MODEL_UNITS: the time goes to the annealing; no CP-SAT bound (it would take
+        # the time to build), so the gap is counted against losing nothing.
+        left = max(0.5, _left(watcher, time_limit))
+        watcher.reporter.phase("anneal", left)
+        polished = polish_on_cores(
+            problem,
+            tm.cand,
+            tm.w,
+            start_hint,
+            seconds=left,
+            seed=seed,
+            chains=1,
+            should_stop=lambda: watcher.interrupted,
+            report=watcher.found,
+            moves_per_unit=None,
+        )
+        seconds = time.perf_counter() - watcher.t0
+        return _without_solver(
+            problem, tm, watcher, polished.timetable, polished, seconds, seed, workers, joint
+        )
+    tm.build()
     if hint is None and start_hint is not None:
         left = max(0.5, _left(watcher, time_limit))
         watcher.reporter.phase("anneal", left * POLISH_SHARE)
@@ -337,7 +366,7 @@ def _anneal_beside_bound(
             problem, tm, watcher, polished.timetable, polished, elapsed, seed, workers, False
         )
     watcher.reporter.phase("bound")
-    status, lower, others = second.result(should_stop=lambda: watcher.interrupted)
+    status, lower, others, dropped = second.result(should_stop=lambda: watcher.interrupted)
     if watcher.interrupted:  # Ctrl-C while waiting for the second core: the best timetable here, not final
         elapsed = time.perf_counter() - watcher.t0
         return _without_solver(
@@ -361,7 +390,7 @@ def _anneal_beside_bound(
     if watcher.progress:
         watcher.progress(elapsed, kept, kept_bound)
     timetable = replace(_in_order(problem, timetable), stats=stats)
-    return SolveResult(timetable, total, tm.pairs_dropped, False, False)
+    return SolveResult(timetable, total, dropped, False, False)
 
 
 class _SecondCore:
@@ -386,8 +415,9 @@ class _SecondCore:
 
     def result(
         self, should_stop: Callable[[], bool] = lambda: False
-    ) -> tuple[int, float, list[tuple[tuple[Placement, ...], int]]]:
-        """(CP-SAT's status, its lower bound on the loss, the timetables found as (placements, loss)).
+    ) -> tuple[int, float, list[tuple[tuple[Placement, ...], int]], int]:
+        """(CP-SAT's status, its lower bound on the loss, the timetables found as (placements, loss), the
+        clash pairs its model left out for size).
 
         It ends by the deadline both were given (sooner if its chain has made all its moves), so this waits
         only when the chain here finished early, and then for the bound the solve still has time for; in
@@ -404,12 +434,12 @@ class _SecondCore:
                 break
         self.stop()
         if answer is None:
-            return cp_model.UNKNOWN, 0.0, []
-        status, lower, loss, values, annealed = answer
+            return cp_model.UNKNOWN, 0.0, [], 0
+        status, lower, loss, placements, annealed, dropped = answer
         found = [annealed] if annealed is not None else []
-        if values:
-            found.append((_extract(self.tm, lambda v: bool(values[v.index])), round(loss)))
-        return status, lower, found
+        if placements:
+            found.append((placements, round(loss)))
+        return status, lower, found, dropped
 
 
 def _can_fork() -> bool:
@@ -428,7 +458,8 @@ def _second_core(
     """
     ignore_stop_signals()  # Ctrl-C and SIGTERM are the parent's business; it stops this process
     deadline = time.perf_counter() + seconds
-    best_bound, best_loss, best_values = 0.0, math.inf, []
+    tm.build()  # here, not in the parent: the parent's annealing starts without waiting for it
+    best_bound, best_loss, best_placements = 0.0, math.inf, ()
     status = cp_model.UNKNOWN
     for run in range(BOUND_RUNS):
         left = deadline - time.perf_counter()
@@ -446,7 +477,7 @@ def _second_core(
             break
         best_bound = max(best_bound, solver.best_objective_bound)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and solver.objective_value < best_loss:
-            best_loss, best_values = solver.objective_value, list(solver.response_proto.solution)
+            best_loss, best_placements = solver.objective_value, _extract(tm, solver.boolean_value)
         if status == cp_model.OPTIMAL:
             break
     annealed = None
@@ -456,7 +487,7 @@ def _second_core(
             problem, tm.cand, tm.w, start, seconds=left, seed=seed + MAX_CHAINS, moves_per_unit=None
         )
         annealed = (chain.timetable.placements, chain.loss)
-    send.send((status, best_bound, best_loss, best_values, annealed))
+    send.send((status, best_bound, best_loss, best_placements, annealed, tm.pairs_dropped))
     send.close()
 
 
