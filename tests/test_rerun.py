@@ -49,11 +49,17 @@ ROWS = {("S1", 1): 2, ("S2", 1): 3, ("S3", 1): 4, ("S4", 1): 5, ("S5", 1): 6}
 
 def problem(sessions=None, speakers=None, rooms=None, people=None):
     spk = speakers or [Speaker("Ann", email="ann@example.org"), Speaker("Bob", email="bob@example.org")]
+    sessions = list(sessions or SESSIONS)
+    codes = {s.code for s in sessions}  # a cancelled session is no longer anyone's choice
+    people = [
+        dataclasses.replace(x, choices=tuple(c for c in x.choices if c in codes))
+        for x in (people if people is not None else PEOPLE)
+    ]
     return tiny(
-        list(sessions or SESSIONS),
+        sessions,
         rooms=rooms or [Room("A", 100), Room("B", 100)],
         speakers=spk,
-        participants=people if people is not None else PEOPLE,
+        participants=people,
         slots=SLOTS,
     )
 
