@@ -36,6 +36,7 @@ from broken_inputs import (
     write_xlsx,
     zip_with,
 )
+from writers import OFFICE, WRITERS, Formula, HiddenRow, Merged
 
 
 def refused(path: Path, lang: str | None = None) -> list[InputIssue]:
@@ -80,9 +81,7 @@ def test_damaged_ods(tmp_path: Path) -> None:
 def test_text_named_xlsx(tmp_path: Path) -> None:
     path = tmp_path / "salles.xlsx"
     path.write_text("Salle;Capacité\nAuditorium;300\n", encoding="utf-8")
-    assert (
-        only(refused(path)).message == "This file is text (perhaps CSV) named .xlsx, not a workbook."
-    )
+    assert only(refused(path)).message == "This file is text (perhaps CSV) named .xlsx, not a workbook."
 
 
 def test_empty_file(tmp_path: Path) -> None:
@@ -259,6 +258,122 @@ def test_dates_and_times_typed_as_text(tmp_path: Path) -> None:
         row[1] = row[1].strftime("%-Hh%M")
     p = read_problem(write_xlsx(book, tmp_path / "x.xlsx"))
     assert p.slots[0].day == D1 and p.slots[0].start == dt.time(9, 30)
+
+
+# --------------------------------------------------------------------------------------------- every writer
+# The same broken cells, merged ranges, hidden rows and formulas, saved by each writer of tests/writers.py:
+# the located messages must not depend on which software saved the file.
+
+
+def _bad_cells() -> Book:
+    book = sample("fr")
+    book["Salles"][1][1] = "trois cents"
+    book["Salles"][2][1] = "#REF!"
+    book["Sessions"][2][4] = "Paul Dupont"
+    return book
+
+
+def _merged_days() -> Book:
+    book = sample("fr")
+    book["Calendrier"][1][0] = Merged(D1, 4)
+    for row in book["Calendrier"][2:5]:
+        row[0] = None
+    return book
+
+
+def _hidden_row() -> Book:
+    book = sample("fr")
+    book["Salles"][2] = HiddenRow(book["Salles"][2])
+    return book
+
+
+def _formula(saved_value: bool) -> Book:
+    book = sample("fr")
+    book["Salles"][2][1] = Formula("=20*2", 40) if saved_value else "=20*2"
+    return book
+
+
+def _dates_as_text() -> Book:
+    book = sample("fr")
+    for row in book["Calendrier"][1:]:
+        row[0] = row[0].strftime("%d/%m/%Y")
+        row[1] = row[1].strftime("%-Hh%M")
+    return book
+
+
+def corpus_books() -> list[Book]:
+    return [_bad_cells(), _merged_days(), _hidden_row(), _formula(False), _formula(True), _dates_as_text()]
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_bad_cells_located_whoever_saved_the_file(saved, writer: str) -> None:
+    path = saved(_bad_cells(), writer, "x")
+    found = refused(path)
+    by_row = {i.row: i for i in found if i.sheet == "Salles"}
+    assert (by_row[2].column, by_row[2].message) == (
+        "Capacité",
+        "« trois cents » n'est pas un nombre entier positif.",
+    )
+    assert by_row[3].message == "La cellule affiche l'erreur Excel #REF!."
+    i = only([i for i in found if i.sheet == "Sessions"])
+    assert (i.row, i.column, i.message) == (3, "Intervenants", "Intervenant « Paul Dupont » inconnu(e).")
+    expected_file = str(path / "x-Salles.csv") if path.is_dir() else str(path)
+    assert {i.file for i in found if i.sheet == "Salles"} == {expected_file}
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_merged_day_cells_whoever_saved_the_file(saved, writer: str) -> None:
+    path = saved(_merged_days(), writer, "x")
+    if writer == "lo-csv":
+        # CSV has no merged cells: LibreOffice writes the day in the range's first row only, so the other
+        # three rows have an empty Day, each reported where it is.
+        found = refused(path)
+        assert {(i.sheet, i.row, i.column) for i in found} == {("Calendrier", r, "Jour") for r in (3, 4, 5)}
+        assert all(i.message == "Cellule vide : Jour est obligatoire." for i in found)
+        return
+    p = read_problem(path)
+    assert [s.day for s in p.slots[:4]] == [D1] * 4
+    assert any("Calendrier, ligne 2, colonne Jour: Cellules fusionnées A2:A5" in w for w in p.warnings)
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_hidden_rows_whoever_saved_the_file(saved, writer: str) -> None:
+    p = read_problem(saved(_hidden_row(), writer, "x"))
+    assert "Salle Jazz" in p.room_by_name
+    warned = any("Les lignes masquées sont lues comme les autres : 3." in w for w in p.warnings)
+    assert warned == (writer != "lo-csv")  # CSV keeps no hidden rows: nothing to warn about
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_formula_without_saved_value_whoever_saved_the_file(saved, writer: str) -> None:
+    path = saved(_formula(False), writer, "x")
+    if writer == "google-xlsx":
+        # Google Sheets always saves a formula's result; the model writes a text "=20*2", as typed.
+        i = only(refused(path))
+        assert i.message == "« =20*2 » n'est pas un nombre entier positif."
+    elif writer in OFFICE:
+        # LibreOffice computes the formula on opening and saves its result: the file holds 40.
+        assert read_problem(path).room_by_name["Salle Jazz"].capacity == 40
+    else:
+        i = only(refused(path))
+        assert (i.sheet, i.row, i.column) == ("Salles", 3, "Capacité")
+        assert i.message == "La cellule contient une formule dont le résultat n'a jamais été enregistré."
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_formula_with_saved_value_whoever_saved_the_file(saved, writer: str) -> None:
+    path = saved(_formula(True), writer, "x")
+    if writer == "openpyxl":  # openpyxl cannot save a formula's result (test_formula_with_saved_value...)
+        assert only(refused(path)).message.startswith("La cellule contient une formule dont le résultat")
+        return
+    assert read_problem(path).room_by_name["Salle Jazz"].capacity == 40
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_dates_and_times_typed_as_text_whoever_saved_the_file(saved, writer: str) -> None:
+    p = read_problem(saved(_dates_as_text(), writer, "x"))
+    assert p.slots[0].day == D1 and p.slots[0].start == dt.time(9, 30)
+    assert [s.id for s in p.slots] == [s.id for s in read_problem(saved(sample("fr"), "openpyxl", "r")).slots]
 
 
 @pytest.mark.parametrize(
