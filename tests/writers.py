@@ -129,8 +129,7 @@ def _openpyxl(book: Book, path: Path) -> Path:
         return v.text if isinstance(v, Formula) else v.value if isinstance(v, Merged) else v
 
     def shape(wb) -> None:
-        for name, rows in book.items():
-            ws = wb[name]
+        for rows, ws in zip(book.values(), wb.worksheets, strict=True):  # openpyxl renames "sessions"
             for r, row in enumerate(rows, 1):
                 if isinstance(row, HiddenRow):
                     ws.row_dimensions[r].hidden = True
