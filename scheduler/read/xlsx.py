@@ -173,9 +173,13 @@ def _unescape(text: str) -> str:
 
 
 def _shared_strings(zf: zipfile.ZipFile, name: str) -> list[str]:
-    """Each `<si>`'s text: its `<t>`, or the `<t>` of its rich-text runs, never its phonetic hints."""
+    """Each `<si>`'s text: its `<t>`, or the `<t>` of its rich-text runs, never its phonetic hints.
+
+    `_xHHHH_` escapes are undone run by run, as Excel does: a run ending in `_x00` and the next starting
+    with `41_` is not an escaped `A` (XlsxWriter writes such runs unescaped, and calamine agrees)."""
     strings: list[str] = []
     buf: list[str] = []
+    run: list[str] = []  # the text of the current <t>
     depth = {"rph": 0, "t": 0}
 
     def start(tag: str, attrs: dict[str, str]) -> None:
@@ -186,19 +190,23 @@ def _shared_strings(zf: zipfile.ZipFile, name: str) -> list[str]:
             depth["rph"] += 1
         elif name == "t":
             depth["t"] += 1
+            run.clear()
 
     def end(tag: str) -> None:
         name = safexml.local(tag)
         if name == "si":
-            strings.append(_unescape("".join(buf)))
+            strings.append("".join(buf))
         elif name == "rPh":
             depth["rph"] -= 1
         elif name == "t":
             depth["t"] -= 1
+            if not depth["rph"]:
+                buf.append(_unescape("".join(run)))
+            run.clear()
 
     def text(data: str) -> None:
         if depth["t"] and not depth["rph"]:
-            buf.append(data)
+            run.append(data)
 
     _parse(zf, name, start, end, text)
     return strings
@@ -321,6 +329,9 @@ def _worksheet(
             if value is not None:
                 grid.put(row, col, value)
         elif local in ("v", "t"):
+            if state.capture == "is":  # one run of an inline string, unescaped on its own
+                state.text.append(_unescape("".join(state.run)))
+                state.run = []
             state.capture = ""
         elif local == "rPh":
             state.phonetic = False
@@ -331,7 +342,7 @@ def _worksheet(
         if state.capture == "v":
             state.v.append(data)
         elif state.capture == "is":
-            state.text.append(data)
+            state.run.append(data)
 
     _parse(zf, name, start, end, text)
     grid.fill(sheet, notes)
@@ -348,6 +359,7 @@ class _CellState:
         "phonetic",
         "ref",
         "row",
+        "run",
         "style",
         "text",
         "type",
@@ -379,7 +391,8 @@ class _CellState:
         except ValueError:
             self.style = 0
         self.v: list[str] = []
-        self.text: list[str] = []
+        self.text: list[str] = []  # the inline string's runs, each unescaped
+        self.run: list[str] = []  # the run being read
         self.capture = ""
         self.inline = self.phonetic = self.formula = False
 
@@ -400,7 +413,7 @@ def _converter(strings: list[str], styles: _Styles, epoch: dt.datetime) -> Calla
     def convert(cell: _CellState) -> object:
         kind = cell.type
         if kind == "inlineStr":
-            return _unescape("".join(cell.text)) if cell.text else None
+            return "".join(cell.text) if cell.text else None
         raw = "".join(cell.v)
         if not raw.strip():
             return None
