@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import zipfile
@@ -350,6 +351,9 @@ def _attr(text: str) -> str:
 
 
 def _xml_text(text: str) -> str:
+    """Text as OOXML writers store it: a literal `_x0041_` escaped as `_x005F_x0041_`, control characters
+    as `_xHHHH_`."""
+    text = re.sub(r"_(x[0-9A-Fa-f]{4}_)", r"_x005F_\1", text)
     text = "".join(ch if ch in "\t\n\r" or ord(ch) >= 32 else f"_x{ord(ch):04X}_" for ch in text)
     return escape(text)
 
