@@ -22,6 +22,7 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelt
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
 from scheduler.read import safexml
+from scheduler.read import workbook as bounds
 from scheduler.read.workbook import (
     MAX_ROWS,
     CellBudget,
@@ -196,6 +197,8 @@ def _shared_strings(zf: zipfile.ZipFile, name: str) -> list[str]:
         name = safexml.local(tag)
         if name == "si":
             strings.append("".join(buf))
+            if len(strings) > bounds.MAX_CELLS:  # more texts than cells may hold: only a hostile file
+                raise _too_many_strings()
         elif name == "rPh":
             depth["rph"] -= 1
         elif name == "t":
@@ -210,6 +213,19 @@ def _shared_strings(zf: zipfile.ZipFile, name: str) -> list[str]:
 
     _parse(zf, name, start, end, text)
     return strings
+
+
+def _too_many_strings() -> Unreadable:
+    return fail(
+        "The workbook holds more than {limit} different texts; that is far more than any event needs, so "
+        "it is refused to protect the computer.",
+        "Le classeur contient plus de {limit} textes différents ; c'est bien plus qu'il n'en faut pour un "
+        "événement, il est refusé pour protéger l'ordinateur.",
+        "Copy the sheets the scheduler reads (see docs/input.md) into a new workbook and give that one.",
+        "Copiez les feuilles que le planificateur lit (voir docs/input.md) dans un nouveau classeur et "
+        "donnez celui-là.",
+        limit=f"{bounds.MAX_CELLS:,}".replace(",", " "),
+    )
 
 
 def _styles(zf: zipfile.ZipFile, name: str) -> _Styles:
@@ -294,7 +310,7 @@ def _worksheet(
     notes: list[Note],
 ) -> None:
     grid = Grid(SheetLimits(sheet.name, budget))
-    state = _CellState()
+    state = _CellState(sheet.name)
     convert = _converter(strings, styles, epoch)
 
     def start(tag: str, attrs: dict[str, str]) -> None:
@@ -360,13 +376,15 @@ class _CellState:
         "ref",
         "row",
         "run",
+        "sheet",
         "style",
         "text",
         "type",
         "v",
     )
 
-    def __init__(self) -> None:
+    def __init__(self, sheet: str) -> None:
+        self.sheet = sheet  # named in the message of a row beyond the last
         self.row, self.col = 0, 0
         self.begin({})
 
@@ -380,7 +398,7 @@ class _CellState:
                 number = None
         self.row = number if number is not None and number >= 1 else self.row + 1
         if self.row > MAX_ROWS:
-            raise _beyond_last_row()
+            raise _beyond_last_row(self.sheet)
         self.col = 0
 
     def begin(self, attrs: dict[str, str]) -> None:
@@ -401,7 +419,7 @@ class _CellState:
         if found is not None:
             row, self.col = found
             if row > MAX_ROWS:
-                raise _beyond_last_row()
+                raise _beyond_last_row(self.sheet)
             return row, self.col
         self.col += 1
         return max(self.row, 1), self.col
@@ -445,13 +463,19 @@ def _converter(strings: list[str], styles: _Styles, epoch: dt.datetime) -> Calla
     return convert
 
 
-def _beyond_last_row() -> Unreadable:
-    return fail(
-        "A sheet has a row numbered beyond {limit}, the last row a spreadsheet can have.",
-        "Une feuille a une ligne numérotée au-delà de {limit}, la dernière ligne possible d'un tableur.",
-        "Open the file in Excel or LibreOffice and save it again.",
-        "Ouvrez le fichier dans Excel ou LibreOffice et enregistrez-le de nouveau.",
-        limit=f"{MAX_ROWS:,}".replace(",", " "),
+def _beyond_last_row(sheet: str) -> Unreadable:
+    return Unreadable(
+        [
+            Note(
+                "The sheet has a row numbered beyond {limit}, the last row a spreadsheet can have.",
+                "La feuille a une ligne numérotée au-delà de {limit}, la dernière ligne possible d'un "
+                "tableur.",
+                "Open the file in Excel or LibreOffice and save it again.",
+                "Ouvrez le fichier dans Excel ou LibreOffice et enregistrez-le de nouveau.",
+                sheet=sheet,
+                values={"limit": f"{MAX_ROWS:,}".replace(",", " ")},
+            )
+        ]
     )
 
 
