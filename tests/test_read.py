@@ -15,7 +15,7 @@ from scheduler.problem import Kind
 from scheduler.read import describe, read_problem
 
 from broken_inputs import D1, D2, Book, sample, write_csv_folder, write_xlsx
-from writers import WRITERS, snapshot
+from writers import WRITERS, problem_records, snapshot
 
 FR_SHEETS = ("Calendrier", "Salles", "Intervenants", "Sessions", "Préférences", "Participants", "Réglages")
 # The valid-workbook tests run over every writer of tests/writers.py: what Excel, LibreOffice (xlsx, ods,
@@ -112,29 +112,13 @@ def test_valid_workbook(saved, lang: str, writer: str) -> None:
     assert p.settings.clash_weight == 1  # default kept
 
 
-def _records(p, file: str) -> dict[str, object]:
-    """Everything the Problem holds, with the file left out of sources and warnings (it names the writer's
-    file), and the fingerprint (the bytes differ)."""
-
-    def plain(objs):
-        return [
-            type(o)(**{**o.__dict__, "source": o.source and (o.source.sheet, o.source.row)}) for o in objs
-        ]
-
-    out: dict[str, object] = {w: plain(getattr(p, w)) for w in ("slots", "rooms", "speakers", "sessions")}
-    out["participants"] = plain(p.participants)
-    out["settings"], out["language"], out["title"] = p.settings, p.language, p.title
-    out["warnings"] = [w.replace(file, "FILE") for w in p.warnings]
-    return out
-
-
 @over_writers
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_every_writer_gives_the_same_problem(saved, lang: str, writer: str) -> None:
     reference = saved(sample(lang), "openpyxl", "reference")
     path = saved(sample(lang), writer, "other")
     ours, theirs = read_problem(reference), read_problem(path)
-    assert _records(theirs, theirs.source_file) == _records(ours, ours.source_file)
+    assert problem_records(theirs) == problem_records(ours)
     # Sources name the sheet as the organiser sees it, and the file the record came from.
     files = {s.source.file for s in theirs.sessions if s.source}
     assert files == ({str(path.resolve())} if path.is_file() else {str(path / f"{path.name}-Sessions.csv")})

@@ -508,3 +508,19 @@ def _place(entry: Path, dest: Path, target: str) -> Path:
 def snapshot(path: Path) -> bytes | dict[str, bytes]:
     """A file's bytes, or a folder's files' bytes: to prove that reading changed nothing."""
     return path.read_bytes() if path.is_file() else {f.name: f.read_bytes() for f in sorted(path.iterdir())}
+
+
+def problem_records(p) -> dict[str, object]:
+    """Everything a Problem holds, with the file left out of sources and warnings (it names the writer's
+    file) and without the fingerprint (the bytes differ): equal for the same event from any writer."""
+
+    def plain(objs):
+        return [
+            type(o)(**{**o.__dict__, "source": o.source and (o.source.sheet, o.source.row)}) for o in objs
+        ]
+
+    out: dict[str, object] = {w: plain(getattr(p, w)) for w in ("slots", "rooms", "speakers", "sessions")}
+    out["participants"] = plain(p.participants)
+    out["settings"], out["language"], out["title"] = p.settings, p.language, p.title
+    out["warnings"] = [w.replace(p.source_file, "FILE") for w in p.warnings]
+    return out
