@@ -65,7 +65,7 @@ ORACLE["merged"] = _merged_and_hidden
 
 
 def corpus_books() -> list[Book]:
-    return [build() for build in ORACLE.values()]
+    return [*(build() for build in ORACLE.values()), _solvable()]
 
 
 def _norm(value: object) -> object:
@@ -156,6 +156,33 @@ def test_the_oracle_sees_a_difference(tmp_path: Path) -> None:
     theirs = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet.name)
     mine = _ours(sheet)
     assert mine != _theirs(theirs.to_python(skip_empty_area=False), mine)
+
+
+# --------------------------------------------------------------------------------------------- solve
+
+
+def _solvable() -> Book:
+    """The sample with Élise Martin free on the first morning, when the opening she speaks at is fixed."""
+    book = sample("fr")
+    book["Intervenants"][1][3] = ""
+    return book
+
+
+@pytest.mark.parametrize("writer", WRITERS)
+def test_validate_and_solve_whoever_saved_the_input(saved, writer: str, tmp_path: Path) -> None:
+    path = saved(_solvable(), writer, "rencontres")
+    code, text = _run("validate", path)
+    assert (code, text.strip()) == (
+        0,
+        "OK : 4 sessions, 3 salles, 8 créneaux, 3 intervenants, 2 participants.",
+    ), text
+    out = tmp_path / "out" / "timetable.xlsx"
+    code, text = _run("solve", path, "-o", out, "--time-limit", "2", "--workers", "1", "-q")
+    assert code == 0, text
+    doc = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    assert len(doc["sessions"]) == 5  # A2 runs twice
+    code, text = _run("check", path, out)
+    assert code == 0, text
 
 
 # --------------------------------------------------------------------------------------------- round trip
