@@ -359,3 +359,16 @@ def test_agendas_and_diff_read_the_resaved_timetable(
     assert trip.moved.session in text and trip.moved.room in text, text
     code, text = _run("diff", trip.timetable, trip.resaved[f"plain-{target}"], "--input", trip.input)
     assert code == 0 and trip.moved.room not in text, text
+
+
+# --------------------------------------------------------------------------------------------- one CSV
+
+
+def test_one_csv_file_as_a_single_table(office: Office, tmp_path: Path) -> None:
+    """A form export saved by LibreOffice as CSV reads as one table (what --preferences will give)."""
+    source = save_many([({"Réponses": sample("fr")["Préférences"]}, tmp_path / "form", "xlsxwriter")])[0]
+    made = sorted(office.convert([source], "csv")[0].iterdir())
+    assert len(made) == 1
+    loaded = load(made[0], "form.csv", single_table=True)
+    assert loaded.format == "csv" and len(loaded.sheets) == 1
+    assert loaded.sheets[0].rows[1] == (2, ["Anne Roux", "A1", "1"])
