@@ -217,6 +217,28 @@ def rewrite_part(src: Path, dst: Path, part: str, change: Callable[[bytes], byte
     return dst
 
 
+def rewrite_parts(src: Path, dst: Path, changes: dict[str, Callable[[bytes], bytes]]) -> Path:
+    """Copy a workbook, changing several of its parts; the parts keep their order and compression."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            change = changes.get(info.filename)
+            zout.writestr(info, change(data) if change else data)
+    return dst
+
+
+def replace_nth(data: bytes, pattern: bytes, n: int, value: bytes) -> bytes:
+    """`data` with group 2 of the `n`-th match of `pattern` (modulo the count) replaced by `value`; group 1
+    and 3 are what surrounds it. Unchanged when nothing matches."""
+    import re
+
+    found = list(re.finditer(pattern, data, re.DOTALL))
+    if not found:
+        return data
+    m = found[n % len(found)]
+    return data[: m.start(2)] + value + data[m.end(2) :]
+
+
 BILLION_LAUGHS = (
     b'<?xml version="1.0"?>\n<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">'
     b'<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;">]>\n'

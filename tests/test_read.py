@@ -15,8 +15,12 @@ from scheduler.problem import Kind
 from scheduler.read import describe, read_problem
 
 from broken_inputs import D1, D2, Book, sample, write_csv_folder, write_xlsx
+from writers import WRITERS, problem_records, snapshot
 
 FR_SHEETS = ("Calendrier", "Salles", "Intervenants", "Sessions", "Préférences", "Participants", "Réglages")
+# The valid-workbook tests run over every writer of tests/writers.py: what Excel, LibreOffice (xlsx, ods,
+# csv), Google Sheets, XlsxWriter and openpyxl save must read to the same Problem.
+over_writers = pytest.mark.parametrize("writer", WRITERS)
 
 
 def issues(tmp_path: Path, change: Callable[[Book], None], lang: str = "fr") -> list[InputIssue]:
@@ -45,16 +49,40 @@ def warnings_of(tmp_path: Path, change: Callable[[Book], None], lang: str = "fr"
 # --------------------------------------------------------------------------------------------- valid
 
 
+def corpus_books() -> list[Book]:
+    """Every book the writer-parametrised tests below save (LibreOffice converts them in one batch)."""
+    return [
+        sample("fr"),
+        sample("en"),
+        _with_title_and_blank_rows(),
+        _with_wide_preferences(),
+        _with_names_in_odd_case(),
+        _with_long_preferences(),
+        _with_available_column(),
+        _with_slot_ids(),
+    ]
+
+
+def _folder_digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for f in sorted(folder.iterdir(), key=lambda f: f.name):
+        digest.update(f.name.encode() + b"\0" + f.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@over_writers
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_valid_workbook(tmp_path: Path, lang: str) -> None:
-    path = write_xlsx(sample(lang), tmp_path / "rencontres.xlsx")
-    before = path.read_bytes()
+def test_valid_workbook(saved, lang: str, writer: str) -> None:
+    path = saved(sample(lang), writer, "rencontres")
+    before = snapshot(path)
     p = read_problem(path)
-    assert path.read_bytes() == before
+    assert snapshot(path) == before
     assert p.language == lang
     assert p.title == "Rencontres 2012"
     assert p.source_file == str(path.resolve())
-    assert p.fingerprint == hashlib.sha256(before).hexdigest()
+    assert p.fingerprint == (
+        hashlib.sha256(before).hexdigest() if isinstance(before, bytes) else _folder_digest(path)
+    )
     assert p.warnings == ()
     assert [s.id for s in p.slots[:2]] == ["2012-03-20 09:30", "2012-03-20 11:15"]
     assert [(s.index, s.day_index, s.position) for s in p.slots[3:5]] == [(3, 0, 3), (4, 1, 0)]
@@ -84,6 +112,18 @@ def test_valid_workbook(tmp_path: Path, lang: str) -> None:
     assert p.settings.clash_weight == 1  # default kept
 
 
+@over_writers
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_writer_gives_the_same_problem(saved, lang: str, writer: str) -> None:
+    reference = saved(sample(lang), "openpyxl", "reference")
+    path = saved(sample(lang), writer, "other")
+    ours, theirs = read_problem(reference), read_problem(path)
+    assert problem_records(theirs) == problem_records(ours)
+    # Sources name the sheet as the organiser sees it, and the file the record came from.
+    files = {s.source.file for s in theirs.sessions if s.source}
+    assert files == ({str(path.resolve())} if path.is_file() else {str(path / f"{path.name}-Sessions.csv")})
+
+
 @pytest.mark.parametrize(("lang", "delimiter", "encoding"), [("fr", ";", "cp1252"), ("en", ",", "utf-8-sig")])
 def test_csv_folder_reads_like_the_workbook(tmp_path: Path, lang: str, delimiter: str, encoding: str) -> None:
     folder = write_csv_folder(sample(lang), tmp_path / "evenement", delimiter, encoding)
@@ -111,29 +151,39 @@ def test_lang_override_and_title_from_file_name(tmp_path: Path) -> None:
     assert p.language == "en" and p.title == "rencontres-2012"
 
 
-def test_names_match_ignoring_case_accents_spaces(tmp_path: Path) -> None:
+def _with_names_in_odd_case() -> Book:
     book = sample("fr")
     book["SALLES "] = book.pop("Salles")
     book["SALLES "][0] = [" salle", "CAPACITE", "equipements", "indisponible"]
     book["Sessions"][0][8] = "creneau  impose"
-    p = read_problem(write_xlsx(book, tmp_path / "x.xlsx"))
+    return book
+
+
+@over_writers
+def test_names_match_ignoring_case_accents_spaces(saved, writer: str) -> None:
+    p = read_problem(saved(_with_names_in_odd_case(), writer, "x"))
     assert len(p.rooms) == 3 and p.sessions[0].allowed_slots == {"2012-03-20 09:30"}
 
 
-def test_wide_preferences_from_online_forms(tmp_path: Path) -> None:
+def _with_wide_preferences() -> Book:
     book = sample("fr")
     book["Préférences"] = [
         ["Horodateur", "Participant", "Choix 1", "Choix 2", "Choix 3"],
         ["2012-02-01", "Anne Roux", "Coopérer sur un territoire", "", "t1"],
         ["2012-02-02", "Marc Petit", "T1", "A2", "T1"],
     ]
-    p = read_problem(write_xlsx(book, tmp_path / "x.xlsx"))
+    return book
+
+
+@over_writers
+def test_wide_preferences_from_online_forms(saved, writer: str) -> None:
+    p = read_problem(saved(_with_wide_preferences(), writer, "x"))
     assert [x.choices for x in p.participants] == [("A1", "T1"), ("T1", "A2")]
     assert any("Horodateur" in w for w in p.warnings)  # unknown column ignored, said
     assert any("Marc Petit" in w and "deux fois" in w for w in p.warnings)
 
 
-def test_long_preferences_sorted_by_rank_then_row(tmp_path: Path) -> None:
+def _with_long_preferences() -> Book:
     book = sample("en")
     book["Preferences"] = [
         ["Participant", "Session", "Rank"],
@@ -142,7 +192,12 @@ def test_long_preferences_sorted_by_rank_then_row(tmp_path: Path) -> None:
         ["Anne Roux", "A1", 2],
         ["Marc Petit", "A2", "1,5"],
     ]
-    p = read_problem(write_xlsx(book, tmp_path / "x.xlsx"))
+    return book
+
+
+@over_writers
+def test_long_preferences_sorted_by_rank_then_row(saved, writer: str) -> None:
+    p = read_problem(saved(_with_long_preferences(), writer, "x"))
     assert p.participants[0].choices == ("A2", "A1", "T1")
 
 
@@ -154,7 +209,7 @@ def test_participant_without_choices_is_kept_with_warning(tmp_path: Path) -> Non
     assert any("1 participant(s) chose no session: Zoé Blanc." in w for w in p.warnings)
 
 
-def test_header_row_below_a_title_and_blank_rows(tmp_path: Path) -> None:
+def _with_title_and_blank_rows() -> Book:
     book = sample("fr")
     book["Salles"] = [
         ["Salles des Rencontres 2012"],
@@ -166,29 +221,44 @@ def test_header_row_below_a_title_and_blank_rows(tmp_path: Path) -> None:
         [],
         [],
     ]
-    p = read_problem(write_xlsx(book, tmp_path / "x.xlsx"))
+    return book
+
+
+@over_writers
+def test_header_row_below_a_title_and_blank_rows(saved, writer: str) -> None:
+    p = read_problem(saved(_with_title_and_blank_rows(), writer, "x"))
     assert [r.name for r in p.rooms] == ["Auditorium", "Salle Jazz", "Atelier Fil"]
     assert p.rooms[0].source is not None and p.rooms[0].source.row == 4
     assert p.rooms[1].source is not None and p.rooms[1].source.row == 7
 
 
-def test_speaker_available_is_the_complement(tmp_path: Path) -> None:
+def _with_available_column() -> Book:
     book = sample("en")
     book["Speakers"][0][3] = "Available"
-    p = read_problem(write_xlsx(book, tmp_path / "x.xlsx"))
+    return book
+
+
+@over_writers
+def test_speaker_available_is_the_complement(saved, writer: str) -> None:
+    p = read_problem(saved(_with_available_column(), writer, "x"))
     assert p.speaker_by_name["Élise Martin"].unavailable == {s.id for s in p.slots} - {
         "2012-03-20 09:30",
         "2012-03-20 11:15",
     }
 
 
-def test_slot_ids_given_in_the_calendar(tmp_path: Path) -> None:
+def _with_slot_ids() -> Book:
     book = sample("en")
     book["Calendar"][0].append("Slot")
     for i, row in enumerate(book["Calendar"][1:], 1):
         row.append(f"S{i}")
     book["Sessions"][1][8] = "s1"
-    p = read_problem(write_xlsx(book, tmp_path / "x.xlsx"))
+    return book
+
+
+@over_writers
+def test_slot_ids_given_in_the_calendar(saved, writer: str) -> None:
+    p = read_problem(saved(_with_slot_ids(), writer, "x"))
     assert [s.id for s in p.slots][:2] == ["S1", "S2"] and p.sessions[0].allowed_slots == {"S1"}
 
 

@@ -21,6 +21,58 @@ from scheduler.read.workbook import Loaded, Note, Unreadable, guess_language, lo
 
 __all__ = ["describe", "read_problem"]
 
+# Messages kept per sheet (issues and warnings apart). A Rooms sheet filled down to row 1,048,576 (a value
+# dragged down a whole column) once gave a million "Capacity is required" issues: 1.4 GiB and 150 MB of
+# text. The first ones say what to fix; the others are counted.
+MAX_NOTES_PER_SHEET = 100
+
+
+class _Notes(list):
+    """The reader's notes, at most `MAX_NOTES_PER_SHEET` issues and as many warnings per sheet; the
+    others are counted in `dropped` (sheet, warning) -> how many."""
+
+    def __init__(self, notes: list[Note]):
+        super().__init__()
+        self.kept: dict[tuple[str, bool], int] = {}
+        self.dropped: dict[tuple[str, bool], int] = {}
+        self.last_dropped = False
+        for n in notes:
+            self.append(n)
+
+    def append(self, note: Note) -> None:
+        key = (note.sheet, note.warning)
+        self.last_dropped = self.kept.get(key, 0) >= MAX_NOTES_PER_SHEET
+        if self.last_dropped:
+            self.dropped[key] = self.dropped.get(key, 0) + 1
+            return
+        self.kept[key] = self.kept.get(key, 0) + 1
+        super().append(note)
+
+    def __setitem__(self, index, value) -> None:  # people.py amends the note it has just added
+        if index == -1 and self.last_dropped:
+            return
+        super().__setitem__(index, value)
+
+    def summaries(self) -> list[Note]:
+        return [
+            Note(
+                "... and {n} more problem(s) in this sheet, not listed."
+                if not warning
+                else "... and {n} more note(s) on this sheet, not listed.",
+                "... et {n} autre(s) problème(s) dans cette feuille, non listé(s)."
+                if not warning
+                else "... et {n} autre(s) remarque(s) sur cette feuille, non listée(s).",
+                "Fix the ones above (often one cause: a value filled down a whole column), then validate "
+                "again.",
+                "Corrigez ceux ci-dessus (souvent une seule cause : une valeur recopiée sur toute une "
+                "colonne), puis validez de nouveau.",
+                sheet=sheet,
+                warning=warning,
+                values={"n": n},
+            )
+            for (sheet, warning), n in self.dropped.items()
+        ]
+
 
 def _where(file: str, sheet: str, row: int | None, column: str, lang: str) -> str:
     parts = [file]
@@ -91,6 +143,7 @@ def read_problem(
         err.lang = language  # type: ignore[attr-defined]  # the CLI words its summary line with it
         raise err from None
     r = Reader(loaded, str(p.resolve()))
+    r.notes = notes = _Notes(r.notes)
     r.find_tables()
     slots = read_calendar(r)
     rooms, features = read_rooms(r, slots)
@@ -99,6 +152,7 @@ def read_problem(
     participants = read_people(r, slots, sessions)
     settings, title = read_settings(r)
     language = r.language(lang)
+    list.extend(notes, notes.summaries())
     issues = [
         InputIssue(r.file_of(n.sheet), n.message(language), n.hint(language), n.sheet, n.row, n.column)
         for n in r.notes

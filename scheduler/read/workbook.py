@@ -301,7 +301,7 @@ def load(path: Path, shown: str, *, single_table: bool = False) -> Loaded:
         read_flat_ods(data, loaded, budget)
         loaded.format = "ods"
     else:
-        _load_text(path, data, loaded, single_table)
+        _load_text(path, data, loaded, single_table, budget)
     return loaded
 
 
@@ -351,7 +351,7 @@ def _too_large(size: int) -> Unreadable:
     )
 
 
-def _load_text(path: Path, data: bytes, loaded: Loaded, single_table: bool) -> None:
+def _load_text(path: Path, data: bytes, loaded: Loaded, single_table: bool, budget: CellBudget) -> None:
     head = data[:2048]
     if not head:
         raise fail("The file is empty.", "Le fichier est vide.", *SAVE_AS)
@@ -389,7 +389,7 @@ def _load_text(path: Path, data: bytes, loaded: Loaded, single_table: bool) -> N
 
     loaded.is_csv = True
     loaded.format = "csv"
-    loaded.sheets.append(read_csv(path.name, data, loaded, CellBudget()))
+    loaded.sheets.append(read_csv(path.name, data, loaded, budget))
 
 
 def _load_zip(data: bytes, loaded: Loaded, budget: CellBudget, single_table: bool = False) -> None:

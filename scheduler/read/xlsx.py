@@ -22,6 +22,7 @@ from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelt
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
 from scheduler.read import safexml
+from scheduler.read import workbook as bounds
 from scheduler.read.workbook import (
     MAX_ROWS,
     CellBudget,
@@ -173,9 +174,13 @@ def _unescape(text: str) -> str:
 
 
 def _shared_strings(zf: zipfile.ZipFile, name: str) -> list[str]:
-    """Each `<si>`'s text: its `<t>`, or the `<t>` of its rich-text runs, never its phonetic hints."""
+    """Each `<si>`'s text: its `<t>`, or the `<t>` of its rich-text runs, never its phonetic hints.
+
+    `_xHHHH_` escapes are undone run by run, as Excel does: a run ending in `_x00` and the next starting
+    with `41_` is not an escaped `A` (XlsxWriter writes such runs unescaped, and calamine agrees)."""
     strings: list[str] = []
     buf: list[str] = []
+    run: list[str] = []  # the text of the current <t>
     depth = {"rph": 0, "t": 0}
 
     def start(tag: str, attrs: dict[str, str]) -> None:
@@ -186,22 +191,41 @@ def _shared_strings(zf: zipfile.ZipFile, name: str) -> list[str]:
             depth["rph"] += 1
         elif name == "t":
             depth["t"] += 1
+            run.clear()
 
     def end(tag: str) -> None:
         name = safexml.local(tag)
         if name == "si":
-            strings.append(_unescape("".join(buf)))
+            strings.append("".join(buf))
+            if len(strings) > bounds.MAX_CELLS:  # more texts than cells may hold: only a hostile file
+                raise _too_many_strings()
         elif name == "rPh":
             depth["rph"] -= 1
         elif name == "t":
             depth["t"] -= 1
+            if not depth["rph"]:
+                buf.append(_unescape("".join(run)))
+            run.clear()
 
     def text(data: str) -> None:
         if depth["t"] and not depth["rph"]:
-            buf.append(data)
+            run.append(data)
 
     _parse(zf, name, start, end, text)
     return strings
+
+
+def _too_many_strings() -> Unreadable:
+    return fail(
+        "The workbook holds more than {limit} different texts; that is far more than any event needs, so "
+        "it is refused to protect the computer.",
+        "Le classeur contient plus de {limit} textes différents ; c'est bien plus qu'il n'en faut pour un "
+        "événement, il est refusé pour protéger l'ordinateur.",
+        "Copy the sheets the scheduler reads (see docs/input.md) into a new workbook and give that one.",
+        "Copiez les feuilles que le planificateur lit (voir docs/input.md) dans un nouveau classeur et "
+        "donnez celui-là.",
+        limit=f"{bounds.MAX_CELLS:,}".replace(",", " "),
+    )
 
 
 def _styles(zf: zipfile.ZipFile, name: str) -> _Styles:
@@ -322,7 +346,7 @@ def _worksheet(
     """One worksheet part. The handlers are the hot path of reading a big event (a congress's wishes are
     hundreds of thousands of cells): tags are told apart by one dictionary lookup, nothing else is built."""
     grid = Grid(SheetLimits(sheet.name, budget))
-    state = _CellState()
+    state = _CellState(sheet.name)
     convert = _converter(strings, styles, epoch)
     kind = _TAGS.get
 
@@ -362,6 +386,9 @@ def _worksheet(
             if value is not None:
                 grid.put(row, col, value)
         elif code in (_V, _T):
+            if state.capture == 2:  # one run of an inline string, unescaped on its own
+                state.text.append(_unescape("".join(state.run)))
+                state.run = []
             state.capture = 0
         elif code == _RPH:
             state.phonetic = False
@@ -373,7 +400,7 @@ def _worksheet(
         if capture == 1:
             state.v.append(data)
         elif capture == 2:
-            state.text.append(data)
+            state.run.append(data)
 
     _parse(zf, name, start, end, text)
     grid.fill(sheet, notes)
@@ -390,13 +417,16 @@ class _CellState:
         "phonetic",
         "ref",
         "row",
+        "run",
+        "sheet",
         "style",
         "text",
         "type",
         "v",
     )
 
-    def __init__(self) -> None:
+    def __init__(self, sheet: str) -> None:
+        self.sheet = sheet  # named in the message of a row beyond the last
         self.row, self.col = 0, 0
         self.begin({})
 
@@ -413,7 +443,7 @@ class _CellState:
                     number = None
         self.row = number if number is not None and number >= 1 else self.row + 1
         if self.row > MAX_ROWS:
-            raise _beyond_last_row()
+            raise _beyond_last_row(self.sheet)
         self.col = 0
 
     def begin(self, attrs: dict[str, str]) -> None:
@@ -428,7 +458,8 @@ class _CellState:
         else:
             self.style = 0
         self.v: list[str] = []
-        self.text: list[str] = []
+        self.text: list[str] = []  # the inline string's runs, each unescaped
+        self.run: list[str] = []  # the run being read
         self.capture = 0
         self.inline = self.phonetic = self.formula = False
 
@@ -440,14 +471,14 @@ class _CellState:
             if col is not None:
                 row = int(ref[cut:])
                 if row > MAX_ROWS or row < 1:
-                    raise _beyond_last_row()
+                    raise _beyond_last_row(self.sheet)
                 self.col = col
                 return row, col
             found = cell_ref(ref)
             if found is not None:
                 row, self.col = found
                 if row > MAX_ROWS:
-                    raise _beyond_last_row()
+                    raise _beyond_last_row(self.sheet)
                 return row, self.col
         self.col += 1
         return max(self.row, 1), self.col
@@ -459,7 +490,7 @@ def _converter(strings: list[str], styles: _Styles, epoch: dt.datetime) -> Calla
     def convert(cell: _CellState) -> object:
         kind = cell.type
         if kind == "inlineStr":
-            return _unescape("".join(cell.text)) if cell.text else None
+            return "".join(cell.text) if cell.text else None
         raw = "".join(cell.v)
         if not raw.strip():
             return None
@@ -491,13 +522,19 @@ def _converter(strings: list[str], styles: _Styles, epoch: dt.datetime) -> Calla
     return convert
 
 
-def _beyond_last_row() -> Unreadable:
-    return fail(
-        "A sheet has a row numbered beyond {limit}, the last row a spreadsheet can have.",
-        "Une feuille a une ligne numérotée au-delà de {limit}, la dernière ligne possible d'un tableur.",
-        "Open the file in Excel or LibreOffice and save it again.",
-        "Ouvrez le fichier dans Excel ou LibreOffice et enregistrez-le de nouveau.",
-        limit=f"{MAX_ROWS:,}".replace(",", " "),
+def _beyond_last_row(sheet: str) -> Unreadable:
+    return Unreadable(
+        [
+            Note(
+                "The sheet has a row numbered beyond {limit}, the last row a spreadsheet can have.",
+                "La feuille a une ligne numérotée au-delà de {limit}, la dernière ligne possible d'un "
+                "tableur.",
+                "Open the file in Excel or LibreOffice and save it again.",
+                "Ouvrez le fichier dans Excel ou LibreOffice et enregistrez-le de nouveau.",
+                sheet=sheet,
+                values={"limit": f"{MAX_ROWS:,}".replace(",", " ")},
+            )
+        ]
     )
 
 
