@@ -983,9 +983,19 @@ def _event_days(slots: int, days: int) -> list[tuple[dt.date, list[tuple[dt.time
 
 
 def build_event(
-    *, sessions: int, participants: int, rooms: int, slots: int, days: int, seed: int = 0, lang: str = "en"
+    *,
+    sessions: int,
+    participants: int,
+    rooms: int,
+    slots: int,
+    days: int,
+    seed: int = 0,
+    lang: str = "en",
+    choices: tuple[int, int] = (3, 8),
 ) -> GeneratedEvent:
-    """A large plausible event: tracks, plenaries opening and closing each day, partial availabilities."""
+    """A large plausible event: tracks, plenaries opening and closing each day, partial availabilities.
+
+    `choices`: the fewest and most ranked choices a participant makes (drawn uniformly)."""
     if sessions < 1 or rooms < 1 or participants < 0:
         raise PlantingError("sessions and rooms must be at least 1")
     rng = random.Random(seed)
@@ -1079,7 +1089,7 @@ def build_event(
     # participants first: the planted timetable gives popular sessions big rooms
     first, last = (FR_FIRST, FR_LAST) if fr else (EN_FIRST, EN_LAST)
     names = unique_names(rng, first, last, participants)
-    choices = draw_choices(rng, all_sessions, tracks, participants, (3, 8))
+    choices = draw_choices(rng, all_sessions, tracks, participants, choices)
     people: list[GParticipant] = []
     for i, (name, picks) in enumerate(zip(names, choices, strict=True)):
         p = GParticipant(name, _email(name, f"example{i % 3 or ''}.org"), picks)
@@ -1304,6 +1314,7 @@ def generate_event(
     days: int,
     seed: int = 0,
     lang: str = "en",
+    choices: tuple[int, int] = (3, 8),
 ) -> None:
     """A large synthetic event for benchmarks, feasible by construction."""
     ev = build_event(
@@ -1314,6 +1325,7 @@ def generate_event(
         days=days,
         seed=seed,
         lang=lang,
+        choices=choices,
     )
     write_event(ev, path)
 
@@ -1332,6 +1344,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--days", type=int, default=3)
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--lang", choices=("en", "fr"), default="en")
+    p.add_argument(
+        "--choices", type=int, nargs=2, default=(3, 8), metavar=("MIN", "MAX"), help="ranked choices each"
+    )
     args = parser.parse_args(argv)
     try:
         if args.command == "sample":
@@ -1346,6 +1361,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 days=args.days,
                 seed=args.seed,
                 lang=args.lang,
+                choices=tuple(args.choices),
             )
     except PlantingError as exc:
         parser.exit(2, f"error: {exc}\n")
