@@ -26,7 +26,8 @@ EVENTS = {
     "sample": None,
     "medium": {"sessions": 120, "participants": 1500, "rooms": 12, "slots": 16, "days": 2},
     "large": {"sessions": 400, "participants": 5000, "rooms": 30, "slots": 24, "days": 3},
-    # A congress: 1,200 sessions, 60 rooms, 30 slots over 5 days, 20,000 people with 4-10 choices each.
+    # A congress: 1,200 sessions, 60 rooms, 30 slots over 5 days, 20,000 people with 4-10 choices each;
+    # one plenary a day (opening), as closing ones too would leave too few room-slots for the sessions.
     "congress": {
         "sessions": 1200,
         "participants": 20000,
@@ -34,6 +35,7 @@ EVENTS = {
         "slots": 30,
         "days": 5,
         "choices": (4, 10),
+        "closing_plenaries": False,
     },
 }
 LIMITS = {"sample": 30.0, "medium": 60.0, "large": 120.0, "congress": 120.0}

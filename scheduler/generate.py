@@ -992,10 +992,12 @@ def build_event(
     seed: int = 0,
     lang: str = "en",
     choices: tuple[int, int] = (3, 8),
+    closing_plenaries: bool = True,
 ) -> GeneratedEvent:
     """A large plausible event: tracks, plenaries opening and closing each day, partial availabilities.
 
-    `choices`: the fewest and most ranked choices a participant makes (drawn uniformly)."""
+    `choices`: the fewest and most ranked choices a participant makes (drawn uniformly);
+    `closing_plenaries` off: a plenary opens each day but none closes it (leaves room for more sessions)."""
     if sessions < 1 or rooms < 1 or participants < 0:
         raise PlantingError("sessions and rooms must be at least 1")
     rng = random.Random(seed)
@@ -1010,7 +1012,7 @@ def build_event(
     plenary_slots: list[GSlot] = []
     for d in day_list:
         ds = by_day[d]
-        if len(ds) >= 4:
+        if len(ds) >= 4 and closing_plenaries:
             plenary_slots += [ds[0], ds[-1]]
         elif len(ds) >= 2:
             plenary_slots.append(ds[0])
@@ -1315,6 +1317,7 @@ def generate_event(
     seed: int = 0,
     lang: str = "en",
     choices: tuple[int, int] = (3, 8),
+    closing_plenaries: bool = True,
 ) -> None:
     """A large synthetic event for benchmarks, feasible by construction."""
     ev = build_event(
@@ -1326,6 +1329,7 @@ def generate_event(
         seed=seed,
         lang=lang,
         choices=choices,
+        closing_plenaries=closing_plenaries,
     )
     write_event(ev, path)
 
