@@ -136,7 +136,12 @@ class ChangeReport:
 
 
 def compare(
-    problem: Problem, old: Timetable, new: Timetable, *, old_problem: Problem | None = None
+    problem: Problem,
+    old: Timetable,
+    new: Timetable,
+    *,
+    old_problem: Problem | None = None,
+    by_hand: frozenset[Unit] = frozenset(),
 ) -> ChangeReport:
     """Every session moved, resized, added or cancelled, and every speaker and participant concerned.
 

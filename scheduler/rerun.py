@@ -29,13 +29,13 @@ from dataclasses import dataclass, replace
 
 from ortools.sat.python import cp_model
 
-from .allocate import allocate
+from .allocate import _fill_free_slots, allocate, seats
 from .changes import ChangeReport, compare
 from .check import Violation, check
 from .diagnose import diagnose
 from .errors import InfeasibleError, InputError, InputIssue, SchedulerError
 from .i18n import tr
-from .model import RoomType, TimetableModel, candidates
+from .model import Candidates, RoomType, TimetableModel, Weights, candidates, run_solver
 from .problem import Problem, Room, Session
 from .quality import Quality, assess
 from .solve import Progress, default_workers
@@ -64,31 +64,68 @@ class RerunResult:
     move_cost: int  # slot moves x move_slot_weight + room changes x move_room_weight
     move_bound: int  # best proven lower bound on move_cost
     moves_proven: bool  # move_cost is the proven minimum (stage 1 OPTIMAL)
-    agenda_changes: int  # participants whose agenda holds a moved or cancelled session (stage 2 figure)
+    # Participants disturbed: a session of their previous agenda moved or was cancelled, or they lost a seat.
+    # Those only a hand move concerns are in `hand_touched`; those only granted new seats in `granted_only`.
+    agenda_changes: int
     report: ChangeReport
     quality: Quality
     violations: tuple[Violation, ...]  # from the independent checker; empty unless something is badly wrong
+    agenda_bound: int = 0  # lower bound on agenda_changes, lexicographic: within the fewest moves
+    agendas_proven: bool = False  # agenda_changes is that minimum (every stage behind it OPTIMAL)
+    hand_moves: tuple[Unit, ...] = ()  # occurrences moved by hand in the workbook since the last solve
+    hand_touched: int = 0  # participants only those hand moves concern
+    granted_only: int = 0  # participants whose agenda only gains seats (told, not disturbed)
     pins: tuple[Pin, ...] = ()
     notes: tuple[str, ...] = ()  # things to tell the organiser (e.g. a lock on a session that was removed)
     interrupted: bool = False
 
 
-def _fits(session: Session, room: Room) -> bool:
+def _fits(session: Session, rtype: RoomType) -> bool:
     return (
-        session.needs <= room.features
-        and (session.capacity is None or room.capacity >= session.capacity)
-        and (session.fixed_room is None or room.name == session.fixed_room)
+        session.needs <= rtype.features
+        and (session.capacity is None or rtype.capacity >= session.capacity)
+        and (session.fixed_room is None or rtype.rooms[0].name == session.fixed_room)
     )
 
 
-def exact_room_model(problem: Problem) -> TimetableModel:
-    """The usual model, but every room is its own type, so concrete rooms are decided by the solver."""
-    cand = candidates(problem)  # starts do not depend on pooling: a start needs *some* fitting free room
-    cand.types = [RoomType([r], r.capacity, r.features, r.unavailable) for r in problem.rooms]
-    cand.type_options = {
-        u.key: [i for i, r in enumerate(problem.rooms) if _fits(u.session, r)] for u in cand.units
-    }
-    return TimetableModel(problem, cand).build()
+def rerun_candidates(
+    problem: Problem, *, pool: bool = True, apart: frozenset[str] = frozenset()
+) -> Candidates:
+    """The main model's candidates; rooms pooled by type as there (`pool`), or each room its own type.
+
+    Rooms in `apart` (those pinned sessions hold) stay on their own, so a pin is a model literal, exact.
+    Starts do not depend on pooling: a start needs *some* fitting free room, whatever the grouping.
+    """
+    cand = candidates(problem)
+    if pool:
+        keep = {s.fixed_room for s in problem.sessions if s.fixed_room} | set(apart)
+        groups: dict[tuple, list[Room]] = {}
+        for room in problem.rooms:
+            key = (room.name,) if room.name in keep else (room.capacity, room.features, room.unavailable)
+            groups.setdefault(key, []).append(room)
+        types = [RoomType(rs, rs[0].capacity, rs[0].features, rs[0].unavailable) for rs in groups.values()]
+    else:
+        types = [RoomType([r], r.capacity, r.features, r.unavailable) for r in problem.rooms]
+    cand.types = types
+    cand.type_options = {u.key: [i for i, t in enumerate(types) if _fits(u.session, t)] for u in cand.units}
+    return cand
+
+
+def hard_rules(problem: Problem, cand: Candidates) -> TimetableModel:
+    """Only the hard rules of the main model (no preference objective): what the move stages need."""
+    tm = TimetableModel(problem, cand, Weights())
+    tm.hold_every_session_once()
+    tm.fit_rooms_and_availability()
+    tm.no_room_double_booked()
+    tm.no_speaker_in_two_places()
+    tm.nothing_beside_plenaries()
+    tm.keep_after_order()
+    tm.order_repeated_occurrences()
+    return tm
+
+
+def type_of(cand: Candidates) -> dict[str, int]:
+    return {r.name: t for t, rt in enumerate(cand.types) for r in rt.rooms}
 
 
 # --- pins ------------------------------------------------------------------------------------------------
@@ -190,10 +227,10 @@ def _check_pins(problem: Problem, pins: list[Pin], file: str, lang: str) -> None
 
 
 def _pin_literals(tm: TimetableModel, pin: Pin) -> list[cp_model.IntVar] | None:
-    """The start and room literals that hold `pin`, or None if the model has no such option."""
+    """The start and room literals that hold `pin` (its room is a type of its own), or None."""
     p = pin.placement
     key = (p.session, p.occurrence)
-    t = next((i for i, r in enumerate(tm.problem.rooms) if r.name == p.room), None)
+    t = type_of(tm.cand).get(p.room)
     sl = tm.x.get((key, p.start))
     ro = tm.y.get((key, t)) if t is not None else None
     s = tm.problem.session_by_code[p.session]
@@ -204,7 +241,8 @@ def _pin_literals(tm: TimetableModel, pin: Pin) -> list[cp_model.IntVar] | None:
 
 def _explain_pins(problem: Problem, pins: list[Pin], file: str, lang: str, seconds: float) -> SchedulerError:
     """Find a set of pins that cannot hold together with the input, by solving under assumptions."""
-    tm = exact_room_model(problem)
+    apart = frozenset(pin.placement.room for pin in pins)
+    tm = hard_rules(problem, rerun_candidates(problem, apart=apart))
     enforce = []
     by_index = {}
     for pin in pins:
@@ -255,6 +293,10 @@ def _explain_pins(problem: Problem, pins: list[Pin], file: str, lang: str, secon
 
 # --- the lexicographic solve -------------------------------------------------------------------------------
 
+# Up to this many occurrences the preference stage re-solves the whole timetable (within the fewest moves and
+# agendas); past it only the occurrences the first two stages moved or added may change place in it.
+WHOLE_PREFERENCE_UNITS = 80
+
 
 class _Stage(cp_model.CpSolverSolutionCallback):
     """Reports progress on the last stage; stops the search cleanly on Ctrl-C."""
@@ -263,8 +305,11 @@ class _Stage(cp_model.CpSolverSolutionCallback):
         super().__init__()
         self.report = report
         self.t0 = t0
+        self.first: float | None = None  # perf_counter time of the first solution
 
     def on_solution_callback(self) -> None:
+        if self.first is None:
+            self.first = time.perf_counter()
         if self.report:
             self.report(time.perf_counter() - self.t0, self.ObjectiveValue(), self.BestObjectiveBound())
 
@@ -273,35 +318,135 @@ class _Stage(cp_model.CpSolverSolutionCallback):
 class _Run:
     """Shared state of the staged solve: solver settings, time left, Ctrl-C."""
 
-    tm: TimetableModel
     seed: int
     workers: int
     deadline: float
+    quick: bool = False  # large events: no probing in presolve (it took 17 s of a 30-s stage on 400 sessions)
     interrupted: bool = False
     current: _Stage | None = None
+    first: float | None = None  # when the last solve found its first solution
 
     def stop(self, *_: object) -> None:
         self.interrupted = True
         if self.current is not None:
             self.current.StopSearch()
 
-    def solve(self, share: float, report: Callable[[float, float, float], None] | None = None):
-        left = max(0.5, self.deadline - time.perf_counter())
+    def left(self) -> float:
+        return max(0.5, self.deadline - time.perf_counter())
+
+    def solve(
+        self,
+        model: cp_model.CpModel,
+        share: float,
+        report: Callable[[float, float, float], None] | None = None,
+        *,
+        stop_at_first: bool = False,
+    ) -> tuple[cp_model.CpSolver, int]:
         solver = cp_model.CpSolver()
         p = solver.parameters
-        p.max_time_in_seconds = max(0.5, left * share)
+        p.max_time_in_seconds = max(0.5, self.left() * share)
         p.num_workers = self.workers
         p.random_seed = self.seed
+        p.stop_after_first_solution = stop_at_first
+        if self.quick:
+            p.cp_model_probing_level = 0
         self.current = _Stage(report, time.perf_counter())
-        status = solver.Solve(self.tm.model, self.current)
+        status = run_solver(solver, model, self.current)
+        self.first = self.current.first
         self.current = None
         return solver, status
 
-    def hint_from(self, solver: cp_model.CpSolver, extra: list[cp_model.IntVar]) -> None:
-        """Start the next stage from the last solution (a complete hint)."""
-        self.tm.model.ClearHints()
-        for v in [*self.tm.x.values(), *self.tm.y.values(), *extra]:
-            self.tm.model.AddHint(v, solver.BooleanValue(v))
+
+@dataclass
+class _Objectives:
+    """Moves and agendas touched by moves, as expressions of one model."""
+
+    cost: cp_model.LinearExprT
+    forced: int  # move cost no timetable avoids (previous slot or room gone for that session)
+    stays: dict[Unit, cp_model.IntVar]  # the occurrence keeps its start and its room type
+    touched: list[cp_model.IntVar]  # one per participant whose previous agenda may be touched
+    always_touched: int  # participants whose previous agenda holds a session that cannot stay
+
+
+def _objectives(
+    tm: TimetableModel,
+    before: dict[Unit, Placement],
+    agendas: dict[str, list[Unit]],
+) -> _Objectives:
+    st = tm.problem.settings
+    model = tm.model
+    types = type_of(tm.cand)
+    units = {u.key for u in tm.cand.units}
+    stays: dict[Unit, cp_model.IntVar] = {}
+    terms: list = []
+    forced = 0
+    for key in sorted(units & set(before)):
+        p = before[key]
+        xs = tm.x.get((key, p.start))
+        t = types.get(p.room)
+        yr = tm.y.get((key, t)) if t is not None else None
+        if xs is None:
+            forced += st.move_slot_weight
+        else:
+            terms.append(st.move_slot_weight * (1 - xs))
+        if yr is None:
+            forced += st.move_room_weight
+        else:
+            terms.append(st.move_room_weight * (1 - yr))
+        if xs is not None and yr is not None:
+            s = model.NewBoolVar(f"stay[{key}]")
+            model.AddBoolAnd([xs, yr]).OnlyEnforceIf(s)
+            model.AddBoolOr([xs.Not(), yr.Not()]).OnlyEnforceIf(s.Not())
+            stays[key] = s
+    touched: list[cp_model.IntVar] = []
+    always = 0
+    for name, agenda in agendas.items():
+        agenda = [u for u in agenda if u in before]
+        if not agenda:
+            continue
+        if any(u not in stays for u in agenda):
+            always += 1
+            continue
+        a = model.NewBoolVar(f"touched[{name}]")
+        for u in agenda:
+            model.AddImplication(stays[u].Not(), a)
+        touched.append(a)
+    return _Objectives(sum(terms) + forced, forced, stays, touched, always)
+
+
+def _hint(tm: TimetableModel, choice: Mapping[Unit, tuple[str, int]], extra: Mapping | None = None) -> None:
+    """A complete hint on starts and room types (plus given literals)."""
+    tm.model.ClearHints()
+    for (key, slot_id), v in tm.x.items():
+        if key in choice:
+            tm.model.AddHint(v, choice[key][0] == slot_id)
+    for (key, t), v in tm.y.items():
+        if key in choice:
+            tm.model.AddHint(v, choice[key][1] == t)
+    for v, value in (extra or {}).items():
+        tm.model.AddHint(v, value)
+
+
+def _choice(tm: TimetableModel, solver: cp_model.CpSolver) -> dict[Unit, tuple[str, int]]:
+    """(start slot id, room type) of every occurrence in a solution."""
+    out = {}
+    for unit in tm.cand.units:
+        k = unit.key
+        start = next(s.id for s in tm.cand.starts[k] if solver.BooleanValue(tm.x[(k, s.id)]))
+        t = next(t for t in tm.cand.type_options[k] if solver.BooleanValue(tm.y[(k, t)]))
+        out[k] = (start, t)
+    return out
+
+
+def _narrowed(cand: Candidates, choice: Mapping[Unit, tuple[str, int]], free: set[Unit]) -> Candidates:
+    """The same candidates with every occurrence outside `free` held at its choice."""
+    starts, options = dict(cand.starts), dict(cand.type_options)
+    for unit in cand.units:
+        if unit.key not in free:
+            slot_id, t = choice[unit.key]
+            starts[unit.key] = [s for s in cand.starts[unit.key] if s.id == slot_id]
+            options[unit.key] = [t]
+    return Candidates(cand.problem, list(cand.units), list(cand.types), starts, options)
 
 
 def plan_rerun(
@@ -313,17 +458,21 @@ def plan_rerun(
     rows: Mapping[Unit, int] | None = None,
     previous_file: str = "",
     old_problem: Problem | None = None,
+    announced: Timetable | None = None,
     time_limit: float | None = None,
     seed: int = 0,
     workers: int | None = None,
     progress: Progress | None = None,
+    pool_rooms: bool = True,
 ) -> RerunResult:
     """The timetable closest to `previous` that keeps every hard rule of `problem`, then the best for people.
 
     `locked`: units never to move; `edited_rows`: units whose slot or room was typed by hand, with their
     Sessions-sheet row; `rows`: every unit's Sessions-sheet row (to name locks); `previous_file`: where the
     previous timetable was read, for messages; `old_problem`: the input `previous` was computed from, when
-    known, for names and emails of what was removed.
+    known, for names and emails of what was removed; `announced`: the timetable as the last solve wrote it,
+    before hand edits (`previous` holds them), so the report tells hand moves too; `pool_rooms` off: every
+    room its own choice in the model (the former model, kept for comparison).
     """
     lang = problem.language
     st = problem.settings
@@ -337,87 +486,43 @@ def plan_rerun(
     _check_pins(problem, pins, previous_file, lang)
 
     t0 = time.perf_counter()
-    tm = exact_room_model(problem)
-    model = tm.model
-    for pin in pins:
-        lits = _pin_literals(tm, pin)
-        if lits is None:
-            raise _explain_pins(problem, pins, previous_file, lang, 1.0)
-        for lit in lits:
-            model.Add(lit == 1)
-
-    # Moves: one "stays" literal per unit of the previous timetable that still exists.
-    room_index = {r.name: i for i, r in enumerate(problem.rooms)}
+    apart = frozenset(pin.placement.room for pin in pins)
+    cand = rerun_candidates(problem, pool=pool_rooms, apart=apart)
+    whole = len(cand.units) <= WHOLE_PREFERENCE_UNITS
     before = {(p.session, p.occurrence): p for p in previous.placements}
-    units = {u.key for u in tm.cand.units}
-    same_slot: dict[Unit, cp_model.IntVar] = {}
-    same_room: dict[Unit, cp_model.IntVar] = {}
-    stays: dict[Unit, cp_model.IntVar] = {}
-    cost_terms: list = []
-    forced = 0
-    for key in sorted(units & set(before)):
-        p = before[key]
-        xs = tm.x.get((key, p.start))
-        t = room_index.get(p.room)
-        yr = tm.y.get((key, t)) if t is not None else None
-        if xs is None:
-            forced += st.move_slot_weight
-        else:
-            same_slot[key] = xs
-            cost_terms.append(st.move_slot_weight * (1 - xs))
-        if yr is None:
-            forced += st.move_room_weight
-        else:
-            same_room[key] = yr
-            cost_terms.append(st.move_room_weight * (1 - yr))
-        if xs is not None and yr is not None:
-            s = model.NewBoolVar(f"stay[{key}]")
-            model.AddBoolAnd([xs, yr]).OnlyEnforceIf(s)
-            model.AddBoolOr([xs.Not(), yr.Not()]).OnlyEnforceIf(s.Not())
-            stays[key] = s
-    cost = sum(cost_terms) + forced
-
-    # Agenda changes: a participant is touched when a session of their agenda does not stay.
     placed_units: dict[str, list[Unit]] = {}
     for key in before:
         placed_units.setdefault(key[0], []).append(key)
-    touched: list[cp_model.IntVar] = []
-    always_touched = 0
+    agendas: dict[str, list[Unit]] = {}
     for person in problem.participants:
         if previous.allocation is not None:
-            agenda = list(previous.allocation.get(person.name, ()))
+            agendas[person.name] = list(previous.allocation.get(person.name, ()))
         else:
-            agenda = [u for c in person.choices for u in placed_units.get(c, [])]
-        agenda = [u for u in agenda if u in before]
-        if not agenda:
-            continue
-        if any(u not in stays for u in agenda):
-            always_touched += 1
-            continue
-        a = model.NewBoolVar(f"touched[{person.name}]")
-        for u in agenda:
-            model.AddImplication(stays[u].Not(), a)
-        touched.append(a)
+            agendas[person.name] = [u for c in person.choices for u in placed_units.get(c, [])]
+    types = type_of(cand)
+    previous_choice = {k: (p.start, types.get(p.room, -1)) for k, p in before.items()}
 
-    # Hint: the previous timetable, as far as it still fits.
-    for (key, slot_id), v in tm.x.items():
-        p = before.get(key)
-        if p is not None:
-            model.AddHint(v, p.start == slot_id)
-    for (key, t), v in tm.y.items():
-        p = before.get(key)
-        if p is not None:
-            model.AddHint(v, room_index.get(p.room) == t)
-
-    run = _Run(tm, seed, workers, t0 + time_limit)
+    run = _Run(seed, workers, t0 + time_limit, quick=not whole)
     try:
         previous_handler = signal.signal(signal.SIGINT, run.stop)
     except ValueError:  # not in the main thread (tests)
         previous_handler = None
+    first_seconds = None
     try:
+        # Large events: a first timetable by re-placing only what must move (and what is near it).
+        repaired = None if whole else _repair(cand, before, previous_choice, pins, run)
+        if repaired is not None:
+            first_seconds = time.perf_counter() - t0
+        tm = TimetableModel(problem, cand).build() if whole else hard_rules(problem, cand)
+        model = tm.model
+        model.ClearObjective()
+        _pin(tm, pins, problem, previous_file, lang)
+        obj = _objectives(tm, before, agendas)
+        _hint(tm, repaired or previous_choice)
+
         # Stage 1: fewest (weighted) moves.
-        model.Minimize(cost)
-        solver, status = run.solve(0.4)
+        model.Minimize(obj.cost)
+        solver, status = run.solve(model, 0.5)
         if status == cp_model.INFEASIBLE:
             if pins:
                 raise _explain_pins(problem, pins, previous_file, lang, max(1.0, time_limit / 4))
@@ -430,7 +535,20 @@ def plan_rerun(
                     )
                 ]
             )
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            if first_seconds is None:
+                first_seconds = (run.first or time.perf_counter()) - t0
+            best_cost = round(solver.ObjectiveValue())
+            move_bound = round(solver.BestObjectiveBound())
+            moves_optimal = status == cp_model.OPTIMAL
+            choice = _choice(tm, solver)
+            stays_now = {k: solver.BooleanValue(v) for k, v in obj.stays.items()}
+        elif repaired is not None:  # the whole model found nothing better in time: the repair stands
+            choice = repaired
+            best_cost = _cost(problem, choice, previous_choice)
+            move_bound, moves_optimal = obj.forced, False
+            stays_now = {k: choice[k] == previous_choice[k] for k in obj.stays}
+        else:
             raise InfeasibleError(
                 [
                     tr(
@@ -441,83 +559,98 @@ def plan_rerun(
                     )
                 ]
             )
-        best_cost = round(solver.ObjectiveValue())
-        move_bound = round(solver.BestObjectiveBound())
-        proven = status == cp_model.OPTIMAL
-        model.Add(cost <= best_cost)
-        last, last_status = solver, status
+        model.Add(obj.cost <= best_cost)
+        touched_now = [
+            any(not stays_now.get(u, False) for u in agendas[name] if u in before) for name in agendas
+        ]
 
-        # Stage 2: fewest participants touched by a move.
-        if touched and not run.interrupted:
-            run.hint_from(last, [*stays.values(), *touched])
-            model.Minimize(sum(touched))
-            solver, status = run.solve(0.4)
+        # Stage 2: fewest participants whose agenda holds a session that moves.
+        touched_best = sum(touched_now) - obj.always_touched
+        touched_bound, touched_optimal = 0, not obj.touched
+        if obj.touched and not run.interrupted:
+            _hint(tm, choice, {v: stays_now[k] for k, v in obj.stays.items()})
+            model.Minimize(sum(obj.touched))
+            solver, status = run.solve(model, 0.5)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                model.Add(sum(touched) <= round(solver.ObjectiveValue()))
-                last, last_status = solver, status
+                touched_best = round(solver.ObjectiveValue())
+                touched_bound = round(solver.BestObjectiveBound())
+                touched_optimal = status == cp_model.OPTIMAL
+                model.Add(sum(obj.touched) <= touched_best)
+                choice = _choice(tm, solver)
+        touched_bound = obj.always_touched + (touched_best if touched_optimal else touched_bound)
 
-        # Stage 3: the usual preference loss.
-        total = tm.w.total
-        final_status = last_status
-        stage3 = False
-        if not run.interrupted:
-            run.hint_from(last, [*stays.values(), *touched])
-            model.Minimize(sum(tm.losses))
-            watch = (lambda e, obj, bd: progress(e, total - obj, total - bd)) if progress else None
-            solver, status = run.solve(1.0, watch)
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                last, final_status, stage3 = solver, status, True
+        # Stage 3: the usual preference loss, within the fewest moves and agendas.
+        stats, choice = _preferences(
+            tm, obj, choice, before, agendas, best_cost, touched_best, whole, run, progress, seed, workers
+        )
     finally:
         if previous_handler is not None:
             signal.signal(signal.SIGINT, previous_handler)
 
     locked_keys = {(p.placement.session, p.placement.occurrence) for p in pins if p.reason == "locked"}
-    placements = _extract(tm, last, locked_keys)
-    loss = sum(_value(last, term) for term in tm.losses)
-    bound = last.BestObjectiveBound() if stage3 else 0.0
-    kept, kept_bound = total - loss, total - bound
-    optimal = stage3 and final_status == cp_model.OPTIMAL
-    stats = SolveStats(
-        status=last.StatusName(final_status) if stage3 else "FEASIBLE",
-        objective=kept,
-        bound=kept_bound if stage3 else kept,
-        gap=0.0 if optimal else abs(kept_bound - kept) / max(1.0, abs(kept_bound)),
+    pinned_rooms = {(p.placement.session, p.placement.occurrence): p.placement.room for p in pins}
+    placements = colour_keeping_rooms(cand, choice, before, pinned_rooms, locked_keys)
+    stats = replace(
+        stats,
         seconds=round(time.perf_counter() - t0, 3),
-        seed=seed,
-        workers=workers,
-        fingerprint=problem.fingerprint,
+        first_solution_seconds=None if first_seconds is None else round(first_seconds, 3),
         final=not run.interrupted,
     )
     timetable = Timetable(placements, None, stats)
-    allocation = allocate_stable(
-        problem, timetable, previous.allocation, time_limit=max(5.0, time_limit / 2), workers=workers
-    )
-    timetable = replace(timetable, allocation=allocation)
 
     now = {(p.session, p.occurrence): p for p in placements}
-    slot_moves = room_moves = 0
-    for key in sorted(units & set(before)):
-        o, n = before[key], now[key]
-        if o.start != n.start:
-            slot_moves += 1
-        elif o.room != n.room:
-            room_moves += 1
+    units = set(now) & set(before)
+    moved = {k for k in units if (before[k].start, before[k].room) != (now[k].start, now[k].room)}
+    slot_moves = sum(before[k].start != now[k].start for k in moved)
     move_cost = sum(
         st.move_slot_weight * (before[k].start != now[k].start)
         + st.move_room_weight * (before[k].room != now[k].room)
-        for k in units & set(before)
+        for k in units
     )
-    agenda = always_touched + sum(last.BooleanValue(a) for a in touched)
+    by_moves = {
+        name
+        for name, agenda in agendas.items()
+        if any(u in before and (u not in now or u in moved) for u in agenda)
+    }
+    hand = _hand_moves(announced, previous, pins)
+    by_hand = {name for name, agenda in agendas.items() if set(agenda) & set(hand)} - by_moves
+    stable = allocate_stable(
+        problem,
+        timetable,
+        previous.allocation,
+        by_moves | by_hand,
+        time_limit=max(5.0, min(60.0, run.left())),
+        workers=workers,
+    )
+    timetable = replace(timetable, allocation=stable.allocation)
+    granted_only = 0
+    if previous.allocation is None:
+        agenda_changes, agenda_bound = len(by_moves), touched_bound
+    else:
+        agenda_changes = len(by_moves) + stable.changed
+        agenda_bound = touched_bound + stable.changed_bound
+        for name, had in previous.allocation.items():
+            got = set(stable.allocation.get(name, ()))
+            if name not in by_moves | by_hand and set(had) < got:
+                granted_only += 1
+    report = compare(
+        problem, announced or previous, timetable, old_problem=old_problem, by_hand=frozenset(hand)
+    )
     return RerunResult(
         timetable=timetable,
-        moves=slot_moves + room_moves,
+        moves=len(moved),
         slot_moves=slot_moves,
-        room_moves=room_moves,
+        room_moves=len(moved) - slot_moves,
         move_cost=move_cost,
         move_bound=move_bound,
-        moves_proven=proven and move_cost == move_bound,
-        agenda_changes=agenda,
-        report=compare(problem, previous, timetable, old_problem=old_problem),
+        moves_proven=moves_optimal and move_cost == move_bound,
+        agenda_changes=agenda_changes,
+        agenda_bound=agenda_bound,
+        agendas_proven=moves_optimal and touched_optimal and stable.proven and agenda_changes == agenda_bound,
+        hand_moves=tuple(hand),
+        hand_touched=len(by_hand),
+        granted_only=granted_only,
+        report=report,
         quality=assess(problem, timetable),
         violations=tuple(check(problem, timetable)),
         pins=tuple(pins),
@@ -526,40 +659,424 @@ def plan_rerun(
     )
 
 
-def _value(solver: cp_model.CpSolver, term: object) -> int:
-    return round(solver.Value(term))  # type: ignore[arg-type]
+def _pin(tm: TimetableModel, pins: list[Pin], problem: Problem, file: str, lang: str) -> None:
+    for pin in pins:
+        lits = _pin_literals(tm, pin)
+        if lits is None:
+            raise _explain_pins(problem, pins, file, lang, 1.0)
+        for lit in lits:
+            tm.model.Add(lit == 1)
 
 
-def _extract(tm: TimetableModel, solver: cp_model.CpSolver, locked: set[Unit]) -> tuple[Placement, ...]:
-    """Starts and rooms straight from the literals (each room is its own type)."""
-    problem, cand = tm.problem, tm.cand
-    out = []
+def _cost(
+    problem: Problem, choice: Mapping[Unit, tuple[str, int]], was: Mapping[Unit, tuple[str, int]]
+) -> int:
+    """Weighted moves of `choice` from `was` (starts and room types)."""
+    st = problem.settings
+    return sum(
+        st.move_slot_weight * (choice[k][0] != w[0]) + st.move_room_weight * (choice[k][1] != w[1])
+        for k, w in was.items()
+        if k in choice
+    )
+
+
+def _must_move(cand: Candidates, was: Mapping[Unit, tuple[str, int]]) -> set[Unit]:
+    """Occurrences that cannot keep their previous start and room type on their own (or are new)."""
+    slot_by_id = cand.problem.slot_by_id
+    out = set()
     for unit in cand.units:
-        start = next(s for s in cand.starts[unit.key] if solver.BooleanValue(tm.x[(unit.key, s.id)]))
-        t = next(t for t in cand.type_options[unit.key] if solver.BooleanValue(tm.y[(unit.key, t)]))
-        ids = tuple(b.id for b in cand.block(unit, start))
-        room = cand.types[t].rooms[0].name
-        out.append(Placement(unit.session.code, ids, room, unit.occurrence, unit.key in locked))
+        k = unit.key
+        if k not in was:
+            out.add(k)
+            continue
+        start, t = was[k]
+        if (
+            start not in {s.id for s in cand.starts[k]}
+            or t not in cand.type_options[k]
+            or any(b.id in cand.types[t].unavailable for b in cand.block(unit, slot_by_id[start]))
+        ):
+            out.add(k)
+    return out
+
+
+def _near(cand: Candidates, free: set[Unit], was: Mapping[Unit, tuple[str, int]]) -> set[Unit]:
+    """`free` and the occurrences that could make way for it: same speakers, or in its previous slots."""
+    problem = cand.problem
+    slot_by_id = problem.slot_by_id
+    units = {u.key: u for u in cand.units}
+    speakers = {n for k in free for n in units[k].session.speakers}
+    busy: set[str] = set()
+    for k in free:
+        if k in was:
+            busy |= {b.id for b in cand.block(units[k], slot_by_id[was[k][0]])}
+    out = set(free)
+    for unit in cand.units:
+        k = unit.key
+        if set(unit.session.speakers) & speakers or (k in was and was[k][0] in busy):
+            out.add(k)
+    return out
+
+
+def _repair(
+    cand: Candidates,
+    before: dict[Unit, Placement],
+    was: dict[Unit, tuple[str, int]],
+    pins: list[Pin],
+    run: _Run,
+) -> dict[Unit, tuple[str, int]] | None:
+    """A timetable moving only what must move, found fast on a model where everything else stays put.
+
+    The occurrences that cannot stay (and new ones) are free; if that has no solution, those that could
+    make way for them are freed too. Fewest weighted moves within that neighbourhood; None if neither
+    neighbourhood has a timetable in time (the whole model then searches from the previous timetable).
+    """
+    problem = cand.problem
+    free = _must_move(cand, was)
+    for _ in range(2):
+        narrow = _narrowed(cand, was, free)
+        if any(not narrow.starts[u.key] or not narrow.type_options[u.key] for u in narrow.units):
+            free = _near(cand, free, was)
+            continue
+        tm = hard_rules(problem, narrow)
+        try:
+            _pin(tm, pins, problem, "", problem.language)
+        except SchedulerError:
+            return None
+        obj = _objectives(tm, before, {})
+        tm.model.Minimize(obj.cost)
+        _hint(tm, was)
+        solver, status = run.solve(tm.model, 0.25)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return _choice(tm, solver)
+        if run.interrupted:
+            return None
+        free = _near(cand, free, was)
+    return None
+
+
+def _preferences(
+    tm: TimetableModel,
+    obj: _Objectives,
+    choice: dict[Unit, tuple[str, int]],
+    before: dict[Unit, Placement],
+    agendas: dict[str, list[Unit]],
+    best_cost: int,
+    touched_best: int,
+    whole: bool,
+    run: _Run,
+    progress: Progress | None,
+    seed: int,
+    workers: int,
+) -> tuple[SolveStats, dict[Unit, tuple[str, int]]]:
+    """Stage 3: the preference loss of `model.py`, moves and agendas held at their optimum.
+
+    Small events: the whole model. Larger ones: a model of the preference loss where only the occurrences
+    the first two stages moved or added may change place, so its figures are for that neighbourhood.
+    """
+    problem = tm.problem
+    if run.interrupted:
+        return SolveStats(
+            status="FEASIBLE", seed=seed, workers=workers, fingerprint=problem.fingerprint
+        ), choice
+    if whole:
+        pm, pobj = tm, obj
+    else:
+        types = type_of(tm.cand)
+        free = {k for k, (start, t) in choice.items() if k not in before}
+        free |= {
+            k
+            for k, (start, t) in choice.items()
+            if k in before and (before[k].start != start or types.get(before[k].room) != t)
+        }
+        pm = TimetableModel(problem, _narrowed(tm.cand, choice, free)).build()
+        pobj = _objectives(pm, before, agendas)
+        pm.model.Add(pobj.cost <= best_cost)
+        if pobj.touched:
+            pm.model.Add(sum(pobj.touched) <= touched_best)
+    _hint(pm, choice)
+    total = pm.w.total
+    watch = (lambda e, o, b: progress(e, total - o, total - b)) if progress else None
+    solver, status = run.solve(pm.model, 1.0, watch)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return SolveStats(
+            status="FEASIBLE", seed=seed, workers=workers, fingerprint=problem.fingerprint
+        ), choice
+    loss = sum(round(solver.Value(term)) for term in pm.losses)  # type: ignore[arg-type]
+    bound = solver.BestObjectiveBound()
+    kept, kept_bound = total - loss, total - bound
+    optimal = status == cp_model.OPTIMAL and whole
+    stats = SolveStats(
+        status="OPTIMAL" if optimal else "FEASIBLE",
+        objective=kept,
+        bound=kept_bound if whole else kept,
+        gap=0.0 if optimal else abs(kept_bound - kept) / max(1.0, abs(kept_bound)) if whole else 0.0,
+        seed=seed,
+        workers=workers,
+        fingerprint=problem.fingerprint,
+    )
+    return stats, _choice(pm, solver)
+
+
+def _hand_moves(announced: Timetable | None, previous: Timetable, pins: list[Pin]) -> list[Unit]:
+    """Occurrences placed by hand since the last solve: where the workbook says now differs from what it
+    said when written, and the edit was kept (a pin)."""
+    if announced is None:
+        return []
+    was = {(p.session, p.occurrence): (p.start, p.room) for p in announced.placements}
+    edited = {(p.placement.session, p.placement.occurrence) for p in pins if p.reason == "edited"}
+    now = {(p.session, p.occurrence): (p.start, p.room) for p in previous.placements}
+    return sorted(k for k in edited if k in was and k in now and was[k] != now[k])
+
+
+# --- rooms: colour each type keeping previous rooms ---------------------------------------------------------
+
+
+def colour_keeping_rooms(
+    cand: Candidates,
+    choice: Mapping[Unit, tuple[str, int]],
+    before: Mapping[Unit, Placement],
+    pinned: Mapping[Unit, str],
+    locked: set[Unit],
+) -> tuple[Placement, ...]:
+    """Concrete rooms within each type: previous rooms kept wherever they can be.
+
+    Greedy first (pinned and unmoved occurrences take their room, then the rest in time order, each its
+    previous room when free); a type where that leaves an occurrence without a room, or one of them out of
+    its previous room, is coloured exactly by a small CP-SAT model that keeps the most previous rooms.
+    Any set of intervals at most k deep fits k rooms, so the exact colouring always succeeds.
+    """
+    problem = cand.problem
+    slot_by_id = problem.slot_by_id
+    by_type: dict[int, list] = {}
+    for unit in cand.units:
+        start, t = choice[unit.key]
+        ids = tuple(b.id for b in cand.block(unit, slot_by_id[start]))
+        by_type.setdefault(t, []).append((unit, ids))
+    out = []
+    for t, items in by_type.items():
+        rooms = [r.name for r in cand.types[t].rooms]
+        wanted = {}
+        for unit, _ids in items:
+            k = unit.key
+            if k in pinned:
+                wanted[k] = pinned[k]
+            elif k in before and before[k].room in rooms:
+                wanted[k] = before[k].room
+        got = _greedy_rooms(items, rooms, wanted, before, slot_by_id)
+        if got is None or any(got.get(k) != r for k, r in wanted.items()):
+            got = _exact_rooms(items, rooms, wanted, pinned) or got
+        assert got is not None
+        for unit, ids in items:
+            k = unit.key
+            out.append(Placement(unit.session.code, ids, got[k], unit.occurrence, k in locked))
     order = {s.id: s.index for s in problem.slots}
     return tuple(sorted(out, key=lambda p: (order[p.start], p.room, p.session, p.occurrence)))
 
 
+def _greedy_rooms(items, rooms, wanted, before, slot_by_id) -> dict[Unit, str] | None:
+    busy: dict[str, set[str]] = {r: set() for r in rooms}
+    got: dict[Unit, str] = {}
+    unmoved = [
+        (u, ids)
+        for u, ids in items
+        if u.key in wanted and (u.key not in before or before[u.key].start == ids[0])
+    ]
+    for unit, ids in unmoved:
+        r = wanted[unit.key]
+        if not busy[r] & set(ids):
+            busy[r] |= set(ids)
+            got[unit.key] = r
+    rest = sorted(
+        (it for it in items if it[0].key not in got), key=lambda it: (slot_by_id[it[1][0]].index, it[0].key)
+    )
+    for unit, ids in rest:
+        r = wanted.get(unit.key)
+        if r is None or busy[r] & set(ids):
+            r = next((name for name in rooms if not busy[name] & set(ids)), None)
+        if r is None:
+            return None
+        busy[r] |= set(ids)
+        got[unit.key] = r
+    return got
+
+
+def _exact_rooms(items, rooms, wanted, pinned) -> dict[Unit, str] | None:
+    model = cp_model.CpModel()
+    a = {(u.key, r): model.NewBoolVar("") for u, _ in items for r in rooms}
+    per_slot: dict[tuple[str, str], list] = {}
+    for unit, ids in items:
+        model.AddExactlyOne(a[(unit.key, r)] for r in rooms)
+        for r in rooms:
+            for s in ids:
+                per_slot.setdefault((r, s), []).append(a[(unit.key, r)])
+        if unit.key in pinned:
+            model.Add(a[(unit.key, pinned[unit.key])] == 1)
+    for lits in per_slot.values():
+        if len(lits) > 1:
+            model.AddAtMostOne(lits)
+    model.Maximize(sum(a[(k, r)] for k, r in wanted.items()))
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = 10.0
+    solver.parameters.num_workers = 1
+    if solver.Solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return {u.key: next(r for r in rooms if solver.BooleanValue(a[(u.key, r)])) for u, _ in items}
+
+
 # --- allocation that keeps people where they were ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StableAllocation:
+    allocation: dict[str, tuple[Unit, ...]]
+    changed: int  # participants not touched by a move who still lose a seat
+    changed_bound: int  # proven lower bound on `changed` for this timetable
+    proven: bool
 
 
 def allocate_stable(
     problem: Problem,
     timetable: Timetable,
     previous: Mapping[str, tuple[Unit, ...]] | None,
+    by_moves: set[str] = frozenset(),  # type: ignore[assignment]
     *,
     time_limit: float = 30.0,
     workers: int = 0,
-) -> dict[str, tuple[Unit, ...]]:
-    """The allocation of `allocate.py` (same rules, same fairness levels), ties broken by keeping seats.
+) -> StableAllocation:
+    """Seats again, disturbing as few people as possible, then as `allocate.py` does.
 
-    Among allocations equal on every level of `allocate.allocate`, the one keeping the most of each
-    participant's previous sessions wins, so that a rerun does not shuffle people for nothing.
+    Lexicographic, in two CP-SAT solves: (1) fewest participants losing a seat although no session of
+    theirs moved (`by_moves` are those a move or a cancellation already touches), then the most previous
+    seats kept by anyone; (2) the levels of `allocate.allocate` (top choices, first choices, rank-weighted
+    choices), those two held: seats freed or added may be granted, to anyone. So a participant keeps every
+    seat that still exists, still fits their wishes and days and has room, unless a move forces otherwise.
     """
-    return allocate(
-        problem, timetable, time_limit=time_limit, workers=workers or 1, prefer=dict(previous or {})
-    ).by_participant
+    if previous is None:
+        alloc = allocate(problem, timetable, time_limit=time_limit, workers=workers or 1)
+        return StableAllocation(alloc.by_participant, 0, 0, True)
+    st = problem.settings
+    placed = {(p.session, p.occurrence): p for p in timetable.placements}
+    by_code = timetable.by_session()
+    slot_day = {s.id: s.day for s in problem.slots}
+    model = cp_model.CpModel()
+    g: dict[tuple[str, Unit], cp_model.IntVar] = {}
+    per_unit: dict[Unit, list[cp_model.IntVar]] = {}
+    weighted, any_top, first, kept, same = [], [], [], [], []
+    hint: dict[cp_model.IntVar, bool] = {}
+
+    def var(name: str, unit: Unit, per_slot: dict[str, list], mine: dict[Unit, cp_model.IntVar]):
+        v = model.NewBoolVar("")
+        g[(name, unit)] = v
+        mine[unit] = v
+        per_unit.setdefault(unit, []).append(v)
+        for s in placed[unit].slots:
+            per_slot.setdefault(s, []).append(v)
+        return v
+
+    for person in problem.participants:
+        had = set(previous.get(person.name, ()))
+        per_slot: dict[str, list] = {}
+        mine: dict[Unit, cp_model.IntVar] = {}
+        top_vars, first_vars = [], []
+        for (rank, code), weight in zip(person.ranked, st.choice_weights(person), strict=True):
+            occ_vars = []
+            for p in by_code.get(code, []):
+                if not all(person.attends(slot_day[s]) for s in p.slots):
+                    continue
+                unit = (code, p.occurrence)
+                v = var(person.name, unit, per_slot, mine)
+                occ_vars.append(v)
+                weighted.append(weight * v)
+                if rank <= st.top_choices:
+                    top_vars.append(v)
+                if rank == 1:
+                    first_vars.append(v)
+            if len(occ_vars) > 1:
+                model.AddAtMostOne(occ_vars)
+        # Seats held before in sessions not chosen (free slots filled, plenaries) may be kept too.
+        chosen = set(person.choices)
+        for unit in sorted(had):
+            if unit[0] in chosen or unit not in placed:
+                continue
+            s = problem.session_by_code[unit[0]]
+            if (st.fill_free_slots or s.is_plenary) and all(
+                person.attends(slot_day[x]) for x in placed[unit].slots
+            ):
+                var(person.name, unit, per_slot, mine)
+        for vs in per_slot.values():
+            if len(vs) > 1:
+                model.AddAtMostOne(vs)
+        for unit, v in mine.items():
+            if unit in had:
+                kept.append(v)
+            hint[v] = unit in had
+        if person.name in previous and person.name not in by_moves and had:
+            s = model.NewBoolVar("")
+            if had <= set(mine):
+                for unit in had:
+                    model.AddImplication(s, mine[unit])
+            else:
+                model.Add(s == 0)  # a seat they held is gone whatever happens
+            same.append(s)
+        if st.fairness and top_vars:
+            a = model.NewBoolVar("")
+            model.AddBoolOr(top_vars).OnlyEnforceIf(a)
+            any_top.append(a)
+        if st.fairness and first_vars:
+            f = model.NewBoolVar("")
+            model.Add(sum(first_vars) >= 1).OnlyEnforceIf(f)
+            first.append(f)
+    cap = seats(problem, timetable)
+    for unit, vs in per_unit.items():
+        if len(vs) > cap[unit]:
+            model.Add(sum(vs) <= cap[unit])
+    for v, value in hint.items():
+        model.AddHint(v, value)
+
+    def solve(share: float) -> tuple[cp_model.CpSolver, int]:
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(1.0, time_limit * share)
+        solver.parameters.num_workers = workers or 1
+        return solver, solver.Solve(model)
+
+    scale = len(kept) + 1
+    model.Maximize(scale * sum(same) + sum(kept))
+    solver, status = solve(0.5)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        alloc = allocate(problem, timetable, time_limit=time_limit, workers=workers or 1)
+        return StableAllocation(alloc.by_participant, len(same), 0, False)
+    n_same = sum(solver.BooleanValue(s) for s in same)
+    n_kept = sum(solver.BooleanValue(v) for v in kept)
+    changed_bound = max(0, len(same) - int(solver.BestObjectiveBound() // scale))
+    proven = status == cp_model.OPTIMAL
+    model.Add(sum(same) >= n_same)
+    model.Add(sum(kept) >= n_kept)
+    model.ClearHints()
+    for v in g.values():
+        model.AddHint(v, solver.BooleanValue(v))
+    total = sum(sum(st.choice_weights(p)) for p in problem.participants)
+    level2 = total + 1
+    level1 = level2 * (len(first) + 1)
+    model.Maximize(level1 * sum(any_top) + level2 * sum(first) + sum(weighted))
+    second, status2 = solve(0.5)
+    if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        solver = second
+    out: dict[str, list[Unit]] = {p.name: [] for p in problem.participants}
+    for (name, unit), v in g.items():
+        if solver.BooleanValue(v):
+            out[name].append(unit)
+    if st.fill_free_slots:
+        _fill_disturbed(problem, timetable, out, cap, previous)
+    order = {s.id: s.index for s in problem.slots}
+    start = {k: order[p.start] for k, p in placed.items()}
+    result = {n: tuple(sorted(us, key=lambda u: (start[u], u))) for n, us in out.items()}
+    return StableAllocation(result, len(same) - n_same, changed_bound, proven)
+
+
+def _fill_disturbed(problem, timetable, out, cap, previous) -> None:
+    """`Fill free slots` for those whose agenda changes anyway; the others keep theirs as it was."""
+    filled = {n: list(us) for n, us in out.items()}
+    _fill_free_slots(problem, timetable, filled, cap)
+    for name, units in filled.items():
+        if name not in previous or set(out[name]) != set(previous[name]):
+            out[name] = units
