@@ -1,7 +1,7 @@
 """Benchmark of reruns: one change to the input, then a rerun from the announced timetable.
 
     python benchmarks/rerun_bench.py                          # every event, every change kind
-    python benchmarks/rerun_bench.py --events sample --kinds speaker-slot --compare-exact
+    python benchmarks/rerun_bench.py --events sample --kinds speaker-slot --compare-exact sample
 
 For each event the announced timetable is solved once (a short time limit for the big events: it only has
 to be valid) and cached in benchmarks/results/. Then for each kind of change, `--repeat` variants (another
@@ -156,7 +156,13 @@ def main() -> None:
     ap.add_argument("--kinds", nargs="*", default=list(KINDS))
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--compare-exact", action="store_true", help="also run the every-room-its-own model")
+    ap.add_argument(
+        "--compare-exact",
+        nargs="*",
+        default=["sample"],
+        metavar="EVENT",
+        help="events where the former model (every room its own choice) runs beside the pooled one",
+    )
     args = ap.parse_args()
     rows = []
     print(
@@ -176,7 +182,7 @@ def main() -> None:
         for kind in args.kinds:
             for i in range(args.repeat):
                 changed, what = feasible_change(problem, tt, kind, i * 50)
-                for pool in (True, False) if args.compare_exact else (True,):
+                for pool in (True, False) if name in args.compare_exact else (True,):
                     label = "pooled" if pool else "every room"
                     m = one(changed, tt, limit, args.workers, pool)
                     m.update(event=name, kind=kind, change=what, model=label, read=read_s)

@@ -233,9 +233,7 @@ class _Builder:
             sorted((self.entry(p) for p in chosen), key=lambda e: (e.order, e.code, e.occurrence))
         )
         missed = tuple(
-            Missed(rank, code, self._title(code))
-            for rank, code in person.ranked
-            if code not in got
+            Missed(rank, code, self._title(code)) for rank, code in person.ranked if code not in got
         )
         return PersonAgenda(person.name, slug, entries, missed)
 

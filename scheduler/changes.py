@@ -302,10 +302,23 @@ def _email(name: str, *problems: Problem, speaker: bool) -> str:
             if sp is not None and sp.email:
                 return sp.email
         else:
-            for p in prob.participants:
-                if p.name == name and p.email:
-                    return p.email
+            email = _participant_emails(prob).get(name)
+            if email:
+                return email
     return ""
+
+
+_EMAILS: dict[int, tuple[Problem, dict[str, str]]] = {}
+
+
+def _participant_emails(problem: Problem) -> dict[str, str]:
+    """name -> email, built once per problem (20,000 participants are looked up one by one)."""
+    cached = _EMAILS.get(id(problem))
+    if cached is None or cached[0] is not problem:
+        cached = (problem, {p.name: p.email for p in problem.participants if p.email})
+        _EMAILS.clear()
+        _EMAILS[id(problem)] = cached
+    return cached[1]
 
 
 def _speaker_changes(

@@ -35,7 +35,7 @@ from .check import Violation, check
 from .diagnose import diagnose
 from .errors import InfeasibleError, InputError, InputIssue, SchedulerError
 from .i18n import tr
-from .model import Candidates, RoomType, TimetableModel, Weights, candidates, run_solver
+from .model import Candidates, RoomType, TimetableModel, Weights, candidates, run_solver, timeline
 from .problem import Problem, Room, Session
 from .quality import Quality, assess
 from .solve import Progress, default_workers
@@ -296,6 +296,9 @@ def _explain_pins(problem: Problem, pins: list[Pin], file: str, lang: str, secon
 # Up to this many occurrences the preference stage re-solves the whole timetable (within the fewest moves and
 # agendas); past it only the occurrences the first two stages moved or added may change place in it.
 WHOLE_PREFERENCE_UNITS = 80
+# Past this many the preference stage is left out: building the preference model (pairs of sessions chosen
+# together, for every occurrence) took longer than a whole rerun's two minutes on the 1,200-session congress.
+PREFERENCE_STAGE_UNITS = 600
 
 
 class _Stage(cp_model.CpSolverSolutionCallback):
@@ -415,8 +418,12 @@ def _objectives(
 
 
 def _hint(tm: TimetableModel, choice: Mapping[Unit, tuple[str, int]], extra: Mapping | None = None) -> None:
-    """A complete hint on starts and room types (plus given literals)."""
+    """A hint on starts and room types (plus given literals); complete when `choice` has every unit."""
     tm.model.ClearHints()
+    slot_by_id = tm.problem.slot_by_id
+    for key, start in tm.start.items():
+        if key in choice and choice[key][0] in slot_by_id:
+            tm.model.AddHint(start, timeline(slot_by_id[choice[key][0]]))
     for (key, slot_id), v in tm.x.items():
         if key in choice:
             tm.model.AddHint(v, choice[key][0] == slot_id)
@@ -502,23 +509,29 @@ def plan_rerun(
     types = type_of(cand)
     previous_choice = {k: (p.start, types.get(p.room, -1)) for k, p in before.items()}
 
-    run = _Run(seed, workers, t0 + time_limit, quick=not whole)
+    # Large events keep the last part of the time for seating people again (20,000 of them on a congress).
+    run = _Run(seed, workers, t0 + time_limit * (1.0 if whole else 0.7), quick=not whole)
     try:
         previous_handler = signal.signal(signal.SIGINT, run.stop)
     except ValueError:  # not in the main thread (tests)
         previous_handler = None
     first_seconds = None
     try:
-        # Large events: a first timetable by re-placing only what must move (and what is near it).
-        repaired = None if whole else _repair(cand, before, previous_choice, pins, run)
-        if repaired is not None:
-            first_seconds = time.perf_counter() - t0
         tm = TimetableModel(problem, cand).build() if whole else hard_rules(problem, cand)
         model = tm.model
         model.ClearObjective()
         _pin(tm, pins, problem, previous_file, lang)
         obj = _objectives(tm, before, agendas)
-        _hint(tm, repaired or previous_choice)
+        # Redundant: each session pays at least its own cheapest move, whatever the others do. Lets CP-SAT
+        # close the proof at once when a timetable reaches it (its own bound finds it slowly on big events).
+        own = _own_minimum(cand, previous_choice)
+        model.Add(obj.cost >= own)
+        # Large events: a first timetable by re-placing only what must move (and what is near it).
+        repaired = None if whole else _repair(tm, obj, previous_choice, run)
+        if repaired is not None:
+            first_seconds = time.perf_counter() - t0
+        start_from = repaired or previous_choice
+        _hint(tm, start_from, {v: start_from.get(k) == previous_choice[k] for k, v in obj.stays.items()})
 
         # Stage 1: fewest (weighted) moves.
         model.Minimize(obj.cost)
@@ -546,7 +559,7 @@ def plan_rerun(
         elif repaired is not None:  # the whole model found nothing better in time: the repair stands
             choice = repaired
             best_cost = _cost(problem, choice, previous_choice)
-            move_bound, moves_optimal = obj.forced, False
+            move_bound, moves_optimal = max(obj.forced, own), False
             stays_now = {k: choice[k] == previous_choice[k] for k in obj.stays}
         else:
             raise InfeasibleError(
@@ -619,7 +632,7 @@ def plan_rerun(
         timetable,
         previous.allocation,
         by_moves | by_hand,
-        time_limit=max(5.0, min(60.0, run.left())),
+        time_limit=max(5.0, min(60.0, t0 + 0.95 * time_limit - time.perf_counter())),
         workers=workers,
     )
     timetable = replace(timetable, allocation=stable.allocation)
@@ -680,6 +693,27 @@ def _cost(
     )
 
 
+def _own_minimum(cand: Candidates, was: Mapping[Unit, tuple[str, int]]) -> int:
+    """Each previous occurrence's cheapest place of its own (start, room type), ignoring all the others:
+    a lower bound on the weighted moves of any timetable."""
+    st = cand.problem.settings
+    total = 0
+    for unit in cand.units:
+        if unit.key not in was:
+            continue
+        start, t = was[unit.key]
+        best = None
+        for slot in cand.starts[unit.key]:
+            block = {b.id for b in cand.block(unit, slot)}
+            for option in cand.type_options[unit.key]:
+                if block & cand.types[option].unavailable:
+                    continue
+                c = st.move_slot_weight * (slot.id != start) + st.move_room_weight * (option != t)
+                best = c if best is None else min(best, c)
+        total += best or 0
+    return total
+
+
 def _must_move(cand: Candidates, was: Mapping[Unit, tuple[str, int]]) -> set[Unit]:
     """Occurrences that cannot keep their previous start and room type on their own (or are new)."""
     slot_by_id = cand.problem.slot_by_id
@@ -718,39 +752,35 @@ def _near(cand: Candidates, free: set[Unit], was: Mapping[Unit, tuple[str, int]]
 
 
 def _repair(
-    cand: Candidates,
-    before: dict[Unit, Placement],
-    was: dict[Unit, tuple[str, int]],
-    pins: list[Pin],
-    run: _Run,
+    tm: TimetableModel, obj: _Objectives, was: dict[Unit, tuple[str, int]], run: _Run
 ) -> dict[Unit, tuple[str, int]] | None:
-    """A timetable moving only what must move, found fast on a model where everything else stays put.
+    """A timetable moving only what must move, found fast: everything else is held where it was.
 
     The occurrences that cannot stay (and new ones) are free; if that has no solution, those that could
-    make way for them are freed too. Fewest weighted moves within that neighbourhood; None if neither
-    neighbourhood has a timetable in time (the whole model then searches from the previous timetable).
+    make way for them are freed too. Holding is an assumption on the whole model (so the same model, built
+    once, then searches freely); fewest weighted moves within the neighbourhood; None if neither has a
+    timetable in time (the whole model then searches from the previous timetable).
     """
-    problem = cand.problem
-    free = _must_move(cand, was)
+    free = _must_move(tm.cand, was)
+    model = tm.model
     for _ in range(2):
-        narrow = _narrowed(cand, was, free)
-        if any(not narrow.starts[u.key] or not narrow.type_options[u.key] for u in narrow.units):
-            free = _near(cand, free, was)
-            continue
-        tm = hard_rules(problem, narrow)
-        try:
-            _pin(tm, pins, problem, "", problem.language)
-        except SchedulerError:
-            return None
-        obj = _objectives(tm, before, {})
-        tm.model.Minimize(obj.cost)
-        _hint(tm, was)
-        solver, status = run.solve(tm.model, 0.25)
+        hold = model.NewBoolVar("hold")
+        for unit in tm.cand.units:
+            if unit.key not in free:
+                start, t = was[unit.key]
+                model.AddImplication(hold, tm.x[(unit.key, start)])
+                model.AddImplication(hold, tm.y[(unit.key, t)])
+        model.ClearAssumptions()
+        model.AddAssumptions([hold])
+        model.Minimize(obj.cost)
+        _hint(tm, was, {v: True for v in obj.stays.values()})
+        solver, status = run.solve(model, 0.3)
+        model.ClearAssumptions()
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return _choice(tm, solver)
         if run.interrupted:
             return None
-        free = _near(cand, free, was)
+        free = _near(tm.cand, free, was)
     return None
 
 
@@ -774,7 +804,8 @@ def _preferences(
     the first two stages moved or added may change place, so its figures are for that neighbourhood.
     """
     problem = tm.problem
-    if run.interrupted:
+    too_big = len(tm.cand.units) > PREFERENCE_STAGE_UNITS
+    if run.interrupted or (not whole and (too_big or run.deadline - time.perf_counter() < 5.0)):
         return SolveStats(
             status="FEASIBLE", seed=seed, workers=workers, fingerprint=problem.fingerprint
         ), choice
@@ -950,6 +981,8 @@ def allocate_stable(
     seats kept by anyone; (2) the levels of `allocate.allocate` (top choices, first choices, rank-weighted
     choices), those two held: seats freed or added may be granted, to anyone. So a participant keeps every
     seat that still exists, still fits their wishes and days and has room, unless a move forces otherwise.
+    Both solves start from a greedy that keeps what it can (a complete, valid hint; the answer if CP-SAT
+    finds nothing better in time).
     """
     if previous is None:
         alloc = allocate(problem, timetable, time_limit=time_limit, workers=workers or 1)
@@ -958,39 +991,45 @@ def allocate_stable(
     placed = {(p.session, p.occurrence): p for p in timetable.placements}
     by_code = timetable.by_session()
     slot_day = {s.id: s.day for s in problem.slots}
+    cap = seats(problem, timetable)
     model = cp_model.CpModel()
     g: dict[tuple[str, Unit], cp_model.IntVar] = {}
     per_unit: dict[Unit, list[cp_model.IntVar]] = {}
-    weighted, any_top, first, kept, same = [], [], [], [], []
-    hint: dict[cp_model.IntVar, bool] = {}
-
-    def var(name: str, unit: Unit, per_slot: dict[str, list], mine: dict[Unit, cp_model.IntVar]):
-        v = model.NewBoolVar("")
-        g[(name, unit)] = v
-        mine[unit] = v
-        per_unit.setdefault(unit, []).append(v)
-        for s in placed[unit].slots:
-            per_slot.setdefault(s, []).append(v)
-        return v
+    weighted, kept = [], []
+    same: dict[str, cp_model.IntVar] = {}
+    any_top: dict[str, tuple[cp_model.IntVar, list[Unit]]] = {}
+    first: dict[str, tuple[cp_model.IntVar, list[Unit]]] = {}
+    options: dict[str, dict[Unit, cp_model.IntVar]] = {}
 
     for person in problem.participants:
         had = set(previous.get(person.name, ()))
         per_slot: dict[str, list] = {}
         mine: dict[Unit, cp_model.IntVar] = {}
-        top_vars, first_vars = [], []
+        options[person.name] = mine
+
+        def var(unit: Unit, name: str = person.name, mine=mine, per_slot=per_slot) -> cp_model.IntVar:
+            v = model.NewBoolVar("")
+            g[(name, unit)] = v
+            mine[unit] = v
+            per_unit.setdefault(unit, []).append(v)
+            for x in placed[unit].slots:
+                per_slot.setdefault(x, []).append(v)
+            return v
+
+        tops, firsts = [], []
         for (rank, code), weight in zip(person.ranked, st.choice_weights(person), strict=True):
             occ_vars = []
             for p in by_code.get(code, []):
-                if not all(person.attends(slot_day[s]) for s in p.slots):
+                if not all(person.attends(slot_day[x]) for x in p.slots):
                     continue
                 unit = (code, p.occurrence)
-                v = var(person.name, unit, per_slot, mine)
+                v = var(unit)
                 occ_vars.append(v)
                 weighted.append(weight * v)
                 if rank <= st.top_choices:
-                    top_vars.append(v)
+                    tops.append(unit)
                 if rank == 1:
-                    first_vars.append(v)
+                    firsts.append(unit)
             if len(occ_vars) > 1:
                 model.AddAtMostOne(occ_vars)
         # Seats held before in sessions not chosen (free slots filled, plenaries) may be kept too.
@@ -1002,14 +1041,11 @@ def allocate_stable(
             if (st.fill_free_slots or s.is_plenary) and all(
                 person.attends(slot_day[x]) for x in placed[unit].slots
             ):
-                var(person.name, unit, per_slot, mine)
+                var(unit)
         for vs in per_slot.values():
             if len(vs) > 1:
                 model.AddAtMostOne(vs)
-        for unit, v in mine.items():
-            if unit in had:
-                kept.append(v)
-            hint[v] = unit in had
+        kept += [v for unit, v in mine.items() if unit in had]
         if person.name in previous and person.name not in by_moves and had:
             s = model.NewBoolVar("")
             if had <= set(mine):
@@ -1017,21 +1053,28 @@ def allocate_stable(
                     model.AddImplication(s, mine[unit])
             else:
                 model.Add(s == 0)  # a seat they held is gone whatever happens
-            same.append(s)
-        if st.fairness and top_vars:
+            same[person.name] = s
+        if st.fairness and tops:
             a = model.NewBoolVar("")
-            model.AddBoolOr(top_vars).OnlyEnforceIf(a)
-            any_top.append(a)
-        if st.fairness and first_vars:
+            model.AddBoolOr([mine[u] for u in tops]).OnlyEnforceIf(a)
+            any_top[person.name] = (a, tops)
+        if st.fairness and firsts:
             f = model.NewBoolVar("")
-            model.Add(sum(first_vars) >= 1).OnlyEnforceIf(f)
-            first.append(f)
-    cap = seats(problem, timetable)
+            model.Add(sum(mine[u] for u in firsts) >= 1).OnlyEnforceIf(f)
+            first[person.name] = (f, firsts)
     for unit, vs in per_unit.items():
         if len(vs) > cap[unit]:
             model.Add(sum(vs) <= cap[unit])
-    for v, value in hint.items():
-        model.AddHint(v, value)
+
+    def hint(chosen: Mapping[str, set[Unit]]) -> None:
+        model.ClearHints()
+        for (name, unit), v in g.items():
+            model.AddHint(v, unit in chosen.get(name, ()))
+        for name, s in same.items():
+            model.AddHint(s, set(previous.get(name, ())) <= chosen.get(name, set()))
+        for table in (any_top, first):
+            for name, (lit, units) in table.items():
+                model.AddHint(lit, any(u in chosen.get(name, ()) for u in units))
 
     def solve(share: float) -> tuple[cp_model.CpSolver, int]:
         solver = cp_model.CpSolver()
@@ -1039,38 +1082,85 @@ def allocate_stable(
         solver.parameters.num_workers = workers or 1
         return solver, solver.Solve(model)
 
+    def taken(solver: cp_model.CpSolver) -> dict[str, set[Unit]]:
+        out: dict[str, set[Unit]] = {p.name: set() for p in problem.participants}
+        for (name, unit), v in g.items():
+            if solver.BooleanValue(v):
+                out[name].add(unit)
+        return out
+
+    greedy = _keep_greedily(problem, placed, options, previous, by_moves, cap)
+    hint(greedy)
     scale = len(kept) + 1
-    model.Maximize(scale * sum(same) + sum(kept))
+    model.Maximize(scale * sum(same.values()) + sum(kept))
     solver, status = solve(0.5)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        alloc = allocate(problem, timetable, time_limit=time_limit, workers=workers or 1)
-        return StableAllocation(alloc.by_participant, len(same), 0, False)
-    n_same = sum(solver.BooleanValue(s) for s in same)
-    n_kept = sum(solver.BooleanValue(v) for v in kept)
-    changed_bound = max(0, len(same) - int(solver.BestObjectiveBound() // scale))
-    proven = status == cp_model.OPTIMAL
-    model.Add(sum(same) >= n_same)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        result = taken(solver)
+        bound = int(solver.BestObjectiveBound() // scale)
+        proven = status == cp_model.OPTIMAL
+    else:
+        result, bound, proven = greedy, len(same), False
+    n_same = sum(set(previous.get(n, ())) <= result[n] for n in same)
+    n_kept = sum(len(set(previous.get(n, ())) & us) for n, us in result.items())
+    changed_bound = max(0, len(same) - bound)
+    model.Add(sum(same.values()) >= n_same)
     model.Add(sum(kept) >= n_kept)
-    model.ClearHints()
-    for v in g.values():
-        model.AddHint(v, solver.BooleanValue(v))
+    hint(result)
     total = sum(sum(st.choice_weights(p)) for p in problem.participants)
     level2 = total + 1
     level1 = level2 * (len(first) + 1)
-    model.Maximize(level1 * sum(any_top) + level2 * sum(first) + sum(weighted))
+    model.Maximize(
+        level1 * sum(a for a, _ in any_top.values())
+        + level2 * sum(f for f, _ in first.values())
+        + sum(weighted)
+    )
     second, status2 = solve(0.5)
     if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        solver = second
-    out: dict[str, list[Unit]] = {p.name: [] for p in problem.participants}
-    for (name, unit), v in g.items():
-        if solver.BooleanValue(v):
-            out[name].append(unit)
+        result = taken(second)
+    out = {name: list(units) for name, units in result.items()}
     if st.fill_free_slots:
         _fill_disturbed(problem, timetable, out, cap, previous)
     order = {s.id: s.index for s in problem.slots}
     start = {k: order[p.start] for k, p in placed.items()}
-    result = {n: tuple(sorted(us, key=lambda u: (start[u], u))) for n, us in out.items()}
-    return StableAllocation(result, len(same) - n_same, changed_bound, proven)
+    alloc = {n: tuple(sorted(us, key=lambda u: (start[u], u))) for n, us in out.items()}
+    return StableAllocation(alloc, len(same) - n_same, changed_bound, proven)
+
+
+def _keep_greedily(
+    problem: Problem,
+    placed: Mapping[Unit, Placement],
+    options: Mapping[str, Mapping[Unit, cp_model.IntVar]],
+    previous: Mapping[str, tuple[Unit, ...]],
+    by_moves: set[str],
+    cap: Mapping[Unit, int],
+) -> dict[str, set[Unit]]:
+    """Every previous seat that still fits, clashes settled in agenda order, full sessions giving up first
+    the seats of those a move touches already: a valid allocation close to the previous one."""
+    out: dict[str, set[Unit]] = {}
+    for person in problem.participants:
+        busy: set[str] = set()
+        mine: set[Unit] = set()
+        codes: set[str] = set()
+        for unit in previous.get(person.name, ()):
+            if unit not in options[person.name] or unit[0] in codes:
+                continue
+            slots = set(placed[unit].slots)
+            if slots & busy:
+                continue
+            busy |= slots
+            mine.add(unit)
+            codes.add(unit[0])
+        out[person.name] = mine
+    holders: dict[Unit, list[str]] = {}
+    for name, units in out.items():
+        for unit in units:
+            holders.setdefault(unit, []).append(name)
+    for unit, names in holders.items():
+        if len(names) > cap[unit]:
+            names.sort(key=lambda n: (n not in by_moves, n))  # touched ones give way first
+            for name in names[: len(names) - cap[unit]]:
+                out[name].discard(unit)
+    return out
 
 
 def _fill_disturbed(problem, timetable, out, cap, previous) -> None:
