@@ -510,7 +510,8 @@ def plan_rerun(
     previous_choice = {k: (p.start, types.get(p.room, -1)) for k, p in before.items()}
 
     # Large events keep the last part of the time for seating people again (20,000 of them on a congress).
-    run = _Run(seed, workers, t0 + time_limit * (1.0 if whole else 0.7), quick=not whole)
+    seating = 0.0 if whole else min(0.3 * time_limit, 5.0 + len(problem.participants) / 1000)
+    run = _Run(seed, workers, t0 + time_limit - seating, quick=not whole)
     try:
         previous_handler = signal.signal(signal.SIGINT, run.stop)
     except ValueError:  # not in the main thread (tests)
@@ -734,19 +735,25 @@ def _must_move(cand: Candidates, was: Mapping[Unit, tuple[str, int]]) -> set[Uni
 
 
 def _near(cand: Candidates, free: set[Unit], was: Mapping[Unit, tuple[str, int]]) -> set[Unit]:
-    """`free` and the occurrences that could make way for it: same speakers, or in its previous slots."""
+    """`free` and the occurrences that could make way for it: same speakers, in its previous slots, or in a
+    room type it may use at a start it may take (they could change room or time to free that cell)."""
     problem = cand.problem
     slot_by_id = problem.slot_by_id
     units = {u.key: u for u in cand.units}
     speakers = {n for k in free for n in units[k].session.speakers}
     busy: set[str] = set()
+    cells: set[tuple[str, int]] = set()
     for k in free:
         if k in was:
             busy |= {b.id for b in cand.block(units[k], slot_by_id[was[k][0]])}
+        for start in cand.starts[k]:
+            for b in cand.block(units[k], start):
+                cells |= {(b.id, t) for t in cand.type_options[k]}
     out = set(free)
     for unit in cand.units:
         k = unit.key
-        if set(unit.session.speakers) & speakers or (k in was and was[k][0] in busy):
+        near = k in was and (was[k][0] in busy or (was[k][0], was[k][1]) in cells)
+        if near or set(unit.session.speakers) & speakers:
             out.add(k)
     return out
 
