@@ -466,6 +466,8 @@ def plan_rerun(
     previous_file: str = "",
     old_problem: Problem | None = None,
     announced: Timetable | None = None,
+    old_seats: Mapping[Unit, int] | None = None,
+    old_speakers: Mapping[str, tuple[str, ...]] | None = None,
     time_limit: float | None = None,
     seed: int = 0,
     workers: int | None = None,
@@ -478,8 +480,9 @@ def plan_rerun(
     Sessions-sheet row; `rows`: every unit's Sessions-sheet row (to name locks); `previous_file`: where the
     previous timetable was read, for messages; `old_problem`: the input `previous` was computed from, when
     known, for names and emails of what was removed; `announced`: the timetable as the last solve wrote it,
-    before hand edits (`previous` holds them), so the report tells hand moves too; `pool_rooms` off: every
-    room its own choice in the model (the former model, kept for comparison).
+    before hand edits (`previous` holds them), so the report tells hand moves too; `old_seats`,
+    `old_speakers`: what the previous workbook said of seats and speakers (for the reasons told); `pool_rooms`
+    off: every room its own choice in the model (the former model, kept for comparison).
     """
     lang = problem.language
     st = problem.settings
@@ -648,7 +651,13 @@ def plan_rerun(
             if name not in by_moves | by_hand and set(had) < got:
                 granted_only += 1
     report = compare(
-        problem, announced or previous, timetable, old_problem=old_problem, by_hand=frozenset(hand)
+        problem,
+        announced or previous,
+        timetable,
+        old_problem=old_problem,
+        by_hand=frozenset(hand),
+        old_seats=old_seats,
+        old_speakers=old_speakers,
     )
     return RerunResult(
         timetable=timetable,
