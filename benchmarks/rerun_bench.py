@@ -79,7 +79,7 @@ def change(problem: Problem, tt: Timetable, kind: str, index: int) -> tuple[Prob
     if kind == "room-lost":
         fixed = {s.fixed_room for s in problem.sessions if s.fixed_room}
         used = sorted({p.room for p in tt.placements} - fixed)
-        room = used[(index * 5 + 1) % len(used)]
+        room = used[(index * 7 + 1) % len(used)]
         first_day = problem.days[0]
         lost = {s.id for s in problem.slots_by_day[first_day]}
         rooms = tuple(
@@ -116,10 +116,10 @@ def change(problem: Problem, tt: Timetable, kind: str, index: int) -> tuple[Prob
     raise ValueError(kind)
 
 
-def feasible_change(problem: Problem, tt: Timetable, kind: str, index: int) -> tuple[Problem, str]:
-    """The first variant from `index` on that leaves the input feasible (a speaker away for a whole day
-    may have no slot left for their sessions)."""
-    for k in range(index, index + 50):
+def feasible_change(problem: Problem, tt: Timetable, kind: str, variant: int) -> tuple[Problem, str]:
+    """The variant-th change of that kind, or the next that leaves the input feasible (a speaker away for a
+    whole day may have no slot left for their sessions)."""
+    for k in range(variant * 37, variant * 37 + 37):
         changed, what = change(problem, tt, kind, k)
         if not diagnose(changed):
             return changed, what
@@ -145,6 +145,7 @@ def one(problem: Problem, tt: Timetable, limit: float, workers: int, pool: bool)
         "first": first,
         "seconds": seconds,
         "granted_only": r.granted_only,
+        "timings": r.timings,
         "one_move": max(problem.settings.move_slot_weight, problem.settings.move_room_weight),
         "granted": assess(problem, r.timetable).choices_granted,
     }
@@ -181,7 +182,7 @@ def main() -> None:
         runs: dict[str, list[dict]] = {}
         for kind in args.kinds:
             for i in range(args.repeat):
-                changed, what = feasible_change(problem, tt, kind, i * 50)
+                changed, what = feasible_change(problem, tt, kind, i)
                 for pool in (True, False) if name in args.compare_exact else (True,):
                     label = "pooled" if pool else "every room"
                     m = one(changed, tt, limit, args.workers, pool)

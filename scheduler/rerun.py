@@ -25,7 +25,7 @@ from __future__ import annotations
 import signal
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from ortools.sat.python import cp_model
 
@@ -36,7 +36,7 @@ from .diagnose import diagnose
 from .errors import InfeasibleError, InputError, InputIssue, SchedulerError
 from .i18n import tr
 from .model import Candidates, RoomType, TimetableModel, Weights, candidates, run_solver, timeline
-from .problem import Problem, Room, Session
+from .problem import Participant, Problem, Room, Session
 from .quality import Quality, assess
 from .solve import Progress, default_workers
 from .timetable import Placement, SolveStats, Timetable
@@ -75,6 +75,8 @@ class RerunResult:
     hand_moves: tuple[Unit, ...] = ()  # occurrences moved by hand in the workbook since the last solve
     hand_touched: int = 0  # participants only those hand moves concern
     granted_only: int = 0  # participants whose agenda only gains seats (told, not disturbed)
+    # Seconds spent in each part (model, first timetable, moves, agendas, preferences, seating, report).
+    timings: dict[str, float] = field(default_factory=dict)
     pins: tuple[Pin, ...] = ()
     notes: tuple[str, ...] = ()  # things to tell the organiser (e.g. a lock on a session that was removed)
     interrupted: bool = False
@@ -520,6 +522,7 @@ def plan_rerun(
     except ValueError:  # not in the main thread (tests)
         previous_handler = None
     first_seconds = None
+    clock = _Clock(t0)
     try:
         tm = TimetableModel(problem, cand).build() if whole else hard_rules(problem, cand)
         model = tm.model
@@ -530,10 +533,12 @@ def plan_rerun(
         # close the proof at once when a timetable reaches it (its own bound finds it slowly on big events).
         own = _own_minimum(cand, previous_choice)
         model.Add(obj.cost >= own)
+        clock.lap("model")
         # Large events: a first timetable by re-placing only what must move (and what is near it).
         repaired = None if whole else _repair(tm, obj, previous_choice, run)
         if repaired is not None:
             first_seconds = time.perf_counter() - t0
+        clock.lap("first timetable")
         start_from = repaired or previous_choice
         _hint(tm, start_from, {v: start_from.get(k) == previous_choice[k] for k, v in obj.stays.items()})
 
@@ -577,6 +582,7 @@ def plan_rerun(
                 ]
             )
         model.Add(obj.cost <= best_cost)
+        clock.lap("moves")
         touched_now = [
             any(not stays_now.get(u, False) for u in agendas[name] if u in before) for name in agendas
         ]
@@ -595,6 +601,7 @@ def plan_rerun(
                 model.Add(sum(obj.touched) <= touched_best)
                 choice = _choice(tm, solver)
         touched_bound = obj.always_touched + (touched_best if touched_optimal else touched_bound)
+        clock.lap("agendas")
 
         # Stage 3: the usual preference loss, within the fewest moves and agendas.
         stats, choice = _preferences(
@@ -607,6 +614,7 @@ def plan_rerun(
     locked_keys = {(p.placement.session, p.placement.occurrence) for p in pins if p.reason == "locked"}
     pinned_rooms = {(p.placement.session, p.placement.occurrence): p.placement.room for p in pins}
     placements = colour_keeping_rooms(cand, choice, before, pinned_rooms, locked_keys)
+    clock.lap("preferences")
     stats = replace(
         stats,
         seconds=round(time.perf_counter() - t0, 3),
@@ -640,6 +648,7 @@ def plan_rerun(
         workers=workers,
     )
     timetable = replace(timetable, allocation=stable.allocation)
+    clock.lap("seating")
     granted_only = 0
     if previous.allocation is None:
         agenda_changes, agenda_bound = len(by_moves), touched_bound
@@ -679,7 +688,22 @@ def plan_rerun(
         pins=tuple(pins),
         notes=tuple(notes),
         interrupted=run.interrupted,
+        timings=clock.lap("report"),
     )
+
+
+class _Clock:
+    """Seconds per part of the rerun, for the benchmark (and anyone wondering where the time goes)."""
+
+    def __init__(self, t0: float):
+        self.last = t0
+        self.parts: dict[str, float] = {}
+
+    def lap(self, name: str) -> dict[str, float]:
+        now = time.perf_counter()
+        self.parts[name] = round(self.parts.get(name, 0.0) + now - self.last, 2)
+        self.last = now
+        return self.parts
 
 
 def _pin(tm: TimetableModel, pins: list[Pin], problem: Problem, file: str, lang: str) -> None:
@@ -990,15 +1014,15 @@ def allocate_stable(
     time_limit: float = 30.0,
     workers: int = 0,
 ) -> StableAllocation:
-    """Seats again, disturbing as few people as possible, then as `allocate.py` does.
+    """Seats again, disturbing as few people as possible, then as `allocate.py` does for those concerned.
 
-    Lexicographic, in two CP-SAT solves: (1) fewest participants losing a seat although no session of
-    theirs moved (`by_moves` are those a move or a cancellation already touches), then the most previous
-    seats kept by anyone; (2) the levels of `allocate.allocate` (top choices, first choices, rank-weighted
-    choices), those two held: seats freed or added may be granted, to anyone. So a participant keeps every
-    seat that still exists, still fits their wishes and days and has room, unless a move forces otherwise.
-    Both solves start from a greedy that keeps what it can (a complete, valid hint; the answer if CP-SAT
-    finds nothing better in time).
+    Lexicographic, in two CP-SAT solves. (1) Fewest participants losing a seat although no session of theirs
+    moved (`by_moves` are those a move or a cancellation already touches), then the most previous seats kept
+    by anyone. Only those in a conflict take part (a seat that no longer fits them, or a session with more
+    previous holders than seats): anyone else keeps every seat, which costs no one anything, so this is the
+    optimum over everyone. (2) For those the change concerns (touched by a move, in a conflict, new, or with
+    an empty agenda) the levels of `allocate.allocate` (top choices, first choices, rank-weighted choices),
+    (1) held; everyone else keeps exactly their agenda.
     """
     if previous is None:
         alloc = allocate(problem, timetable, time_limit=time_limit, workers=workers or 1)
@@ -1008,144 +1032,188 @@ def allocate_stable(
     by_code = timetable.by_session()
     slot_day = {s.id: s.day for s in problem.slots}
     cap = seats(problem, timetable)
-    model = cp_model.CpModel()
-    g: dict[tuple[str, Unit], cp_model.IntVar] = {}
-    per_unit: dict[Unit, list[cp_model.IntVar]] = {}
-    weighted, kept = [], []
-    same: dict[str, cp_model.IntVar] = {}
-    any_top: dict[str, tuple[cp_model.IntVar, list[Unit]]] = {}
-    first: dict[str, tuple[cp_model.IntVar, list[Unit]]] = {}
-    options: dict[str, dict[Unit, cp_model.IntVar]] = {}
+    people = {p.name: p for p in problem.participants}
 
-    for person in problem.participants:
-        had = set(previous.get(person.name, ()))
-        per_slot: dict[str, list] = {}
-        mine: dict[Unit, cp_model.IntVar] = {}
-        options[person.name] = mine
+    def allowed(person: Participant) -> set[Unit]:
+        ok = {
+            (code, p.occurrence)
+            for code in person.choices
+            for p in by_code.get(code, [])
+            if all(person.attends(slot_day[x]) for x in p.slots)
+        }
+        for unit in previous.get(person.name, ()):  # free slots filled and plenaries may be kept too
+            s = problem.session_by_code.get(unit[0])
+            keepable = unit in placed and s is not None and (st.fill_free_slots or s.is_plenary)
+            if keepable and all(person.attends(slot_day[x]) for x in placed[unit].slots):
+                ok.add(unit)
+        return ok
 
-        def var(unit: Unit, name: str = person.name, mine=mine, per_slot=per_slot) -> cp_model.IntVar:
-            v = model.NewBoolVar("")
-            g[(name, unit)] = v
-            mine[unit] = v
-            per_unit.setdefault(unit, []).append(v)
-            for x in placed[unit].slots:
-                per_slot.setdefault(x, []).append(v)
-            return v
+    options = {name: allowed(person) for name, person in people.items()}
+    had = {name: set(previous.get(name, ())) for name in people}
 
-        tops, firsts = [], []
-        for (rank, code), weight in zip(person.ranked, st.choice_weights(person), strict=True):
-            occ_vars = []
-            for p in by_code.get(code, []):
-                if not all(person.attends(slot_day[x]) for x in p.slots):
-                    continue
-                unit = (code, p.occurrence)
-                v = var(unit)
-                occ_vars.append(v)
-                weighted.append(weight * v)
-                if rank <= st.top_choices:
-                    tops.append(unit)
-                if rank == 1:
-                    firsts.append(unit)
-            if len(occ_vars) > 1:
-                model.AddAtMostOne(occ_vars)
-        # Seats held before in sessions not chosen (free slots filled, plenaries) may be kept too.
-        chosen = set(person.choices)
-        for unit in sorted(had):
-            if unit[0] in chosen or unit not in placed:
-                continue
-            s = problem.session_by_code[unit[0]]
-            if (st.fill_free_slots or s.is_plenary) and all(
-                person.attends(slot_day[x]) for x in placed[unit].slots
-            ):
-                var(unit)
-        for vs in per_slot.values():
-            if len(vs) > 1:
-                model.AddAtMostOne(vs)
-        kept += [v for unit, v in mine.items() if unit in had]
-        if person.name in previous and person.name not in by_moves and had:
-            s = model.NewBoolVar("")
-            if had <= set(mine):
-                for unit in had:
-                    model.AddImplication(s, mine[unit])
-            else:
-                model.Add(s == 0)  # a seat they held is gone whatever happens
-            same[person.name] = s
-        if st.fairness and tops:
-            a = model.NewBoolVar("")
-            model.AddBoolOr([mine[u] for u in tops]).OnlyEnforceIf(a)
-            any_top[person.name] = (a, tops)
-        if st.fairness and firsts:
-            f = model.NewBoolVar("")
-            model.Add(sum(mine[u] for u in firsts) >= 1).OnlyEnforceIf(f)
-            first[person.name] = (f, firsts)
-    for unit, vs in per_unit.items():
-        if len(vs) > cap[unit]:
-            model.Add(sum(vs) <= cap[unit])
+    def fits_alone(name: str) -> bool:
+        mine = had[name]
+        if not mine <= options[name] or len({c for c, _ in mine}) < len(mine):
+            return False
+        slots = [x for u in mine for x in placed[u].slots]
+        return len(slots) == len(set(slots))
 
-    def hint(chosen: Mapping[str, set[Unit]]) -> None:
-        model.ClearHints()
-        for (name, unit), v in g.items():
-            model.AddHint(v, unit in chosen.get(name, ()))
-        for name, s in same.items():
-            model.AddHint(s, set(previous.get(name, ())) <= chosen.get(name, set()))
-        for table in (any_top, first):
-            for name, (lit, units) in table.items():
-                model.AddHint(lit, any(u in chosen.get(name, ()) for u in units))
+    holders: dict[Unit, int] = {}
+    for name in people:
+        for unit in had[name] & options[name]:
+            holders[unit] = holders.get(unit, 0) + 1
+    over = {u for u, n in holders.items() if n > cap[u]}
+    conflict = {n for n in people if had[n] and (not fits_alone(n) or had[n] & over)}
+    frozen = {n for n in people if n not in conflict}  # stage (1): they keep every seat
 
-    def solve(share: float) -> tuple[cp_model.CpSolver, int]:
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(1.0, time_limit * share)
-        solver.parameters.num_workers = workers or 1
-        return solver, solver.Solve(model)
-
-    def taken(solver: cp_model.CpSolver) -> dict[str, set[Unit]]:
-        out: dict[str, set[Unit]] = {p.name: set() for p in problem.participants}
-        for (name, unit), v in g.items():
-            if solver.BooleanValue(v):
-                out[name].add(unit)
+    def left(fixed: set[str], keep: Mapping[str, set[Unit]]) -> dict[Unit, int]:
+        out = dict(cap)
+        for name in fixed:
+            for unit in keep[name]:
+                out[unit] -= 1
         return out
 
-    greedy = _keep_greedily(problem, placed, options, previous, by_moves, cap)
-    hint(greedy)
-    scale = len(kept) + 1
-    model.Maximize(scale * sum(same.values()) + sum(kept))
-    solver, status = solve(0.5)
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        result = taken(solver)
-        bound = int(solver.BestObjectiveBound() // scale)
-        proven = status == cp_model.OPTIMAL
-    else:
-        result, bound, proven = greedy, len(same), False
-    n_same = sum(set(previous.get(n, ())) <= result[n] for n in same)
-    n_kept = sum(len(set(previous.get(n, ())) & us) for n, us in result.items())
-    changed_bound = max(0, len(same) - bound)
-    model.Add(sum(same.values()) >= n_same)
-    model.Add(sum(kept) >= n_kept)
-    hint(result)
-    total = sum(sum(st.choice_weights(p)) for p in problem.participants)
-    level2 = total + 1
-    level1 = level2 * (len(first) + 1)
-    model.Maximize(
-        level1 * sum(a for a, _ in any_top.values())
-        + level2 * sum(f for f, _ in first.values())
-        + sum(weighted)
-    )
-    second, status2 = solve(0.5)
-    if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        result = taken(second)
+    # (1) who keeps what, among those in a conflict
+    keep1 = {n: set(had[n]) for n in frozen}
+    changed_bound, proven, stage1 = 0, True, {n: set() for n in conflict}
+    if conflict:
+        sm = _SeatModel(problem, placed, {n: options[n] for n in conflict}, left(frozen, keep1))
+        greedy = _keep_greedily(problem, placed, options, previous, by_moves, cap)
+        same = {n: sm.keeps_all(n, had[n]) for n in conflict if n not in by_moves}
+        kept = [v for n in conflict for u, v in sm.g[n].items() if u in had[n]]
+        scale = len(kept) + 1
+        sm.model.Maximize(scale * sum(same.values()) + sum(kept))
+        sm.hint({n: greedy[n] for n in conflict})
+        solver, status = sm.solve(time_limit * 0.4, workers)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            stage1 = sm.taken(solver)
+            bound = int(solver.BestObjectiveBound() // scale)
+            proven = status == cp_model.OPTIMAL
+        else:
+            stage1, bound, proven = {n: greedy[n] for n in conflict}, len(same), False
+        changed_bound = max(0, len(same) - bound)
+    result = {**keep1, **stage1}
+    losers = {n for n in conflict if n not in by_moves and not had[n] <= result[n]}
+
+    # (2) the usual levels for those the change concerns; the others keep exactly their agenda
+    concerned = {n for n in people if n in by_moves or n in conflict or not had[n] or n not in previous}
+    if concerned:
+        fixed = set(people) - concerned
+        sm = _SeatModel(problem, placed, {n: options[n] for n in concerned}, left(fixed, result))
+        for n in concerned & conflict:
+            if n not in by_moves and n not in losers:
+                sm.keeps_all(n, had[n], hard=True)
+        kept_then = sum(len(had[n] & result[n]) for n in concerned)
+        sm.model.Add(sum(v for n in concerned for u, v in sm.g[n].items() if u in had[n]) >= kept_then)
+        sm.preference_objective()
+        sm.hint({n: result[n] for n in concerned})
+        solver, status = sm.solve(time_limit * 0.5, workers)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            result.update(sm.taken(solver))
     out = {name: list(units) for name, units in result.items()}
     if st.fill_free_slots:
         _fill_disturbed(problem, timetable, out, cap, previous)
     order = {s.id: s.index for s in problem.slots}
     start = {k: order[p.start] for k, p in placed.items()}
     alloc = {n: tuple(sorted(us, key=lambda u: (start[u], u))) for n, us in out.items()}
-    return StableAllocation(alloc, len(same) - n_same, changed_bound, proven)
+    return StableAllocation(alloc, len(losers), min(changed_bound, len(losers)), proven)
+
+
+class _SeatModel:
+    """The allocation rules of `allocate.py` for some participants, within the seats left by the others."""
+
+    def __init__(
+        self,
+        problem: Problem,
+        placed: Mapping[Unit, Placement],
+        options: Mapping[str, set[Unit]],
+        seats_left: Mapping[Unit, int],
+    ):
+        self.problem = problem
+        self.model = cp_model.CpModel()
+        self.g: dict[str, dict[Unit, cp_model.IntVar]] = {}
+        self.levels: dict[str, tuple[list, list]] = {}  # name -> (top-choice units, first-choice units)
+        st = problem.settings
+        per_unit: dict[Unit, list[cp_model.IntVar]] = {}
+        people = {p.name: p for p in problem.participants}
+        self.weighted = []
+        for name, units in options.items():
+            person = people[name]
+            mine = {u: self.model.NewBoolVar("") for u in sorted(units)}
+            self.g[name] = mine
+            per_slot: dict[str, list] = {}
+            per_code: dict[str, list] = {}
+            for unit, v in mine.items():
+                per_unit.setdefault(unit, []).append(v)
+                per_code.setdefault(unit[0], []).append(v)
+                for x in placed[unit].slots:
+                    per_slot.setdefault(x, []).append(v)
+            for vs in (*per_slot.values(), *per_code.values()):
+                if len(vs) > 1:
+                    self.model.AddAtMostOne(vs)
+            tops, firsts = [], []
+            for (rank, code), weight in zip(person.ranked, st.choice_weights(person), strict=True):
+                for unit, v in mine.items():
+                    if unit[0] == code:
+                        self.weighted.append(weight * v)
+                        if rank <= st.top_choices:
+                            tops.append(v)
+                        if rank == 1:
+                            firsts.append(v)
+            self.levels[name] = (tops, firsts)
+        for unit, vs in per_unit.items():
+            if len(vs) > seats_left.get(unit, 0):
+                self.model.Add(sum(vs) <= max(0, seats_left.get(unit, 0)))
+
+    def keeps_all(self, name: str, units: set[Unit], hard: bool = False) -> cp_model.IntVar:
+        s = self.model.NewBoolVar("")
+        if units <= set(self.g[name]):
+            for unit in units:
+                self.model.AddImplication(s, self.g[name][unit])
+        else:
+            self.model.Add(s == 0)
+        if hard:
+            self.model.Add(s == 1)
+        return s
+
+    def preference_objective(self) -> None:
+        """`allocate.allocate`'s levels: any top choice, the first choice, then rank-weighted choices."""
+        st = self.problem.settings
+        any_top, first = [], []
+        if st.fairness:
+            for tops, firsts in self.levels.values():
+                if tops:
+                    a = self.model.NewBoolVar("")
+                    self.model.AddBoolOr(tops).OnlyEnforceIf(a)
+                    any_top.append(a)
+                if firsts:
+                    f = self.model.NewBoolVar("")
+                    self.model.Add(sum(firsts) >= 1).OnlyEnforceIf(f)
+                    first.append(f)
+        total = sum(sum(st.choice_weights(p)) for p in self.problem.participants if p.name in self.g)
+        level2 = total + 1
+        level1 = level2 * (len(first) + 1)
+        self.model.Maximize(level1 * sum(any_top) + level2 * sum(first) + sum(self.weighted))
+
+    def hint(self, chosen: Mapping[str, set[Unit]]) -> None:
+        for name, mine in self.g.items():
+            for unit, v in mine.items():
+                self.model.AddHint(v, unit in chosen.get(name, ()))
+
+    def solve(self, seconds: float, workers: int) -> tuple[cp_model.CpSolver, int]:
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = max(1.0, seconds)
+        solver.parameters.num_workers = workers or 1
+        return solver, solver.Solve(self.model)
+
+    def taken(self, solver: cp_model.CpSolver) -> dict[str, set[Unit]]:
+        return {n: {u for u, v in mine.items() if solver.BooleanValue(v)} for n, mine in self.g.items()}
 
 
 def _keep_greedily(
     problem: Problem,
     placed: Mapping[Unit, Placement],
-    options: Mapping[str, Mapping[Unit, cp_model.IntVar]],
+    options: Mapping[str, set[Unit]],
     previous: Mapping[str, tuple[Unit, ...]],
     by_moves: set[str],
     cap: Mapping[Unit, int],

@@ -403,8 +403,9 @@ def holds(item, person, old_p, new_p, old, new, hand) -> bool:
     speaker = person.role == "speaker"
     was = set(old.allocation.get(person.name, ())) if not speaker else set()
     now = set(new.allocation.get(person.name, ())) if not speaker else set()
-    spk_old = set(old_p.session_by_code[code].speakers)
-    spk_new = set(new_p.session_by_code[code].speakers)
+    spk_old = set(old_p.session_by_code[code].speakers) if code in old_p.session_by_code else set()
+    spk_new = set(new_p.session_by_code[code].speakers) if code in new_p.session_by_code else set()
+    participant = {p.name: p for p in new_p.participants}.get(person.name)
     mine = (person.name in spk_old | spk_new) if speaker else (u in was)
     if r in (SESSION_MOVED, SESSION_MOVED_BY_HAND):
         moved = u in o and u in n and (o[u].start, o[u].room) != (n[u].start, n[u].room)
@@ -448,10 +449,10 @@ def holds(item, person, old_p, new_p, old, new, hand) -> bool:
     if r == SEAT_LOST_CLASH:
         return item.other in now and bool(set(n[item.other].slots) & set(n[u].slots))
     if r == SEAT_LOST_DAY:
-        days = new_p.participants[NAMES.index(person.name)].days
+        days = participant.days
         return days is not None and any(new_p.slot_by_id[s].day not in days for s in n[u].slots)
     if r == SEAT_LOST_CHOICE:
-        return code not in new_p.participants[NAMES.index(person.name)].choices
+        return code not in participant.choices
     return False
 
 
