@@ -346,6 +346,7 @@ class _Run:
         report: Callable[[float, float, float], None] | None = None,
         *,
         stop_at_first: bool = False,
+        presolve: bool = True,
     ) -> tuple[cp_model.CpSolver, int]:
         solver = cp_model.CpSolver()
         p = solver.parameters
@@ -353,6 +354,7 @@ class _Run:
         p.num_workers = self.workers
         p.random_seed = self.seed
         p.stop_after_first_solution = stop_at_first
+        p.cp_model_presolve = presolve
         if self.quick:
             p.cp_model_probing_level = 0
         self.current = _Stage(report, time.perf_counter())
@@ -371,6 +373,7 @@ class _Objectives:
     stays: dict[Unit, cp_model.IntVar]  # the occurrence keeps its start and its room type
     touched: list[cp_model.IntVar]  # one per participant whose previous agenda may be touched
     always_touched: int  # participants whose previous agenda holds a session that cannot stay
+    touched_by: dict[str, cp_model.IntVar] = field(default_factory=dict)
 
 
 def _objectives(
@@ -404,6 +407,7 @@ def _objectives(
             model.AddBoolOr([xs.Not(), yr.Not()]).OnlyEnforceIf(s.Not())
             stays[key] = s
     touched: list[cp_model.IntVar] = []
+    by: dict[str, cp_model.IntVar] = {}
     always = 0
     for name, agenda in agendas.items():
         agenda = [u for u in agenda if u in before]
@@ -416,7 +420,13 @@ def _objectives(
         for u in agenda:
             model.AddImplication(stays[u].Not(), a)
         touched.append(a)
-    return _Objectives(sum(terms) + forced, forced, stays, touched, always)
+        by[name] = a
+    return _Objectives(sum(terms) + forced, forced, stays, touched, always, by)
+
+
+def _touched(obj: _Objectives, agendas, before, stays_now) -> list[bool]:
+    """Each touched literal's value in a solution, in `obj.touched_by` order."""
+    return [any(not stays_now.get(u, False) for u in agendas[name] if u in before) for name in obj.touched_by]
 
 
 def _hint(tm: TimetableModel, choice: Mapping[Unit, tuple[str, int]], extra: Mapping | None = None) -> None:
@@ -535,16 +545,23 @@ def plan_rerun(
         model.Add(obj.cost >= own)
         clock.lap("model")
         # Large events: a first timetable by re-placing only what must move (and what is near it).
-        repaired = None if whole else _repair(tm, obj, previous_choice, run)
+        repaired, held_best = (None, None) if whole else _repair(tm, obj, previous_choice, run)
+        if held_best is not None:
+            # Either only the sessions that must move do (at best `held_best`, proven), or one more moves too
+            # and pays at least its own cheapest move: a bound CP-SAT's relaxation does not see by itself.
+            own = max(own, min(held_best, own + _cheapest_extra(cand, previous_choice)))
+            model.Add(obj.cost >= own)
         if repaired is not None:
             first_seconds = time.perf_counter() - t0
         clock.lap("first timetable")
         start_from = repaired or previous_choice
         _hint(tm, start_from, {v: start_from.get(k) == previous_choice[k] for k, v in obj.stays.items()})
 
-        # Stage 1: fewest (weighted) moves.
+        # Stage 1: fewest (weighted) moves. When the first timetable already meets the bound, CP-SAT only has
+        # to check it: without presolve (seconds on a congress) it does so at once.
         model.Minimize(obj.cost)
-        solver, status = run.solve(model, 0.5)
+        met = repaired is not None and _cost(problem, repaired, previous_choice) <= own
+        solver, status = run.solve(model, 0.5, presolve=not met)
         if status == cp_model.INFEASIBLE:
             if pins:
                 raise _explain_pins(problem, pins, previous_file, lang, max(1.0, time_limit / 4))
@@ -587,13 +604,22 @@ def plan_rerun(
             any(not stays_now.get(u, False) for u in agendas[name] if u in before) for name in agendas
         ]
 
-        # Stage 2: fewest participants whose agenda holds a session that moves.
+        # Stage 2: fewest participants whose agenda holds a session that moves. Those with a session that
+        # cannot stay are touched whatever happens (redundant, for the bound); when the timetable found has
+        # no one else touched, CP-SAT only has to check it, without presolve.
+        must = _must_move(cand, previous_choice)
+        for key in must & set(obj.stays):
+            model.Add(obj.stays[key] == 0)
+        forced_people = sum(any(u in must for u in agendas[name] if u in before) for name in agendas)
         touched_best = sum(touched_now) - obj.always_touched
         touched_bound, touched_optimal = 0, not obj.touched
         if obj.touched and not run.interrupted:
-            _hint(tm, choice, {v: stays_now[k] for k, v in obj.stays.items()})
+            hint = {v: stays_now[k] for k, v in obj.stays.items()}
+            values = _touched(obj, agendas, before, stays_now)
+            hint |= dict(zip(obj.touched_by.values(), values, strict=True))
+            _hint(tm, choice, hint)
             model.Minimize(sum(obj.touched))
-            solver, status = run.solve(model, 0.5)
+            solver, status = run.solve(model, 0.5, presolve=whole or sum(touched_now) > forced_people)
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 touched_best = round(solver.ObjectiveValue())
                 touched_bound = round(solver.BestObjectiveBound())
@@ -748,6 +774,23 @@ def _own_minimum(cand: Candidates, was: Mapping[Unit, tuple[str, int]]) -> int:
     return total
 
 
+def _cheapest_extra(cand: Candidates, was: Mapping[Unit, tuple[str, int]]) -> int:
+    """The cheapest move of any session that could stay: what one more moving session costs at least."""
+    st = cand.problem.settings
+    must = _must_move(cand, was)
+    best = INFINITE
+    for unit in cand.units:
+        if unit.key in must or unit.key not in was:
+            continue
+        if len(cand.type_options[unit.key]) > 1:
+            best = min(best, st.move_room_weight)
+        if len(cand.starts[unit.key]) > 1:
+            best = min(best, st.move_slot_weight)
+        if best <= min(st.move_room_weight, st.move_slot_weight):
+            break
+    return best
+
+
 def _must_move(cand: Candidates, was: Mapping[Unit, tuple[str, int]]) -> set[Unit]:
     """Occurrences that cannot keep their previous start and room type on their own (or are new)."""
     slot_by_id = cand.problem.slot_by_id
@@ -791,18 +834,23 @@ def _near(cand: Candidates, free: set[Unit], was: Mapping[Unit, tuple[str, int]]
     return out
 
 
+INFINITE = 10**9
+
+
 def _repair(
     tm: TimetableModel, obj: _Objectives, was: dict[Unit, tuple[str, int]], run: _Run
-) -> dict[Unit, tuple[str, int]] | None:
+) -> tuple[dict[Unit, tuple[str, int]] | None, int | None]:
     """A timetable moving only what must move, found fast: everything else is held where it was.
 
     The occurrences that cannot stay (and new ones) are free; if that has no solution, those that could
     make way for them are freed too. Holding is an assumption on the whole model (so the same model, built
     once, then searches freely); fewest weighted moves within the neighbourhood; None if neither has a
-    timetable in time (the whole model then searches from the previous timetable).
+    timetable in time (the whole model then searches from the previous timetable). Also returns the proven
+    fewest moves when only the sessions that must move do (INFINITE: impossible), when CP-SAT proved it.
     """
     free = _must_move(tm.cand, was)
     model = tm.model
+    first_round, held_best = True, None
     for _ in range(2):
         hold = model.NewBoolVar("hold")
         for unit in tm.cand.units:
@@ -816,12 +864,18 @@ def _repair(
         _hint(tm, was, {v: True for v in obj.stays.values()})
         solver, status = run.solve(model, 0.3)
         model.ClearAssumptions()
+        if first_round:
+            first_round = False
+            if status == cp_model.OPTIMAL:
+                held_best = round(solver.ObjectiveValue())
+            elif status == cp_model.INFEASIBLE:
+                held_best = INFINITE
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return _choice(tm, solver)
+            return _choice(tm, solver), held_best
         if run.interrupted:
-            return None
+            return None, held_best
         free = _near(tm.cand, free, was)
-    return None
+    return None, held_best
 
 
 def _preferences(
