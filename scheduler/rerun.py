@@ -670,6 +670,7 @@ def plan_rerun(
         timetable,
         previous.allocation,
         by_moves | by_hand,
+        new_units=set(now) - set(before),
         time_limit=max(5.0, min(60.0, t0 + 0.95 * time_limit - time.perf_counter())),
         workers=workers,
     )
@@ -1065,6 +1066,7 @@ def allocate_stable(
     previous: Mapping[str, tuple[Unit, ...]] | None,
     by_moves: set[str] = frozenset(),  # type: ignore[assignment]
     *,
+    new_units: set[Unit] = frozenset(),  # type: ignore[assignment]
     time_limit: float = 30.0,
     workers: int = 0,
 ) -> StableAllocation:
@@ -1074,9 +1076,10 @@ def allocate_stable(
     moved (`by_moves` are those a move or a cancellation already touches), then the most previous seats kept
     by anyone. Only those in a conflict take part (a seat that no longer fits them, or a session with more
     previous holders than seats): anyone else keeps every seat, which costs no one anything, so this is the
-    optimum over everyone. (2) For those the change concerns (touched by a move, in a conflict, new, or with
-    an empty agenda) the levels of `allocate.allocate` (top choices, first choices, rank-weighted choices),
-    (1) held; everyone else keeps exactly their agenda.
+    optimum over everyone. (2) For those the change concerns (touched by a move, in a conflict, new, with an
+    empty agenda, or choosing one of `new_units`, the sessions added) the levels of `allocate.allocate` (top
+    choices, first choices, rank-weighted choices), (1) held: only those touched or who lost a seat may lose
+    one; everyone else keeps exactly their agenda.
     """
     if previous is None:
         alloc = allocate(problem, timetable, time_limit=time_limit, workers=workers or 1)
@@ -1150,12 +1153,21 @@ def allocate_stable(
     losers = {n for n in conflict if n not in by_moves and not had[n] <= result[n]}
 
     # (2) the usual levels for those the change concerns; the others keep exactly their agenda
-    concerned = {n for n in people if n in by_moves or n in conflict or not had[n] or n not in previous}
+    new_codes = {code for code, _ in new_units}
+    concerned = {
+        n
+        for n, person in people.items()
+        if n in by_moves
+        or n in conflict
+        or not had[n]
+        or n not in previous
+        or new_codes & set(person.choices)
+    }
     if concerned:
         fixed = set(people) - concerned
         sm = _SeatModel(problem, placed, {n: options[n] for n in concerned}, left(fixed, result))
-        for n in concerned & conflict:
-            if n not in by_moves and n not in losers:
+        for n in concerned:
+            if n not in by_moves and n not in losers and had[n]:
                 sm.keeps_all(n, had[n], hard=True)
         kept_then = sum(len(had[n] & result[n]) for n in concerned)
         sm.model.Add(sum(v for n in concerned for u, v in sm.g[n].items() if u in had[n]) >= kept_then)
