@@ -1,25 +1,67 @@
-"""What changed between two timetables, told to the people it concerns.
+"""What changed between two timetables, told to the people it concerns, each with a reason that holds.
 
 After a rerun the organisers must tell every speaker and participant whose agenda changed, and only them.
 `compare` works on any two timetables (a rerun, a hand edit, `scheduler diff OLD NEW`), matching session
-occurrences by (code, occurrence). A session whose start or room differs has *moved*; one that keeps both but
-whose slots differ (its length changed) is *resized*; one found only in the new timetable is *added*, only in
-the old one *cancelled*. `changes_sheet` gives one row per person to tell, ready for a mail merge.
+occurrences by (code, occurrence). A session whose start or room differs has *moved* (by the solver, or by
+hand in the workbook); one that keeps both but whose slots differ (its length changed) is *resized*; one found
+only in the new timetable is *added*, only in the old one *cancelled*.
+
+Each person gets `Item`s, each with one reason from the fixed list `REASONS`, and a reason is only given
+when it is true of the two timetables: a seat lost "because the session moved into a smaller room" means it
+did move to a room with fewer seats and is full there; otherwise a cause that holds is named, or none.
+`changes_sheet` gives one row per person to tell, ready for a mail merge: the human text in the input's
+language beside the reason codes, one line each.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .i18n import tr
-from .problem import Problem, Slot
+from .problem import Participant, Problem, Slot
 from .timetable import Placement, Timetable
 
 Unit = tuple[str, int]
 
 MOVED, RESIZED, ADDED, CANCELLED = "moved", "resized", "added", "cancelled"
 SPEAKER, PARTICIPANT, SESSION = "speaker", "participant", "session"
+
+# The reason codes of the Reasons column (machine-readable; the text beside them is in the input's language).
+SESSION_MOVED = "session-moved"  # a session of theirs moved (old → new time and room)
+SESSION_MOVED_BY_HAND = "session-moved-by-hand"  # ... moved by the organisers in the workbook
+SESSION_CANCELLED = "session-cancelled"
+SESSION_ADDED = "session-added"  # a new session they speak in
+SESSION_RESIZED = "session-resized"  # same start and room, another length
+SPEAKER_ADDED = "speaker-added"  # they now speak in an existing session
+SPEAKER_REMOVED = "speaker-removed"  # they no longer speak in a session
+SPEAKER_CHANGED = "speaker-changed"  # a session in their agenda has other speakers
+SEAT_GRANTED = "seat-granted"  # newly in their agenda
+SEAT_LOST_SMALLER_ROOM = "seat-lost-smaller-room"  # it moved into a room with fewer seats, all taken
+SEAT_LOST_CAPACITY = (
+    "seat-lost-capacity"  # it did not change room, its seats fell, all taken: given to others
+)
+SEAT_LOST_CLASH = "seat-lost-clash"  # it runs at the same time as another session of their new agenda
+SEAT_LOST_DAY = "seat-lost-day"  # it takes place on a day they do not attend
+SEAT_LOST_CHOICE = "seat-lost-choice"  # it is not among their choices
+SEAT_LOST = "seat-lost"  # no longer in their agenda, no cause claimed
+REASONS = (
+    SESSION_MOVED,
+    SESSION_MOVED_BY_HAND,
+    SESSION_CANCELLED,
+    SESSION_ADDED,
+    SESSION_RESIZED,
+    SPEAKER_ADDED,
+    SPEAKER_REMOVED,
+    SPEAKER_CHANGED,
+    SEAT_GRANTED,
+    SEAT_LOST_SMALLER_ROOM,
+    SEAT_LOST_CAPACITY,
+    SEAT_LOST_CLASH,
+    SEAT_LOST_DAY,
+    SEAT_LOST_CHOICE,
+    SEAT_LOST,
+)
 
 SHEET_NAME = ("Changes", "Modifications")
 SHEET_HEADERS = (
@@ -28,8 +70,8 @@ SHEET_HEADERS = (
     ("Role", "Rôle"),
     ("Sessions", "Sessions"),
     ("What changed", "Ce qui change"),
+    ("Reasons", "Motifs"),
 )
-
 _WEEKDAYS = (
     ("Monday", "lundi"),
     ("Tuesday", "mardi"),
@@ -68,6 +110,7 @@ class SessionChange:
     new_slots: tuple[str, ...] = ()
     new_room: str = ""
     speakers: tuple[str, ...] = ()
+    by_hand: bool = False  # moved by the organisers in the workbook since the last solve
 
     @property
     def unit(self) -> Unit:
@@ -82,6 +125,27 @@ class SessionChange:
     def room_changed(self) -> bool:
         return bool(self.old_room and self.new_room and self.old_room != self.new_room)
 
+    @property
+    def reason(self) -> str:
+        if self.change == MOVED:
+            return SESSION_MOVED_BY_HAND if self.by_hand else SESSION_MOVED
+        return {RESIZED: SESSION_RESIZED, ADDED: SESSION_ADDED, CANCELLED: SESSION_CANCELLED}[self.change]
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing to tell one person: a reason code about one session occurrence.
+
+    `other`: the session it clashes with (SEAT_LOST_CLASH); `seats`: (before, now) for the seat reasons;
+    `speakers`: (before, now) for SPEAKER_CHANGED.
+    """
+
+    reason: str
+    unit: Unit
+    other: Unit | None = None
+    seats: tuple[int, int] | None = None
+    speakers: tuple[tuple[str, ...], tuple[str, ...]] | None = None
+
 
 @dataclass(frozen=True)
 class PersonChange:
@@ -93,10 +157,18 @@ class PersonChange:
     changes: tuple[SessionChange, ...] = ()
     gained: tuple[Unit, ...] = ()
     lost: tuple[Unit, ...] = ()
+    items: tuple[Item, ...] = ()  # every line to tell them, each with its reason
 
     @property
     def units(self) -> tuple[Unit, ...]:
-        return tuple(sorted({c.unit for c in self.changes} | set(self.gained) | set(self.lost)))
+        mine = (
+            {c.unit for c in self.changes} | set(self.gained) | set(self.lost) | {i.unit for i in self.items}
+        )
+        return tuple(sorted(mine))
+
+    @property
+    def reasons(self) -> tuple[str, ...]:
+        return tuple(i.reason for i in self.items)
 
 
 @dataclass(frozen=True)
@@ -119,6 +191,10 @@ class ChangeReport:
         return self.of_kind(MOVED)
 
     @property
+    def moved_by_hand(self) -> tuple[SessionChange, ...]:
+        return tuple(c for c in self.moved if c.by_hand)
+
+    @property
     def added(self) -> tuple[SessionChange, ...]:
         return self.of_kind(ADDED)
 
@@ -135,28 +211,52 @@ class ChangeReport:
         return not (self.sessions or self.speakers or self.participants)
 
 
+def seats_of(problem: Problem, p: Placement) -> int | None:
+    """Seats of a placed occurrence: its room's capacity, capped by the session's Capacity (None: unknown)."""
+    room = problem.room_by_name.get(p.room)
+    session = problem.session_by_code.get(p.session)
+    caps = [c for c in (room.capacity if room else None, session.capacity if session else None) if c]
+    return min(caps) if caps else None
+
+
 def compare(
-    problem: Problem, old: Timetable, new: Timetable, *, old_problem: Problem | None = None
+    problem: Problem,
+    old: Timetable,
+    new: Timetable,
+    *,
+    old_problem: Problem | None = None,
+    by_hand: frozenset[Unit] = frozenset(),
+    old_seats: Mapping[Unit, int] | None = None,
+    old_speakers: Mapping[str, tuple[str, ...]] | None = None,
 ) -> ChangeReport:
     """Every session moved, resized, added or cancelled, and every speaker and participant concerned.
 
-    `problem` describes `new`; `old_problem` (when known) describes `old` and supplies the titles, speakers
-    and emails of sessions and people that no longer exist. Participants' agendas come from the allocations
-    when both timetables have one; otherwise anyone who chose a changed session is listed.
+    `problem` describes `new`; `old_problem` (when known) describes `old` and supplies the titles, speakers,
+    seats and emails of sessions and people that no longer exist. Without it, `old_seats` and `old_speakers`
+    (as the previous workbook wrote them) stand for what `old` had. `by_hand`: occurrences whose move was made
+    by hand. Participants' agendas come from the allocations when both timetables have one; otherwise anyone
+    who chose a changed session is listed.
     """
     before = old_problem or problem
     old_at = {(p.session, p.occurrence): p for p in old.placements}
     new_at = {(p.session, p.occurrence): p for p in new.placements}
     titles = {s.code: s.title for s in before.sessions} | {s.code: s.title for s in problem.sessions}
 
-    def speakers_of(code: str, prob: Problem) -> tuple[str, ...]:
-        s = prob.session_by_code.get(code)
+    def now_speakers(code: str) -> tuple[str, ...]:
+        s = problem.session_by_code.get(code)
+        return s.speakers if s else ()
+
+    def was_speakers(code: str) -> tuple[str, ...]:
+        if old_speakers is not None and code in old_speakers:
+            return old_speakers[code]
+        s = before.session_by_code.get(code)
         return s.speakers if s else ()
 
     changes: list[SessionChange] = []
     for unit in sorted(set(old_at) | set(new_at)):
         o, n = old_at.get(unit), new_at.get(unit)
         code = unit[0]
+        title = titles.get(code, "")
         if o is not None and n is not None:
             if o.start != n.start or o.room != n.room:
                 kind = MOVED
@@ -164,26 +264,33 @@ def compare(
                 kind = RESIZED
             else:
                 continue
-            spk = speakers_of(code, problem) or speakers_of(code, before)
+            spk = now_speakers(code) or was_speakers(code)
+            hand = kind == MOVED and unit in by_hand
             changes.append(
-                SessionChange(
-                    code, unit[1], titles.get(code, ""), kind, o.slots, o.room, n.slots, n.room, spk
-                )
+                SessionChange(code, unit[1], title, kind, o.slots, o.room, n.slots, n.room, spk, hand)
             )
         elif n is not None:
-            spk = speakers_of(code, problem)
             changes.append(
-                SessionChange(code, unit[1], titles.get(code, ""), ADDED, (), "", n.slots, n.room, spk)
+                SessionChange(code, unit[1], title, ADDED, (), "", n.slots, n.room, now_speakers(code))
             )
         elif o is not None:
-            spk = speakers_of(code, before) or speakers_of(code, problem)
-            changes.append(
-                SessionChange(code, unit[1], titles.get(code, ""), CANCELLED, o.slots, o.room, (), "", spk)
-            )
+            spk = was_speakers(code) or now_speakers(code)
+            changes.append(SessionChange(code, unit[1], title, CANCELLED, o.slots, o.room, (), "", spk))
     by_unit = {c.unit: c for c in changes}
 
-    speakers = _speaker_changes(problem, before, old_at, new_at, changes, old_problem is not None)
-    participants = _participant_changes(problem, before, old, new, by_unit)
+    know_speakers = old_problem is not None or old_speakers is not None
+    cast = {
+        code: (was_speakers(code), now_speakers(code))
+        for code in {u[0] for u in set(old_at) & set(new_at)}
+        if know_speakers and set(was_speakers(code)) != set(now_speakers(code))
+    }
+    seats_then = {
+        u: s
+        for u, p in old_at.items()
+        if (s := (old_seats or {}).get(u) or seats_of(before, p) or seats_of(problem, p)) is not None
+    }
+    speakers = _speaker_changes(problem, before, old_at, new_at, changes, cast)
+    participants = _participant_changes(problem, before, old, new, by_unit, cast, seats_then)
     slots = {s.id: s for s in before.slots} | {s.id: s for s in problem.slots}
     return ChangeReport(tuple(changes), speakers, participants, slots, old_at, new_at, titles)
 
@@ -195,10 +302,23 @@ def _email(name: str, *problems: Problem, speaker: bool) -> str:
             if sp is not None and sp.email:
                 return sp.email
         else:
-            for p in prob.participants:
-                if p.name == name and p.email:
-                    return p.email
+            email = _participant_emails(prob).get(name)
+            if email:
+                return email
     return ""
+
+
+_EMAILS: dict[int, tuple[Problem, dict[str, str]]] = {}
+
+
+def _participant_emails(problem: Problem) -> dict[str, str]:
+    """name -> email, built once per problem (20,000 participants are looked up one by one)."""
+    cached = _EMAILS.get(id(problem))
+    if cached is None or cached[0] is not problem:
+        cached = (problem, {p.name: p.email for p in problem.participants if p.email})
+        _EMAILS.clear()
+        _EMAILS[id(problem)] = cached
+    return cached[1]
 
 
 def _speaker_changes(
@@ -207,32 +327,30 @@ def _speaker_changes(
     old_at: dict[Unit, Placement],
     new_at: dict[Unit, Placement],
     changes: list[SessionChange],
-    know_old_speakers: bool,
+    cast: dict[str, tuple[tuple[str, ...], tuple[str, ...]]],
 ) -> tuple[PersonChange, ...]:
-    """Speakers of changed sessions, plus (old problem known) speakers added to or removed from a session."""
+    """Speakers of changed sessions, plus (old speakers known) speakers added to or removed from a session."""
     concerned: dict[str, list[SessionChange]] = {}
     for c in changes:
         for name in c.speakers:
             concerned.setdefault(name, []).append(c)
     gained: dict[str, list[Unit]] = {}
     lost: dict[str, list[Unit]] = {}
-    if know_old_speakers:
-        for unit in sorted(set(old_at) & set(new_at)):
-            was = (
-                set(before.session_by_code[unit[0]].speakers) if unit[0] in before.session_by_code else set()
-            )
-            now = (
-                set(problem.session_by_code[unit[0]].speakers)
-                if unit[0] in problem.session_by_code
-                else set()
-            )
-            for name in now - was:
-                gained.setdefault(name, []).append(unit)
-            for name in was - now:
-                lost.setdefault(name, []).append(unit)
+    for unit in sorted(set(old_at) & set(new_at)):
+        if unit[0] not in cast:
+            continue
+        was, now = cast[unit[0]]
+        for name in sorted(set(now) - set(was)):
+            gained.setdefault(name, []).append(unit)
+        for name in sorted(set(was) - set(now)):
+            lost.setdefault(name, []).append(unit)
     out = []
     for name in sorted(set(concerned) | set(gained) | set(lost)):
         mine = [c for c in concerned.get(name, []) if c.unit not in gained.get(name, ())]
+        mine = [c for c in mine if c.unit not in lost.get(name, ())]
+        items = [Item(c.reason, c.unit) for c in mine]
+        items += [Item(SPEAKER_ADDED, u) for u in gained.get(name, ())]
+        items += [Item(SPEAKER_REMOVED, u) for u in lost.get(name, ())]
         out.append(
             PersonChange(
                 name,
@@ -241,18 +359,86 @@ def _speaker_changes(
                 tuple(mine),
                 tuple(gained.get(name, ())),
                 tuple(lost.get(name, ())),
+                tuple(items),
             )
         )
     return tuple(out)
 
 
+def overlaps(a: Placement, b: Placement) -> bool:
+    return bool(set(a.slots) & set(b.slots))
+
+
+def _room_capacity(problem: Problem, room: str) -> float:
+    r = problem.room_by_name.get(room)
+    return r.capacity if r is not None else float("inf")
+
+
+def _lost_reason(
+    person: Participant | None,
+    unit: Unit,
+    problem: Problem,
+    before: Problem,
+    new_at: dict[Unit, Placement],
+    old_at: dict[Unit, Placement],
+    now: set[Unit],
+    seats_then: dict[Unit, int],
+    attendance: dict[Unit, int],
+) -> Item:
+    """Why a participant no longer has `unit` (which still takes place): the first cause that holds."""
+    n, o = new_at[unit], old_at.get(unit)
+    if person is None:
+        return Item(SEAT_LOST, unit)
+    if unit[0] not in person.choices:
+        session = problem.session_by_code.get(unit[0])
+        if not (session and session.is_plenary) and not problem.settings.fill_free_slots:
+            return Item(SEAT_LOST_CHOICE, unit)
+    for s in n.slots:
+        slot = problem.slot_by_id.get(s)
+        if slot is not None and not person.attends(slot.day):
+            return Item(SEAT_LOST_DAY, unit)
+    for other in sorted(now):
+        p = new_at.get(other)
+        if p is not None and other != unit and overlaps(p, n):
+            return Item(SEAT_LOST_CLASH, unit, other=other)
+    seats_now = seats_of(problem, n)
+    then = seats_then.get(unit)
+    if (
+        seats_now is not None
+        and then is not None
+        and seats_now < then
+        and attendance.get(unit, 0) >= seats_now
+    ):
+        if (
+            o is not None
+            and o.room != n.room
+            and _room_capacity(problem, n.room) < _room_capacity(before, o.room)
+        ):
+            return Item(SEAT_LOST_SMALLER_ROOM, unit, seats=(then, seats_now))
+        return Item(SEAT_LOST_CAPACITY, unit, seats=(then, seats_now))
+    return Item(SEAT_LOST, unit)
+
+
 def _participant_changes(
-    problem: Problem, before: Problem, old: Timetable, new: Timetable, by_unit: dict[Unit, SessionChange]
+    problem: Problem,
+    before: Problem,
+    old: Timetable,
+    new: Timetable,
+    by_unit: dict[Unit, SessionChange],
+    cast: dict[str, tuple[tuple[str, ...], tuple[str, ...]]],
+    seats_then: dict[Unit, int],
 ) -> tuple[PersonChange, ...]:
     """Participants whose agenda differs: allocations compared when both exist, else by their choices."""
     names = sorted({p.name for p in before.participants} | {p.name for p in problem.participants})
+    people = {p.name: p for p in problem.participants}
     out = []
+    old_at = {(p.session, p.occurrence): p for p in old.placements}
+    new_at = {(p.session, p.occurrence): p for p in new.placements}
     if old.allocation is not None and new.allocation is not None:
+        attendance: dict[Unit, int] = {}
+        for units in new.allocation.values():
+            for u in units:
+                attendance[u] = attendance.get(u, 0) + 1
         for name in sorted(set(names) | set(old.allocation) | set(new.allocation)):
             was = set(old.allocation.get(name, ()))
             now = set(new.allocation.get(name, ()))
@@ -260,23 +446,41 @@ def _participant_changes(
             cancelled = [
                 by_unit[u] for u in sorted(was - now) if u in by_unit and by_unit[u].change == CANCELLED
             ]
-            lost = tuple(
-                u for u in sorted(was - now) if not (u in by_unit and by_unit[u].change == CANCELLED)
-            )
+            lost = tuple(u for u in sorted(was - now) if u in new_at)
+            gone = tuple(u for u in sorted(was - now) if u not in new_at and u not in by_unit)
             gained = tuple(sorted(now - was))
-            if kept or cancelled or lost or gained:
+            items = [Item(c.reason, c.unit) for c in kept + cancelled]
+            items += [
+                Item(SPEAKER_CHANGED, u, speakers=cast[u[0]]) for u in sorted(was & now) if u[0] in cast
+            ]
+            items += [
+                _lost_reason(
+                    people.get(name), u, problem, before, new_at, old_at, now, seats_then, attendance
+                )
+                for u in lost
+            ]
+            items += [Item(SEAT_LOST, u) for u in gone]
+            items += [Item(SEAT_GRANTED, u) for u in gained]
+            if items:
                 email = _email(name, problem, before, speaker=False)
-                out.append(PersonChange(name, email, PARTICIPANT, tuple(kept + cancelled), gained, lost))
+                out.append(
+                    PersonChange(
+                        name, email, PARTICIPANT, tuple(kept + cancelled), gained, lost + gone, tuple(items)
+                    )
+                )
         return tuple(out)
     changed_codes: dict[str, list[SessionChange]] = {}
     for c in by_unit.values():
         changed_codes.setdefault(c.code, []).append(c)
-    people = {p.name: p for p in before.participants} | {p.name: p for p in problem.participants}
+    everyone = {p.name: p for p in before.participants} | people
     for name in names:
-        mine = [c for code in people[name].choices for c in changed_codes.get(code, [])]
+        mine = sorted(
+            (c for code in everyone[name].choices for c in changed_codes.get(code, [])), key=lambda c: c.unit
+        )
         if mine:
             email = _email(name, problem, before, speaker=False)
-            out.append(PersonChange(name, email, PARTICIPANT, tuple(sorted(mine, key=lambda c: c.unit))))
+            items = tuple(Item(c.reason, c.unit) for c in mine)
+            out.append(PersonChange(name, email, PARTICIPANT, tuple(mine), items=items))
     return tuple(out)
 
 
@@ -296,6 +500,15 @@ def slot_text(report: ChangeReport, slot_ids: Iterable[str], lang: str) -> str:
     return f"{wd} {first.day.day} {month} {first.start:%H:%M}–{last.end:%H:%M}"
 
 
+def _day_text(report: ChangeReport, slot_ids: Iterable[str], lang: str) -> str:
+    ids = list(slot_ids)
+    first = report.slots.get(ids[0]) if ids else None
+    if first is None:
+        return ", ".join(ids)
+    wd = _WEEKDAYS[first.day.weekday()][lang == "fr"]
+    return f"{wd} {first.day.day} {_MONTHS[first.day.month - 1][lang == 'fr']}"
+
+
 def _where(report: ChangeReport, slots: tuple[str, ...], room: str, lang: str) -> str:
     return tr(lang, "{t}, room {r}", "{t}, salle {r}", t=slot_text(report, slots, lang), r=room)
 
@@ -312,6 +525,15 @@ def describe(report: ChangeReport, change: SessionChange, lang: str) -> str:
     name = _name(report, change.unit, lang)
     old = _where(report, change.old_slots, change.old_room, lang)
     new = _where(report, change.new_slots, change.new_room, lang)
+    if change.change == MOVED and change.by_hand:
+        return tr(
+            lang,
+            "{s} moves (moved by hand by the organisers): {a} → {b}",
+            "{s} change de place (déplacée à la main par les organisateurs) : {a} → {b}",
+            s=name,
+            a=old,
+            b=new,
+        )
     if change.change == MOVED:
         return tr(lang, "{s} moves: {a} → {b}", "{s} change de place : {a} → {b}", s=name, a=old, b=new)
     if change.change == RESIZED:
@@ -323,47 +545,73 @@ def describe(report: ChangeReport, change: SessionChange, lang: str) -> str:
     return tr(lang, "{s} is cancelled (was {a})", "{s} est annulée (prévue {a})", s=name, a=old)
 
 
+def item_text(report: ChangeReport, item: Item, lang: str) -> str:
+    """The sentence for one item, in the input's language; says no more than its reason holds."""
+    by_unit = {c.unit: c for c in report.sessions}
+    s = _name(report, item.unit, lang)
+    r = item.reason
+    if item.unit in by_unit and r == by_unit[item.unit].reason:
+        return describe(report, by_unit[item.unit], lang)
+    p = report.new_placements.get(item.unit)
+    where = _where(report, p.slots, p.room, lang) if p else ""
+    if r == SPEAKER_ADDED:
+        return tr(lang, "You now speak in {s}: {w}", "Vous intervenez désormais dans {s} : {w}", s=s, w=where)
+    if r == SPEAKER_REMOVED:
+        return tr(lang, "You no longer speak in {s}", "Vous n'intervenez plus dans {s}", s=s)
+    if r == SPEAKER_CHANGED and item.speakers is not None:
+        was, now = (", ".join(x) or "—" for x in item.speakers)
+        return tr(
+            lang,
+            "{s}: speakers now {n} (were {o})",
+            "{s} : intervenants désormais {n} (auparavant {o})",
+            s=s,
+            n=now,
+            o=was,
+        )
+    if r == SEAT_GRANTED:
+        return tr(
+            lang, "Added to your agenda: {s}, {w}", "Ajoutée à votre programme : {s}, {w}", s=s, w=where
+        )
+    head = tr(lang, "No longer in your agenda: {s}", "Retirée de votre programme : {s}", s=s)
+    if r == SEAT_LOST_SMALLER_ROOM and item.seats is not None and p is not None:
+        return head + tr(
+            lang,
+            " (it moved to a smaller room, {r}: {n} seats instead of {o}, all taken)",
+            " (elle passe dans une salle plus petite, {r} : {n} places au lieu de {o}, toutes prises)",
+            r=p.room,
+            n=item.seats[1],
+            o=item.seats[0],
+        )
+    if r == SEAT_LOST_CAPACITY and item.seats is not None:
+        return head + tr(
+            lang,
+            " (its seats fell from {o} to {n}, all taken: yours went to someone else)",
+            " (ses places passent de {o} à {n}, toutes prises : la vôtre est allée à quelqu'un d'autre)",
+            n=item.seats[1],
+            o=item.seats[0],
+        )
+    if r == SEAT_LOST_CLASH and item.other is not None:
+        return head + tr(
+            lang,
+            " (it runs at the same time as {o}, in your agenda)",
+            " (elle a lieu en même temps que {o}, dans votre programme)",
+            o=_name(report, item.other, lang),
+        )
+    if r == SEAT_LOST_DAY and p is not None:
+        return head + tr(
+            lang,
+            " (it takes place on {d}, a day you do not attend)",
+            " (elle a lieu le {d}, un jour où vous n'êtes pas là)",
+            d=_day_text(report, p.slots, lang),
+        )
+    if r == SEAT_LOST_CHOICE:
+        return head + tr(lang, " (it is not among your choices)", " (elle ne fait pas partie de vos choix)")
+    return head
+
+
 def person_text(report: ChangeReport, person: PersonChange, lang: str) -> str:
     """Everything one person must be told, one line per item (a mail-merge cell)."""
-    lines = [describe(report, c, lang) for c in person.changes]
-    speaker = person.role == SPEAKER
-    for unit in person.gained:
-        p = report.new_placements.get(unit)
-        where = _where(report, p.slots, p.room, lang) if p else ""
-        lines.append(
-            tr(
-                lang,
-                "You now speak in {s}: {w}",
-                "Vous intervenez désormais dans {s} : {w}",
-                s=_name(report, unit, lang),
-                w=where,
-            )
-            if speaker
-            else tr(
-                lang,
-                "Added to your agenda: {s}, {w}",
-                "Ajoutée à votre programme : {s}, {w}",
-                s=_name(report, unit, lang),
-                w=where,
-            )
-        )
-    for unit in person.lost:
-        lines.append(
-            tr(
-                lang,
-                "You no longer speak in {s}",
-                "Vous n'intervenez plus dans {s}",
-                s=_name(report, unit, lang),
-            )
-            if speaker
-            else tr(
-                lang,
-                "No longer in your agenda: {s} (no seat left at its new time)",
-                "Retirée de votre programme : {s} (plus de place à son nouvel horaire)",
-                s=_name(report, unit, lang),
-            )
-        )
-    return "\n".join(lines)
+    return "\n".join(item_text(report, item, lang) for item in person.items)
 
 
 def role_text(role: str, lang: str) -> str:
@@ -402,6 +650,16 @@ def report_lines(report: ChangeReport, lang: str) -> list[str]:
             z=len(report.resized),
         )
     ]
+    if report.moved_by_hand:
+        lines.append(
+            tr(
+                lang,
+                "Of the moves, {n} made by hand in the workbook: {codes}.",
+                "Parmi les déplacements, {n} faits à la main dans le classeur : {codes}.",
+                n=len(report.moved_by_hand),
+                codes=", ".join(_name(report, c.unit, lang) for c in report.moved_by_hand),
+            )
+        )
     lines += [f"  {describe(report, c, lang)}" for c in report.sessions]
     if report.speakers:
         lines.append(
@@ -431,6 +689,7 @@ def changes_sheet(report: ChangeReport, lang: str) -> tuple[str, list[str], list
 
     Person rows (Role speaker/participant) carry an email when known, for a mail merge; session rows (Role
     session, no email) are the organisers' own list and are skipped by a mail merge that filters on Email.
+    Line i of "What changed" and line i of "Reasons" are about the same thing (codes from `REASONS`).
     """
     fr = lang == "fr"
     headers = [h[fr] for h in SHEET_HEADERS]
@@ -443,10 +702,18 @@ def changes_sheet(report: ChangeReport, lang: str) -> tuple[str, list[str], list
                 role_text(person.role, lang),
                 ", ".join(c if o == 1 else f"{c} (#{o})" for c, o in person.units),
                 person_text(report, person, lang),
+                "\n".join(person.reasons),
             ]
         )
     for c in report.sessions:
         rows.append(
-            [_name(report, c.unit, lang), "", role_text(SESSION, lang), c.code, describe(report, c, lang)]
+            [
+                _name(report, c.unit, lang),
+                "",
+                role_text(SESSION, lang),
+                c.code,
+                describe(report, c, lang),
+                c.reason,
+            ]
         )
     return SHEET_NAME[fr], headers, rows

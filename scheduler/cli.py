@@ -392,6 +392,9 @@ def _rerun(problem, previous: Path, output: Path, lang: str, **solve_args: Any) 
             rows=loaded.rows,
             edited_rows={(e.code, e.occurrence): e.row for e in loaded.edited},
             previous_file=str(previous),
+            announced=loaded.written,
+            old_seats=loaded.written_seats or None,
+            old_speakers=loaded.written_speakers or None,
             **solve_args,
         )
     except InfeasibleError as exc:
@@ -409,12 +412,24 @@ def _rerun(problem, previous: Path, output: Path, lang: str, **solve_args: Any) 
         lang=lang,
         extra_sheets=[changes_sheet(result.report, lang)],
     )
+    for line in rerun_summary(result, str(previous), lang):
+        click.echo(line)
+    for note in result.notes:
+        click.echo(note)
+    for line in report_lines(result.report, lang):
+        click.echo(line)
+    for p in written:
+        click.echo(tr(lang, "Written: {p}", "Écrit : {p}", p=p))
+
+
+def rerun_summary(result, previous: str, lang: str) -> list[str]:
+    """Moves and agendas changed, each beside its proven minimum (or the bound), hand moves apart."""
     proven = (
         tr(lang, "proven minimum", "minimum prouvé")
         if result.moves_proven
         else tr(lang, "best found, bound {b}", "meilleur trouvé, borne {b}", b=result.move_bound)
     )
-    click.echo(
+    lines = [
         tr(
             lang,
             "Rerun from {p}: {m} session(s) moved ({s} slot, {r} room only; cost {c}, {proven}).",
@@ -427,13 +442,47 @@ def _rerun(problem, previous: Path, output: Path, lang: str, **solve_args: Any) 
             c=result.move_cost,
             proven=proven,
         )
+    ]
+    if result.hand_moves:
+        lines.append(
+            tr(
+                lang,
+                "Moved by hand in the workbook since the last solve, and kept: {n} session(s) ({codes}); "
+                "their speakers and participants are told below.",
+                "Déplacées à la main dans le classeur depuis le dernier calcul, et gardées : {n} session(s) "
+                "({codes}) ; leurs intervenants et participants sont prévenus ci-dessous.",
+                n=len(result.hand_moves),
+                codes=", ".join(c if o == 1 else f"{c} (#{o})" for c, o in result.hand_moves),
+            )
+        )
+    agendas = (
+        tr(lang, "proven minimum", "minimum prouvé")
+        if result.agendas_proven
+        else tr(lang, "best found, at least {b}", "meilleur trouvé, au moins {b}", b=result.agenda_bound)
     )
-    for note in result.notes:
-        click.echo(note)
-    for line in report_lines(result.report, lang):
-        click.echo(line)
-    for p in written:
-        click.echo(tr(lang, "Written: {p}", "Écrit : {p}", p=p))
+    lines.append(
+        tr(
+            lang,
+            "Participants disturbed (a session of theirs moved or was cancelled, or they lost a seat): {n} "
+            "({proven}).",
+            "Participants dérangés (une de leurs sessions déplacée ou annulée, ou une place perdue) : {n} "
+            "({proven}).",
+            n=result.agenda_changes,
+            proven=agendas,
+        )
+    )
+    if result.hand_touched or result.granted_only:
+        lines.append(
+            tr(
+                lang,
+                "Also told: {h} concerned only by the hand moves, {g} only granted a new seat.",
+                "Prévenus aussi : {h} concernés seulement par les déplacements à la main, {g} qui obtiennent "
+                "seulement une nouvelle place.",
+                h=result.hand_touched,
+                g=result.granted_only,
+            )
+        )
+    return lines
 
 
 SOLVE_PHASES = ("diagnose", "model", "greedy", "exact", "anneal", "cpsat", "bound", "neighbourhood")
@@ -635,7 +684,21 @@ def diff(old: Path, new: Path, input_path: Path | None, lang: str | None) -> Non
     lang = lang or problem.language
     a = load_timetable(old, problem)
     b = load_timetable(new, problem)
-    report = compare(problem, a.timetable, b.timetable)
+    # Rows of NEW typed by hand (its Day/Start/Room differ from what was written) are moves by hand.
+    written = {(p.session, p.occurrence): (p.start, p.room) for p in b.as_written.placements}
+    by_hand = frozenset(
+        (p.session, p.occurrence)
+        for p in b.timetable.placements
+        if written.get((p.session, p.occurrence), (p.start, p.room)) != (p.start, p.room)
+    )
+    report = compare(
+        problem,
+        a.timetable,
+        b.timetable,
+        by_hand=by_hand,
+        old_seats=a.written_seats or None,
+        old_speakers=a.written_speakers or None,
+    )
     for line in report_lines(report, lang):
         click.echo(line)
 

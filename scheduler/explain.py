@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from .clock import solve_stoppably
 from .i18n import tr
 from .problem import Problem, Room, Session, Slot, Speaker
 
@@ -214,7 +215,7 @@ def _solve(rm: RelaxableModel, assumed: list[Rule], seconds: float) -> tuple[int
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1  # deterministic cores: the same input gives the same explanation
     solver.parameters.max_time_in_seconds = max(0.05, seconds)
-    status = solver.solve(rm.model)
+    status = solve_stoppably(solver, rm.model)
     if status != cp_model.INFEASIBLE:
         return status, []
     index = {rm.rules[r].index: r for r in assumed}

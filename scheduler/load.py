@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +63,16 @@ class LoadedTimetable:
     edited: tuple[HandEdit, ...] = ()
     # (session code, occurrence) -> row of the Sessions sheet (for JSON: the row it has in the workbook)
     rows: dict[tuple[str, int], int] = field(default_factory=dict)
+    # The timetable as scheduler wrote it, before any hand edit (None: same as `timetable`), so a rerun can
+    # tell the sessions moved by hand as moves; and what the sheet said of each session then: its speakers
+    # (by code) and its seats (room capacity capped by the session's, by occurrence).
+    written: Timetable | None = None
+    written_speakers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    written_seats: dict[tuple[str, int], int] = field(default_factory=dict)
+
+    @property
+    def as_written(self) -> Timetable:
+        return self.written if self.written is not None else self.timetable
 
 
 def load_timetable(path: str | os.PathLike[str], problem: Problem | None = None) -> LoadedTimetable:
@@ -406,6 +416,9 @@ def _load_xlsx(path: Path, problem: Problem | None, lang: str) -> LoadedTimetabl
     placements: list[Placement] = []
     rows: dict[tuple[str, int], int] = {}
     written_slots: dict[tuple[str, int], tuple[str, ...]] = {}  # what we wrote, for the Participants sheet
+    as_written: list[Placement] = []
+    written_speakers: dict[str, tuple[str, ...]] = {}
+    written_seats: dict[tuple[str, int], int] = {}
 
     for r, values in sessions.rows:
         if r <= header_row or all(is_blank(v) for v in values):
@@ -486,6 +499,13 @@ def _load_xlsx(path: Path, problem: Problem | None, lang: str) -> LoadedTimetabl
         rows[(code, occurrence)] = r
         written_slots[(code, occurrence)] = written or ((slot_ref,) if slot_ref else slots)
         placements.append(p)
+        as_written.append(replace(p, slots=written_slots[(code, occurrence)], room=room_ref or room))
+        if "speakers" in col:
+            names = cell_text(value(values, "speakers")).split(",")
+            written_speakers[code] = tuple(n.strip() for n in names if n.strip())
+        caps = [_whole(value(values, k)) for k in ("room_capacity", "capacity")]
+        if any(c is not None for c in caps):
+            written_seats[(code, occurrence)] = min(c for c in caps if c is not None)
 
     if issues:  # the Participants sheet is only checked against a readable Sessions sheet
         raise InputError(issues)
@@ -495,6 +515,9 @@ def _load_xlsx(path: Path, problem: Problem | None, lang: str) -> LoadedTimetabl
     info, solver = _quality_values(loaded.sheets)
     title = cell_text(info.get("title")) or _programme_title(loaded.sheets)
     timetable = Timetable(tuple(placements), allocation, _stats(solver))
+    written_tt = replace(timetable, placements=tuple(as_written)) if edits else None
+    if written_tt is not None and problem is not None:
+        written_tt = _canonical_written(problem, written_tt)
     return LoadedTimetable(
         canonical(problem, timetable) if problem is not None else timetable,
         file_lang,
@@ -503,7 +526,30 @@ def _load_xlsx(path: Path, problem: Problem | None, lang: str) -> LoadedTimetabl
         frozenset((p.session, p.occurrence) for p in placements if p.locked),
         tuple(edits),
         rows,
+        written_tt,
+        written_speakers,
+        written_seats,
     )
+
+
+def _canonical_written(problem: Problem, timetable: Timetable) -> Timetable:
+    """`canonical` when every slot and room is still the input's (a room may have been renamed since)."""
+    known = all(
+        p.room in problem.room_by_name and all(s in problem.slot_by_id for s in p.slots)
+        for p in timetable.placements
+    )
+    return canonical(problem, timetable) if known else timetable
+
+
+def _whole(v: object) -> int | None:
+    """A positive whole number written in the sheet, or None."""
+    if isinstance(v, bool) or v is None:
+        return None
+    try:
+        n = int(float(cell_text(v).replace(",", ".")))
+    except ValueError:
+        return None
+    return n if n > 0 else None
 
 
 def _header(sheet: RawSheet) -> tuple[int, list[object]]:

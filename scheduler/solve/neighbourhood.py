@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
+from scheduler.clock import solve_stoppably
 from scheduler.problem import Problem, Slot
 from scheduler.solve.candidates import Candidates, Unit
 from scheduler.timetable import Placement, Timetable
@@ -352,7 +353,7 @@ class _Neighbourhood:
         solver.parameters.max_time_in_seconds = limit
         solver.parameters.num_workers = max(1, workers)
         solver.parameters.random_seed = seed % 1000
-        status = solver.solve(m)
+        status = solve_stoppably(solver, m)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return False
         if solver.objective_value <= current:
