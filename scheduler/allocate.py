@@ -125,22 +125,33 @@ class _Index:
         self.units: list[list[list[int]]] = []
         self.asked: list[bool] = []  # made at least one choice (counted by the fairness levels)
         self.demand = [0] * len(self.keys)
+        demand = self.demand
+        # Most people share their days and the shape of their ranks: both looked up once.
+        reach_of: dict[tuple[str, frozenset | None], list[int]] = {}
+        weights_of: dict[tuple[tuple[int, ...], int], tuple[int, ...]] = {}
+        top_n = st.top_choices
         for person in problem.participants:
             self.names.append(person.name)
             self.asked.append(bool(person.choices))
+            shape = (person.ranks, len(person.choices))
+            weights = weights_of.get(shape)
+            if weights is None:
+                weights = weights_of[shape] = st.choice_weights(person)
+            days = person.days
             ws, tops, firsts, us = [], [], [], []
-            for (rank, code), w in zip(person.ranked, st.choice_weights(person), strict=True):
-                reach = [
-                    u for u in by_code.get(code, ()) if person.days is None or unit_days[u] <= person.days
-                ]
+            for (rank, code), w in zip(person.ranked, weights, strict=True):
+                reach = reach_of.get((code, days))
+                if reach is None:
+                    reach = [u for u in by_code.get(code, ()) if days is None or unit_days[u] <= days]
+                    reach_of[(code, days)] = reach
                 if not reach:
                     continue
                 ws.append(w)
-                tops.append(rank <= st.top_choices)
+                tops.append(rank <= top_n)
                 firsts.append(rank == 1)
-                us.append(reach)
+                us.append(reach)  # shared between participants: never changed
                 for u in reach:
-                    self.demand[u] += 1
+                    demand[u] += 1
             self.weight.append(ws)
             self.top.append(tops)
             self.first.append(firsts)
@@ -239,22 +250,32 @@ def _draft(state: _State, prefer: Mapping[int, set[int]] | None = None) -> None:
                         state.take(p, c, u)
     remaining = [[c for c in range(len(ix.units[p])) if c not in state.held[p]] for p in range(n)]
     order = sorted(range(n), key=lambda p: (len(ix.units[p]), p))
+    units, mask, free, busy = ix.units, ix.mask, state.free, state.busy
+    held, holders = state.held, state.holders
     while order:
         nxt = []
         for p in order:
             rest = remaining[p]
+            mine = units[p]
             k = 0
-            took = False
-            while k < len(rest) and not took:
+            took = -1
+            while k < len(rest):
                 c = rest[k]
                 k += 1
-                u = _best_unit(state, p, c)
-                if u is not None:
-                    state.take(p, c, u)
-                    took = True
+                best, room = -1, 0
+                for u in mine[c]:  # the emptiest occurrence that fits
+                    if free[u] > room and not busy[p] & mask[u]:
+                        best, room = u, free[u]
+                if best >= 0:
+                    held[p][c] = best
+                    busy[p] |= mask[best]
+                    free[best] -= 1
+                    holders[best].add(p)
+                    took = best
+                    break
             # Skipped choices stay impossible: during the draft seats only fill and agendas only grow.
-            remaining[p] = rest[k:]
-            if took and remaining[p]:
+            if took >= 0 and k < len(rest):
+                remaining[p] = rest[k:]
                 nxt.append(p)
         order = nxt[::-1]
 
@@ -299,7 +320,7 @@ def _improve(state: _State, deadline: float, should_stop: Callable[[], bool]) ->
     for _ in range(50):
         improved = False
         for p in range(n):
-            if p % 256 == 0 and (time.perf_counter() >= deadline or should_stop()):
+            if time.perf_counter() >= deadline or should_stop():  # a move may scan hundreds of holders
                 return
             for c in range(len(ix.units[p])):
                 if c in state.held[p]:
@@ -311,70 +332,54 @@ def _improve(state: _State, deadline: float, should_stop: Callable[[], bool]) ->
 
 
 def _try_choice(state: _State, p: int, c: int) -> bool:
+    """One improving move giving `p` their choice `c`, if there is one (see `_improve`)."""
     ix = state.ix
     before = state.status(p)
-    best: tuple[tuple[int, ...], int, list[int]] | None = None
+    # For each occurrence: what p would push out of their agenda, and what p would gain.
+    worth: list[tuple[int, list[int], tuple[int, ...]]] = []
     for u in ix.units[p][c]:
         out = state.clashes(p, u)
         held = {k: v for k, v in state.held[p].items() if k not in out}
         held[c] = u
-        delta = _gain(ix, before, state.status(p, held))
-        if _positive(delta) and (best is None or delta > best[0]):
-            best = (delta, u, out)
-    if best is None:
-        return False
-    delta, _, _ = best
+        gain = _gain(ix, before, state.status(p, held))
+        if _positive(gain):
+            worth.append((u, out, gain))
     # 1. a free seat
-    for u in ix.units[p][c]:
-        out = state.clashes(p, u)
-        if state.free[u] > 0 and _positive(_gain_with(state, p, c, u, out, before)):
+    for u, out, _ in worth:
+        if state.free[u] > 0:
             _move_in(state, p, c, u, out)
             return True
-    # 2. a holder moves to another occurrence of the same session
-    for u in ix.units[p][c]:
-        out = state.clashes(p, u)
-        gain = _gain_with(state, p, c, u, out, before)
-        if not _positive(gain):
-            continue
+    # 2. a holder moves to another occurrence of the same session (as good for them)
+    for u, out, _ in worth:
         for q in list(state.holders[u]):
-            cq = next(k for k, v in state.held[q].items() if v == u)
+            cq = _choice_of(state, q, u)
             for alt in ix.units[q][cq]:
                 if alt != u and state.free[alt] > 0 and not state.clashes(q, alt, skip=cq):
                     state.drop(q, cq)
                     state.take(q, cq, alt)
                     _move_in(state, p, c, u, out)
                     return True
-    # 3. a holder gives the seat up, when p gains more than they lose
-    best_swap: tuple[tuple[int, ...], int, int, list[int]] | None = None
-    for u in ix.units[p][c]:
-        out = state.clashes(p, u)
-        gain = _gain_with(state, p, c, u, out, before)
-        if not _positive(gain):
-            continue
+    # 3. a holder gives the seat up, when p gains more than they lose (the levels summed)
+    swap: tuple[tuple[int, ...], int, int, list[int]] | None = None
+    for u, out, gain in worth:
         for q in state.holders[u]:
-            cq = next(k for k, v in state.held[q].items() if v == u)
-            q_before = state.status(q)
-            q_after = state.status(q, {k: v for k, v in state.held[q].items() if k != cq})
-            loss = _gain(ix, q_before, q_after)
+            cq = _choice_of(state, q, u)
+            kept = {k: v for k, v in state.held[q].items() if k != cq}
+            loss = _gain(ix, state.status(q), state.status(q, kept))
             total = tuple(a + b for a, b in zip(gain, loss, strict=True))
-            if _positive(total) and (best_swap is None or total > best_swap[0]):
-                best_swap = (total, u, q, out)
-    if best_swap is None:
+            if _positive(total) and (swap is None or total > swap[0]):
+                swap = (total, u, q, out)
+    if swap is None:
         return False
-    _, u, q, out = best_swap
-    cq = next(k for k, v in state.held[q].items() if v == u)
-    state.drop(q, cq)
+    _, u, q, out = swap
+    state.drop(q, _choice_of(state, q, u))
     _move_in(state, p, c, u, out)
     _fill(state, q)
     return True
 
 
-def _gain_with(
-    state: _State, p: int, c: int, u: int, out: list[int], before: tuple[int, int, int]
-) -> tuple[int, ...]:
-    held = {k: v for k, v in state.held[p].items() if k not in out}
-    held[c] = u
-    return _gain(state.ix, before, state.status(p, held))
+def _choice_of(state: _State, q: int, u: int) -> int:
+    return next(k for k, v in state.held[q].items() if v == u)
 
 
 def _move_in(state: _State, p: int, c: int, u: int, out: list[int]) -> None:
@@ -389,6 +394,11 @@ def _move_in(state: _State, p: int, c: int, u: int, out: list[int]) -> None:
 # Agendas enumerated per participant before their patterns are cut short (then the model is no longer exact
 # for them and an optimum is reported as "best found"). Real lists (<= 10 choices) need a few dozen.
 AGENDAS_PER_PARTICIPANT = 20_000
+# Seconds to build and solve the relaxation, per pattern (measured: 37,000 patterns in 3.1 s, 320,000 in 33 s,
+# on 2 shared cores); the exact stage is not tried when its projection overruns the time left.
+LP_SECONDS_PER_PATTERN = 1e-4
+# Share of the time left after the draft kept for local moves, in case the exact stage does not finish.
+EXACT_SPARE = 0.15
 
 
 @dataclass
@@ -440,7 +450,9 @@ def _patterns(
     top0 = int(any(top[c] for c, _ in base))
     first0 = int(any(first[c] for c, _ in base))
     w0 = sum(weight[c] for c, _ in base)
-    k0 = sum(u in had for _, u in base)
+    k0 = sum(u in had for _, u in base) if had else 0
+    if not rest:  # most people: nothing to choose, nothing contested
+        return [_Pattern(frozenset(), tuple(base), (top0, first0, w0, k0))], True
     # Each step of the walk: (choice, unit, bit of the contested seat or 0) for the options of `rest`.
     bit_of: dict[int, int] = {}
     steps: list[list[tuple[int, int, int]]] = []
@@ -491,8 +503,9 @@ def _patterns(
     if 0 not in best:  # cut short before the agenda using no contested seat: find it on its own
         budget[0] = AGENDAS_PER_PARTICIPANT
         walk(0, busy0, 0, top0, first0, w0, k0, True)
-    extra = [(c, u) for c, u in known if c in set(rest)]
-    if extra or not rest:
+    rest_set = set(rest)
+    extra = [(c, u) for c, u in known if c in rest_set]
+    if extra:
         key = t = f = w = k = 0
         for c, u in extra:
             key |= bit_of.get(u, 0)
@@ -542,13 +555,22 @@ def _exact(
     fractional are rounded, then re-seated by CP-SAT among the seats the others leave. None: no time."""
     choice: list[list[_Pattern]] = []
     complete = True
-    for p in range(len(ix.names)):
-        if p % 256 == 0 and (should_stop() or time.perf_counter() > deadline):
-            return None
+    start = time.perf_counter()
+    n = len(ix.names)
+    total = 0
+    for p in range(n):
+        if p % 256 == 0 and p:
+            # Give up early when the model will not be solved in time (dense events: many people, each
+            # with many contested choices): the time goes to local moves instead, which do well there.
+            now = time.perf_counter()
+            projected = (now - start) * (n - p) / p + LP_SECONDS_PER_PATTERN * total * n / p
+            if should_stop() or now + projected > deadline:
+                return None
         had = prefer.get(p, set()) if prefer else set()
         pats, done = _patterns(ix, p, had, tuple(hint.held[p].items()))
         complete &= done
         choice.append(pats)
+        total += len(pats) - 1
     levels = ([0, 1, 2] if ix.fairness else [2]) + ([3] if prefer else [])
     open_ = [p for p, pats in enumerate(choice) if len(pats) > 1]
     delta = {
@@ -557,7 +579,9 @@ def _exact(
     lp = pywraplp.Solver.CreateSolver("GLOP")
     y: list[tuple[int, int, pywraplp.Variable]] = []
     per_unit: dict[int, list[pywraplp.Variable]] = defaultdict(list)
-    for p in open_:
+    for n, p in enumerate(open_):
+        if n % 1024 == 0 and (should_stop() or time.perf_counter() > deadline):
+            return None
         row = lp.Constraint(0, 1) if len(choice[p]) > 2 else None
         for k, q in enumerate(choice[p][1:], start=1):
             v = lp.NumVar(0, 1, "")
@@ -591,6 +615,8 @@ def _exact(
             for p, k, v in y:
                 if delta[p][k - 1][i]:
                     row.SetCoefficient(v, delta[p][k - 1][i])
+            if time.perf_counter() > deadline:
+                return None
     pick = [0] * len(ix.names)
     fractional: set[int] = set()
     weight: dict[tuple[int, int], float] = {}
@@ -784,7 +810,9 @@ def allocate(
     state = _State(ix)
     _draft(state, pref)
     method, bound = FAST, None
-    exact = None if should_stop() else _exact(ix, state, pref, end - keep_back, workers, should_stop)
+    # The exact stage leaves a share for local moves on the draft, should it not finish.
+    exact_end = end - keep_back - EXACT_SPARE * max(0.0, end - time.perf_counter())
+    exact = None if should_stop() else _exact(ix, state, pref, exact_end, workers, should_stop)
     if exact is not None:
         _make_maximal(exact.state)
         bound = exact.bound
