@@ -602,8 +602,10 @@ def _exact(
         left = deadline - time.perf_counter()
         if left <= 0.05 or should_stop():
             return None
-        for p, k, v in y:
-            objective.SetCoefficient(v, delta[p][k - 1][i])
+        for p, k, v in y:  # only the coefficients that change: most are 0 on every level
+            was, now = (delta[p][k - 1][i - 1] if i else 0), delta[p][k - 1][i]
+            if now != was:
+                objective.SetCoefficient(v, now)
         lp.SetTimeLimit(max(1, int(left * 1000)))
         with STOP.watching(_Interrupt(lp)):
             status = lp.Solve()
@@ -845,8 +847,12 @@ def _in_agenda_order(
     problem: Problem, timetable: Timetable, out: Mapping[str, list[Unit]]
 ) -> dict[str, tuple[Unit, ...]]:
     order = {s.id: s.index for s in problem.slots}
-    start = {(p.session, p.occurrence): order[p.start] for p in timetable.placements}
-    return {n: tuple(sorted(us, key=lambda u: (start[u], u))) for n, us in out.items()}
+    start = {
+        (p.session, p.occurrence): (order[p.start], p.session, p.occurrence) for p in timetable.placements
+    }
+    return {
+        n: tuple(sorted(us, key=start.__getitem__)) if len(us) > 1 else tuple(us) for n, us in out.items()
+    }
 
 
 def fast_allocation(
@@ -878,6 +884,35 @@ def fast_allocation(
     return Allocation(
         _in_agenda_order(problem, timetable, out), False, time.perf_counter() - t0, FAST, levels
     )
+
+
+def make_maximal(
+    problem: Problem, timetable: Timetable, by_participant: Mapping[str, tuple[Unit, ...]]
+) -> dict[str, tuple[Unit, ...]]:
+    """`by_participant` with every free seat given that someone chose and could take (their day, their
+    time free, no other occurrence of it theirs), best rank first: what the checker's `allocation_maximal`
+    asks of any allocation, e.g. one a time-limited solver returned. Nothing held is taken away; sessions
+    held that are not choices (filled free slots, plenaries) stay and keep their seats and times."""
+    ix = _Index(problem, timetable)
+    state = _State(ix)
+    others: dict[int, list[Unit]] = defaultdict(list)
+    for p, name in enumerate(ix.names):
+        for key in by_participant.get(name, ()):
+            u = ix.uid.get(key)
+            if u is None:
+                continue
+            c = next((c for c, us in enumerate(ix.units[p]) if u in us and c not in state.held[p]), None)
+            if c is None:
+                others[p].append(key)
+                state.busy[p] |= ix.mask[u]
+                state.free[u] -= 1
+            else:
+                state.take(p, c, u)
+    _make_maximal(state)
+    out = state.by_participant()
+    for p, keys in others.items():
+        out[ix.names[p]].extend(keys)
+    return _in_agenda_order(problem, timetable, out)
 
 
 def _prefer_index(ix: _Index, prefer: Mapping[str, tuple[Unit, ...]] | None) -> dict[int, set[int]] | None:

@@ -10,11 +10,13 @@ import time
 from collections import defaultdict
 from dataclasses import replace
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ortools.sat.python import cp_model
 
-from scheduler.allocate import FAST, METHODS, OPTIMAL, Levels, allocate, fast_allocation
+import scheduler.allocate as allocate_module
+from scheduler.allocate import FAST, METHODS, OPTIMAL, Levels, allocate, fast_allocation, make_maximal
 from scheduler.check import check
 from scheduler.clock import STOP
 from scheduler.problem import Participant, Problem, Room, Session, Settings, Speaker
@@ -126,6 +128,39 @@ def test_the_other_occurrence_that_leaves_room_for_a_second_choice():
     out = run(problem, tt)
     assert out.allocation["Ann"] == (("R", 1), ("X", 1)) and out.allocation["Bob"] == (("R", 2),)
     assert assess(problem, out).weighted_granted == 28
+
+
+def test_prefer_keeps_previous_seats_among_equal_allocations():
+    # A has one seat for Ann and Bob, who want it alike: whoever held it before keeps it, in the exact
+    # stage and in the fast allocation alike; a better allocation still wins over keeping.
+    people = [Participant("Ann", ("A",)), Participant("Bob", ("A",))]
+    problem = tiny([Session("A", "a", capacity=1), Session("B", "b")], participants=people)
+    tt = Timetable((Placement("A", (S1.id,), "A"), Placement("B", (S2.id,), "A")))
+    for had in ("Ann", "Bob"):
+        prefer = {had: (("A", 1),)}
+        assert allocate(problem, tt, prefer=prefer).by_participant[had] == (("A", 1),)
+        assert fast_allocation(problem, tt, prefer=prefer).by_participant[had] == (("A", 1),)
+    # Bob held A but now also wants B; Ann has only A: the levels put Ann in A, Bob in B.
+    people = [Participant("Ann", ("A",)), Participant("Bob", ("A", "B"))]
+    problem = tiny([Session("A", "a", capacity=1), Session("B", "b")], participants=people)
+    out = allocate(problem, tt, prefer={"Bob": (("A", 1),)})
+    assert out.optimal and out.by_participant == {"Ann": (("A", 1),), "Bob": (("B", 1),)}
+
+
+def test_make_maximal_fills_what_a_time_limited_solver_left():
+    people = [Participant("Ann", ("A", "B")), Participant("Bob", ("A", "C")), Participant("Cy", ("C",))]
+    problem = tiny(
+        [Session("A", "a", capacity=1), Session("B", "b"), Session("C", "c")],
+        participants=people,
+    )
+    tt = Timetable(
+        (Placement("A", (S1.id,), "A"), Placement("B", (S2.id,), "A"), Placement("C", (S2.id,), "B"))
+    )
+    left = {"Ann": (("A", 1),), "Bob": (), "Cy": ()}  # valid, but B and C have free seats wanted
+    assert [v.rule for v in check(problem, replace(tt, allocation=left))] == ["allocation-free-seat"] * 3
+    full = make_maximal(problem, tt, left)
+    assert full == {"Ann": (("A", 1), ("B", 1)), "Bob": (("C", 1),), "Cy": (("C", 1),)}
+    assert check(problem, replace(tt, allocation=full)) == []
 
 
 # --- random crowded events, against a plain CP-SAT model of the whole allocation --------------------------
@@ -289,6 +324,25 @@ def test_the_exact_stage_proves_the_optimum_of_crowded_events():
         proven += alloc.optimal
         assert agrees(problem, alloc.levels, alloc.optimal, reference(problem, tt, seconds=2.0)), seed
     assert proven >= 27
+
+
+@pytest.mark.parametrize("seed", [3, 54, 146, 383])
+def test_a_fractional_relaxation_is_finished_by_cp_sat_and_still_proven(seed, monkeypatch):
+    # On these events the relaxation leaves a few participants between two patterns: they are rounded,
+    # then re-seated by CP-SAT among the seats the others leave, which reaches the relaxation's bound.
+    rounded: list[int] = []
+    original = allocate_module._round
+
+    def spy(ix, choice, people, *rest):
+        rounded.extend(people)
+        return original(ix, choice, people, *rest)
+
+    monkeypatch.setattr(allocate_module, "_round", spy)
+    problem, tt = crowd(seed, 40)
+    alloc = allocate(problem, tt, workers=1)
+    assert rounded and alloc.optimal
+    assert check(problem, replace(tt, allocation=alloc.by_participant)) == []
+    assert agrees(problem, alloc.levels, True, reference(problem, tt))
 
 
 # --- time: the fallback, the deadline, the stop request ---------------------------------------------------
