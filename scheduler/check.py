@@ -408,6 +408,87 @@ def allocation_fits(problem: Problem, tt: Timetable, lang: str) -> Iterator[Viol
             )
 
 
+def allocation_maximal(problem: Problem, tt: Timetable, lang: str) -> Iterator[Violation]:
+    """No participant is left out of a session they chose and could attend (a day they attend, none of
+    their sessions at that time, no other occurrence of it already theirs) while it has a free seat; and an
+    allocation is never empty beside free seats (said once, not once per participant).
+
+    Seats are counted here from the rooms and the sessions' Capacity, as `allocation_fits` does; a
+    participant missing from the allocation has nothing."""
+    if tt.allocation is None:
+        return
+    slot_day = {s.id: s.day for s in problem.slots}
+    used: dict[tuple[str, int], int] = defaultdict(int)
+    for items in tt.allocation.values():
+        for unit in items:
+            used[unit] += 1
+    free: dict[tuple[str, int], int] = {}
+    placed_of: dict[str, list[Placement]] = defaultdict(list)
+    for p in tt.placements:
+        s = problem.session_by_code.get(p.session)
+        room = problem.room_by_name.get(p.room)
+        if s is None or room is None or any(x not in slot_day for x in p.slots):
+            continue
+        limit = room.capacity if s.capacity is None else min(room.capacity, s.capacity)
+        free[(p.session, p.occurrence)] = limit - used[(p.session, p.occurrence)]
+        placed_of[p.session].append(p)
+    slots_of = {(p.session, p.occurrence): set(p.slots) for p in tt.placements}
+    found: list[Violation] = []
+    anyone_seated = False
+    for person in problem.participants:
+        items = tt.allocation.get(person.name, ())
+        anyone_seated |= any(code in person.choices for code, _ in items)
+        codes = {code for code, _ in items}
+        busy = {x for unit in items for x in slots_of.get(unit, ())}
+        for code in person.choices:
+            if code in codes:
+                continue
+            open_ = next(
+                (
+                    p
+                    for p in placed_of.get(code, [])
+                    if free[(p.session, p.occurrence)] > 0
+                    and all(person.attends(slot_day[x]) for x in p.slots)
+                    and not busy & set(p.slots)
+                ),
+                None,
+            )
+            if open_ is not None:
+                found.append(
+                    Violation(
+                        "allocation-free-seat",
+                        tr(
+                            lang,
+                            "{n} has no place in {s}, which they chose and could attend, though it has "
+                            "{k} free seat(s).",
+                            "{n} n'a pas de place à {s}, choisie et possible pour lui ou elle, alors "
+                            "qu'il y reste {k} place(s).",
+                            n=person.name,
+                            s=_name(open_),
+                            k=free[(open_.session, open_.occurrence)],
+                        ),
+                        open_.session,
+                        open_.occurrence,
+                    )
+                )
+                break  # one line per participant
+    if found and not anyone_seated:
+        yield Violation(
+            "allocation-empty",
+            tr(
+                lang,
+                "Nobody has a place in any session they chose, though {n} participant(s) could have one in a "
+                "session with free seats: the allocation is empty.",
+                "Personne n'a de place dans une session choisie, alors que {n} participant(s) "
+                "pourrai(en)t en avoir une dans une session où il reste des places : "
+                "la répartition est vide.",
+                n=len(found),
+            ),
+        )
+        return
+    yield from found
+
+
 RULES: tuple[Rule, ...] = (
     every_session_held,
     consecutive_slots_of_one_day,
@@ -418,6 +499,7 @@ RULES: tuple[Rule, ...] = (
     fixed_slots_and_rooms,
     after_order,
     allocation_fits,
+    allocation_maximal,
 )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from scheduler.check import check
@@ -101,10 +103,13 @@ def test_allocation_rules():
     placed = (Placement("A", (S1,), "A"), Placement("B", (S1,), "B"), Placement("C", (S2,), "A"))
     ok = {"Ann": (("A", 1),), "Bob": (), "Cy": (("A", 1),)}
     assert rules(p, *placed, allocation=ok) == []
-    assert rules(p, *placed, allocation={"Ann": (("A", 1), ("B", 1))}) == ["allocation-clash"]
-    assert rules(p, *placed, allocation={"Bob": (("A", 1),)}) == ["allocation-day"]
-    assert rules(p, *placed, allocation={"Ann": (("C", 1),)}) == ["allocation"]
-    assert rules(p, *placed, allocation={"Zed": ()}) == ["allocation"]
+    assert rules(p, *placed, allocation={**ok, "Ann": (("A", 1), ("B", 1))}) == ["allocation-clash"]
+    assert rules(p, *placed, allocation={**ok, "Bob": (("A", 1),)}) == [
+        "allocation-day",
+        "allocation-capacity",
+    ]
+    assert rules(p, *placed, allocation={**ok, "Ann": (("A", 1), ("C", 1))}) == ["allocation"]
+    assert rules(p, *placed, allocation={**ok, "Zed": ()}) == ["allocation"]
     full = {"Ann": (("A", 1),), "Bob": (), "Cy": (("A", 1),), "Dan": ()}
     assert rules(p, *placed, allocation=full) == ["allocation"]  # Dan is unknown
     over = tiny(
@@ -120,3 +125,66 @@ def test_messages_follow_the_language():
     tt = Timetable((Placement("A", (S1,), "A"), Placement("B", (S1,), "A")))
     assert "salle" in check(p, tt, "fr")[0].message
     assert "room" in check(p, tt, "en")[0].message
+
+
+def test_allocation_twice_unplaced_and_the_exceptions_to_chosen_only():
+    people = [Participant("Ann", ("R",)), Participant("Bob", ("A",))]
+    sessions = [Session("R", "r", repeat=2), Session("A", "a"), Session("P", "p", Kind.PLENARY)]
+    p = problem_with(*sessions, participants=people)
+    placed = (
+        Placement("R", (S1,), "A", 1),
+        Placement("R", (S2,), "A", 2),
+        Placement("A", (S3,), "A"),
+        Placement("P", (S4,), "A"),
+    )
+    assert rules(p, *placed, allocation={"Ann": (("R", 1), ("R", 2)), "Bob": (("A", 1),)}) == ["allocation"]
+    assert rules(p, *placed, allocation={"Ann": (("R", 3),), "Bob": (("A", 1),)}) == ["allocation"]
+    # A plenary nobody chose may be given; a session nobody chose only with Fill free slots.
+    assert rules(p, *placed, allocation={"Ann": (("R", 1), ("P", 1)), "Bob": (("A", 1),)}) == []
+    extra = {"Ann": (("R", 1), ("A", 1)), "Bob": (("A", 1),)}
+    assert rules(p, *placed, allocation=extra) == ["allocation"]
+    filled = replace(p, settings=replace(p.settings, fill_free_slots=True))
+    assert rules(filled, *placed, allocation=extra) == []
+
+
+def test_a_free_seat_someone_chose_and_could_take_is_reported():
+    people = [
+        Participant("Ann", ("A", "B")),  # A and B run together: she can have only one
+        Participant("Bob", ("A",), days=frozenset({DAY2})),  # A is on day 1: he cannot have it
+        Participant("Cy", ("A", "C")),
+    ]
+    p = problem_with(
+        Session("A", "a", capacity=2), Session("B", "b"), Session("C", "c", capacity=1), participants=people
+    )
+    placed = (Placement("A", (S1,), "A"), Placement("B", (S1,), "B"), Placement("C", (S2,), "A"))
+    maximal = {"Ann": (("B", 1),), "Bob": (), "Cy": (("A", 1), ("C", 1))}
+    assert rules(p, *placed, allocation=maximal) == []
+    # Cy could also have C (free seat, free slot): reported, naming the session and its seats.
+    found = check(p, Timetable(placed, {"Ann": (("B", 1),), "Bob": (), "Cy": (("A", 1),)}))
+    assert [v.rule for v in found] == ["allocation-free-seat"]
+    assert "Cy" in found[0].message and "C" in found[0].message and "1 free seat" in found[0].message
+    # A full session is no fault: Y chose A, whose only seat is X's.
+    crowded = tiny(
+        [Session("A", "a", capacity=1), Session("B", "b")],
+        participants=[Participant("X", ("A",)), Participant("Y", ("A",))],
+    )
+    slot = crowded.slots[0].id
+    full = {"X": (("A", 1),), "Y": ()}
+    assert rules(crowded, Placement("A", (slot,), "A"), Placement("B", (slot,), "B"), allocation=full) == []
+    # A participant missing from the allocation has nothing.
+    assert rules(crowded, Placement("A", (slot,), "A"), Placement("B", (slot,), "B"), allocation={}) == [
+        "allocation-empty"
+    ]
+
+
+def test_an_empty_allocation_beside_free_seats_is_one_error_not_thousands():
+    people = [Participant(f"P{i}", ("A", "C")) for i in range(50)]
+    p = problem_with(Session("A", "a"), Session("C", "c"), participants=people)
+    placed = (Placement("A", (S1,), "A"), Placement("C", (S2,), "A"))
+    found = check(p, Timetable(placed, {x.name: () for x in people}), "fr")
+    assert [v.rule for v in found] == ["allocation-empty"]
+    assert "vide" in found[0].message and "50" in found[0].message
+    # Nobody can be seated (everyone away that day): nothing to report.
+    away = [Participant(f"P{i}", ("A",), days=frozenset({DAY2})) for i in range(3)]
+    q = problem_with(Session("A", "a"), Session("C", "c"), participants=away)
+    assert rules(q, *placed, allocation={x.name: () for x in away}) == []
