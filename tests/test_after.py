@@ -16,8 +16,10 @@ import pytest
 
 from scheduler.check import check
 from scheduler.generate import GeneratedEvent, build_event, generate_event
+from scheduler.problem import Participant, Room, Session
+from scheduler.solve.greedy import greedy
 
-from factories import generated_problem
+from factories import DAY1, DAY2, generated_problem, make_slots, tiny
 
 # The event: 400 sessions, 20 rooms, 45 slots, 1,000 participants, 150 `After` pairs, many chained.
 DENSE = dict(
@@ -94,3 +96,25 @@ def test_dense_event_reads_back_as_generated(tmp_path: Path) -> None:
     want = {s.code: (s.after, s.repeat) for s in generated_problem(ev).sessions}
     assert {s.code: (s.after, s.repeat) for s in problem.sessions} == want
     assert check(problem, ev.timetable()) == []
+
+
+# --- the greedy ----------------------------------------------------------------------------------------
+
+
+def test_greedy_retry_keeps_a_follower_after_its_predecessor():
+    # One room, one slot a day. A's choosers come on day 2 only, so A goes there first and B, after A, has
+    # nowhere left. The retry places B first (day 1), then A: with only placed predecessors checked, B ended
+    # up before A in a timetable the greedy called complete.
+    slots = make_slots({DAY1: [("09:00", "10:00")], DAY2: [("09:00", "10:00")]})
+    people = [Participant(f"P{i}", ("A",), days=frozenset({DAY2})) for i in range(5)]
+    problem = tiny(
+        [Session("A", "a"), Session("B", "b", after=("A",))],
+        rooms=[Room("R", 50)],
+        participants=people,
+        slots=slots,
+    )
+    result = greedy(problem)
+    assert result.unplaced == ()
+    assert check(problem, result.timetable) == []
+    where = {p.session: p.start for p in result.timetable.placements}
+    assert where == {"A": slots[0].id, "B": slots[1].id}

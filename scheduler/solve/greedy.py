@@ -1,8 +1,10 @@
 """A capacity-aware greedy timetable: the baseline the benchmark compares against and the solver's hint.
 
 Sessions go by descending demand (plenaries and fixed sessions first); each takes the start and room that lose
-the fewest rank-weighted choices given what is already placed. Fast and decent, but it can paint itself into
-a corner: a session it cannot place is reported, never forced.
+the fewest rank-weighted choices given what is already placed, within the window `After` order and its
+occurrences' order leave it (`_Window`), and, when it is ordered with others, only where they all keep a
+start. Fast and decent, but it can paint itself into a corner: a session it cannot place is reported, never
+forced.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from scheduler.problem import Problem
-from scheduler.solve.candidates import Candidates, Unit, candidates
+from scheduler.solve.candidates import Candidates, Unit, candidates, timeline
 from scheduler.solve.weights import Weights, weights
 from scheduler.timetable import Placement, SolveStats, Timetable
 
@@ -85,23 +87,24 @@ def _one_pass(problem: Problem, cand: Candidates, w: Weights, first: list[tuple[
     speaker_busy: dict[str, set[str]] = defaultdict(set)
     slot_units: dict[str, list[tuple[str, int]]] = defaultdict(list)
     plenary_slots: set[str] = set()
-    end_of: dict[tuple[str, int], int] = {}
     placements: list[Placement] = []
     unplaced: list[tuple[str, int]] = []
 
     order = _order(cand.units, problem, cand)
+    unit_of = {u.key: u for u in cand.units}
     rank = {k: i for i, k in enumerate(first)}
     order.sort(key=lambda u: rank.get(u.key, len(rank)))  # stable: the usual order otherwise
-    for unit in order:
+    window = _Window(cand)
+    placed: set[tuple[str, int]] = set()
+    left_out: set[tuple[str, int]] = set()
+
+    def options(unit: Unit, lo: int, hi: int, want: str = "best") -> list[tuple]:
+        """(score, start, room, slot ids) of the starts in [lo, hi] with a room free: the best one
+        (`want` "best"), all of them best first ("all"), or any one ("any")."""
         s = unit.session
-        earliest = max(
-            (end_of[(p, k)] for p in s.after for k in range(1, 100) if (p, k) in end_of), default=-1
-        )
-        if unit.occurrence > 1 and (s.code, unit.occurrence - 1) in end_of:
-            earliest = max(earliest, end_of[(s.code, unit.occurrence - 1)] - s.length + 1)
-        best = None
+        out: list[tuple] = []
         for start in cand.starts[unit.key]:
-            if start.index + start.day_index < earliest:
+            if not lo <= timeline(start) <= hi:
                 continue
             block = cand.block(unit, start)
             ids = [b.id for b in block]
@@ -126,21 +129,126 @@ def _one_pass(problem: Problem, cand: Candidates, w: Weights, first: list[tuple[
                     seat = w.seat.get((unit.key, t), 0)
                     # Prefer the smallest fitting room so big rooms stay free for popular sessions.
                     score = (clash + day + seat, room.capacity, start.index)
-                    if best is None or score < best[0]:
-                        best = (score, start, room, ids)
+                    if want == "all":
+                        out.append((score, start, room, ids))
+                    elif not out or score < out[0][0]:
+                        out = [(score, start, room, ids)]
+                        if want == "any":
+                            return out
                     break  # rooms of one type are interchangeable: the first free one will do
-        if best is None:
-            unplaced.append(unit.key)
-            continue
-        _, start, room, ids = best
+        out.sort(key=lambda o: o[0])
+        return out
+
+    def occupy(unit: Unit, room, ids: list[str], sign: int) -> None:
+        s = unit.session
         for i in ids:
-            room_busy[room.name].add(i)
-            slot_units[i].append(unit.key)
+            if sign > 0:
+                room_busy[room.name].add(i)
+                slot_units[i].append(unit.key)
+            else:
+                room_busy[room.name].discard(i)
+                slot_units[i].remove(unit.key)
             for n in s.speakers:
-                speaker_busy[n].add(i)
+                (speaker_busy[n].add if sign > 0 else speaker_busy[n].discard)(i)
             if s.is_plenary:
-                plenary_slots.add(i)
-        end_of[unit.key] = start.index + start.day_index + s.length
+                (plenary_slots.add if sign > 0 else plenary_slots.discard)(i)
+
+    for unit in order:
+        s = unit.session
+        tied = window.tied(unit.key)
+        found = options(unit, window.lo[unit.key], window.hi[unit.key], "all" if tied else "best")
+        if not found:
+            unplaced.append(unit.key)
+            left_out.add(unit.key)
+            continue
+        chosen = found[0]
+        if tied:
+            # Forward check: the first option (best first) that leaves every unit ordered with this one a
+            # start it can still take; a predecessor at the end of a day can leave its chain nowhere to go.
+            for option in found:
+                _, start, room, ids = option
+                occupy(unit, room, ids, +1)
+                saved = window.place(unit.key, timeline(start))
+                ok = all(
+                    options(unit_of[k], window.lo[k], window.hi[k], "any")
+                    for k in saved
+                    if k not in placed and k not in left_out and k != unit.key
+                )
+                window.undo(saved)
+                occupy(unit, room, ids, -1)
+                if ok:
+                    chosen = option
+                    break
+        _, start, room, ids = chosen
+        occupy(unit, room, ids, +1)
+        window.place(unit.key, timeline(start))
+        placed.add(unit.key)
         placements.append(Placement(s.code, tuple(ids), room.name, unit.occurrence))
     stats = SolveStats(status="GREEDY", fingerprint=problem.fingerprint)
     return GreedyResult(Timetable(tuple(placements), None, stats), tuple(unplaced))
+
+
+class _Window:
+    """The starts (on the time line) each unit may still take without breaking `After` or its occurrences'
+    order, given what is placed: earliest and latest, propagated along every chain.
+
+    Checking only the predecessors already placed is not enough: a retry places the units left out first,
+    so a follower may come before its predecessors, which then had no limit and went after it (on dense
+    events with chains, 58 `After` violations in a timetable the greedy called complete). Propagating along
+    the chains also keeps a predecessor from taking a start that leaves its followers none.
+    """
+
+    def __init__(self, cand: Candidates):
+        self.lo = {u.key: min((timeline(s) for s in cand.starts[u.key]), default=0) for u in cand.units}
+        self.hi = {u.key: max((timeline(s) for s in cand.starts[u.key]), default=-1) for u in cand.units}
+        # (other unit, least gap): start(later) >= start(earlier) + gap
+        self.later: dict[tuple[str, int], list[tuple[tuple[str, int], int]]] = defaultdict(list)
+        self.earlier: dict[tuple[str, int], list[tuple[tuple[str, int], int]]] = defaultdict(list)
+        sessions = cand.problem.session_by_code
+        for u in cand.units:
+            before = [
+                ((c, k), sessions[c].length)
+                for c in u.session.after
+                for k in range(1, sessions[c].repeat + 1)
+            ]
+            if u.occurrence > 1:
+                before.append(((u.session.code, u.occurrence - 1), 1))
+            for key, gap in before:
+                self.later[key].append((u.key, gap))
+                self.earlier[u.key].append((key, gap))
+        for key in list(self.lo):
+            self._spread(key, {})
+
+    def tied(self, key: tuple[str, int]) -> bool:
+        return bool(self.later.get(key) or self.earlier.get(key))
+
+    def place(self, key: tuple[str, int], start: int) -> dict[tuple[str, int], tuple[int, int]]:
+        """Fix `key`'s start; returns the windows it changed as they were (for `undo`)."""
+        saved = {key: (self.lo[key], self.hi[key])}
+        self.lo[key] = self.hi[key] = start
+        self._spread(key, saved)
+        return saved
+
+    def undo(self, saved: dict[tuple[str, int], tuple[int, int]]) -> None:
+        for key, (lo, hi) in saved.items():
+            self.lo[key], self.hi[key] = lo, hi
+
+    def _spread(self, key: tuple[str, int], saved: dict[tuple[str, int], tuple[int, int]]) -> None:
+        """Tighten the windows of everything ordered with `key`, transitively. A window that empties stops
+        the spread (its unit cannot be placed; on an `After` cycle this is what ends it)."""
+        lo, hi = self.lo, self.hi
+        todo = [key]
+        while todo:
+            k = todo.pop()
+            if lo[k] > hi[k]:
+                continue
+            for other, gap in self.later[k]:
+                if lo[k] + gap > lo[other]:
+                    saved.setdefault(other, (lo[other], hi[other]))
+                    lo[other] = lo[k] + gap
+                    todo.append(other)
+            for other, gap in self.earlier[k]:
+                if hi[k] - gap < hi[other]:
+                    saved.setdefault(other, (lo[other], hi[other]))
+                    hi[other] = hi[k] - gap
+                    todo.append(other)
