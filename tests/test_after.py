@@ -14,10 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from scheduler.allocate import allocate
 from scheduler.check import check
 from scheduler.generate import GeneratedEvent, build_event, generate_event
 from scheduler.problem import Participant, Room, Session
+from scheduler.solve.candidates import candidates
 from scheduler.solve.greedy import greedy
+from scheduler.solve.neighbourhood import improve
+from scheduler.timetable import Placement, Timetable
 
 from factories import DAY1, DAY2, generated_problem, make_slots, tiny
 
@@ -118,3 +122,35 @@ def test_greedy_retry_keeps_a_follower_after_its_predecessor():
     assert check(problem, result.timetable) == []
     where = {p.session: p.start for p in result.timetable.placements}
     assert where == {"A": slots[0].id, "B": slots[1].id}
+
+
+# --- the exact neighbourhood search ---------------------------------------------------------------------
+
+
+def test_neighbourhood_keeps_a_follower_after_a_two_slot_predecessor():
+    # A takes two slots, B comes after A, C is fixed in the last slot. Those who want B also want C, so B
+    # would rather sit beside A's second slot: the region's order rows used a gap of one slot whenever both
+    # units were first occurrences, and B moved into A's second slot.
+    s1, s2, s3 = slots = make_slots({DAY1: [("09:00", "10:00"), ("10:30", "11:30"), ("12:00", "13:00")]})
+    people = [Participant(f"P{i}", ("B", "C")) for i in range(10)]
+    problem = tiny(
+        [
+            Session("A", "a", length=2),
+            Session("B", "b", after=("A",)),
+            Session("C", "c", allowed_slots=frozenset({s3.id})),
+        ],
+        rooms=[Room("R1", 50), Room("R2", 50)],
+        participants=people,
+        slots=slots,
+    )
+    start = Timetable(
+        (
+            Placement("A", (s1.id, s2.id), "R1"),
+            Placement("B", (s3.id,), "R1"),
+            Placement("C", (s3.id,), "R2"),
+        )
+    )
+    assert check(problem, start) == []
+    alloc = allocate(problem, start, workers=1).by_participant
+    result = improve(problem, candidates(problem), start, alloc, seconds=3, seed=0, workers=1)
+    assert check(problem, Timetable(result.placements)) == []
