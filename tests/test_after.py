@@ -9,18 +9,30 @@ every timetable each returns.
 from __future__ import annotations
 
 import functools
+import random
+import time
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from ortools.sat.python import cp_model
 
 from scheduler.allocate import allocate
 from scheduler.check import check
-from scheduler.generate import GeneratedEvent, build_event, generate_event
+from scheduler.generate import GeneratedEvent, PlantingError, build_event, generate_event
+from scheduler.pipeline import plan
 from scheduler.problem import Participant, Room, Session
-from scheduler.solve.candidates import candidates
+from scheduler.solve.annealing import _make, _pick, _Search, _undo, estimate, polish
+from scheduler.solve.candidates import candidates, colour_rooms
+from scheduler.solve.cpsat import TimetableModel, run_solver
+from scheduler.solve.exact import Relaxation, enumerate_patterns
+from scheduler.solve.exact import search as exact_search
 from scheduler.solve.greedy import greedy
 from scheduler.solve.neighbourhood import improve
+from scheduler.solve.portfolio import _extract
+from scheduler.solve.weights import weights
 from scheduler.timetable import Placement, Timetable
 
 from factories import DAY1, DAY2, generated_problem, make_slots, tiny
@@ -154,3 +166,144 @@ def test_neighbourhood_keeps_a_follower_after_a_two_slot_predecessor():
     alloc = allocate(problem, start, workers=1).by_participant
     result = improve(problem, candidates(problem), start, alloc, seconds=3, seed=0, workers=1)
     assert check(problem, Timetable(result.placements)) == []
+
+
+# --- every path on generated dense, After-heavy events --------------------------------------------------
+
+
+def _violations(problem, timetable) -> list[str]:
+    return [v.message for v in check(problem, timetable)]
+
+
+def _annealed_step_by_step(problem, cand, w, timetable, seed: int, moves: int) -> list[str]:
+    """The annealing's own moves (judged, then made or undone, as `polish` does), the checker on the state
+    after every accepted one, and the running loss against the loss recomputed at the end."""
+    search = _Search(problem, cand, w, timetable)
+    rng = random.Random(seed)
+    same_length = defaultdict(list)
+    for i in search.movable:
+        same_length[search.length[i]].append(i)
+    loss = search.total_loss()
+    for _ in range(moves):
+        move = _pick(search, rng, search.movable, same_length) if search.movable else None
+        if move is None:
+            continue
+        saved, d, pending = move
+        if d <= 2 or rng.random() < 0.2:  # accept freely, so the chains and twins get moved about
+            if pending is not None:
+                _make(search, pending)
+            loss += d
+            found = _violations(problem, search.timetable(*search.snapshot(), timetable.stats))
+            if found:
+                return found
+        else:
+            _undo(search, saved)
+    return [] if loss == search.total_loss() else [f"running loss {loss} != {search.total_loss()}"]
+
+
+def _exact_timetable(problem, cand, w, seconds: float) -> Timetable | None:
+    pats = enumerate_patterns(problem, cand, w)
+    if pats is None:
+        return None
+    relax = Relaxation(pats)
+    root = relax.solve(deadline=time.perf_counter() + seconds)
+    if root is None or root.infeasible:
+        return None
+    proof = exact_search(relax, root, 1 << 60, deadline=time.perf_counter() + seconds, workers=1)
+    return Timetable(colour_rooms(cand, proof.choice)) if proof.choice else None
+
+
+def _cp_sat_timetable(problem, cand, w, seconds: float, seed: int) -> Timetable | None:
+    tm = TimetableModel(problem, cand, w).build()
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = seconds
+    solver.parameters.num_workers = 1
+    solver.parameters.random_seed = seed
+    if run_solver(solver, tm.model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return Timetable(_extract(tm, solver.boolean_value))
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    sessions=st.integers(8, 36),
+    rooms=st.integers(3, 6),
+    days=st.integers(1, 2),
+    per_day=st.integers(4, 6),
+    repeated=st.integers(0, 3),
+    after_pairs=st.integers(2, 14),
+    chains=st.booleans(),
+    seed=st.integers(0, 10**6),
+)
+def test_every_path_keeps_every_rule_on_dense_after_heavy_events(
+    sessions: int,
+    rooms: int,
+    days: int,
+    per_day: int,
+    repeated: int,
+    after_pairs: int,
+    chains: bool,
+    seed: int,
+) -> None:
+    try:
+        ev = build_event(
+            sessions=sessions,
+            participants=3 * sessions,
+            rooms=rooms,
+            slots=days * per_day,
+            days=days,
+            seed=seed,
+            repeated=repeated,
+            after_pairs=after_pairs,
+            after_chains=chains,
+        )
+    except PlantingError:
+        assume(False)
+    problem = generated_problem(ev)
+    cand = candidates(problem)
+    w = weights(problem, cand)
+    planted = ev.timetable()
+    assert _violations(problem, planted) == []
+    starts = [planted]
+    base = greedy(problem, cand, w)
+    if not base.unplaced:
+        assert _violations(problem, base.timetable) == [], "greedy"
+        starts.append(base.timetable)
+    for start in starts:
+        annealed = polish(problem, cand, w, start, seconds=0.5, seed=seed, moves_per_unit=2_000)
+        assert _violations(problem, annealed.timetable) == [], "annealing"
+        assert annealed.loss == estimate(problem, cand, w, annealed.timetable), "annealing's loss"
+        assert _annealed_step_by_step(problem, cand, w, start, seed, 1_500) == [], "annealing's moves"
+    found = _cp_sat_timetable(problem, cand, w, 1.0, seed)
+    assert found is None or _violations(problem, found) == [], "CP-SAT"
+    exact = _exact_timetable(problem, cand, w, 1.0)
+    assert exact is None or _violations(problem, exact) == [], "exact method"
+    alloc = allocate(problem, planted, workers=1).by_participant
+    improved = improve(problem, cand, planted, alloc, seconds=1.0, seed=seed, workers=1)
+    assert _violations(problem, Timetable(improved.placements)) == [], "neighbourhood"
+
+
+def test_greedy_fills_the_dense_event_in_order(dense: GeneratedEvent) -> None:
+    # The issue's event: the greedy used to call complete a timetable with 65 `After` violations here.
+    problem = generated_problem(dense)
+    result = greedy(problem)
+    assert result.unplaced == ()
+    assert _violations(problem, result.timetable) == []
+
+
+@pytest.mark.parametrize(
+    ("size", "seed", "workers"),
+    [
+        # > 80 occurrences: annealing on one core, CP-SAT's bound then a chain on the other (forked).
+        (dict(sessions=110, participants=400, rooms=8, slots=20, days=2, repeated=8, after_pairs=45), 1, 2),
+        # <= 80: greedy, exact method, annealing, CP-SAT in turn, then the neighbourhood search (plan).
+        (dict(sessions=36, participants=150, rooms=6, slots=12, days=2, repeated=3, after_pairs=14), 0, 1),
+    ],
+)
+def test_the_real_portfolio_and_plan_keep_after_order(size: dict, seed: int, workers: int) -> None:
+    # Both returned timetables breaking `After` before the greedy kept its windows (its start was invalid,
+    # and the annealing only keeps the rules it is given).
+    problem = generated_problem(build_event(seed=seed, after_chains=True, **size))
+    result = plan(problem, time_limit=8, seed=seed, workers=workers)
+    assert result.violations == ()
+    assert _violations(problem, result.timetable) == []
