@@ -21,9 +21,10 @@ from ortools.sat.python import cp_model
 
 from scheduler.allocate import allocate
 from scheduler.check import check
+from scheduler.diagnose import diagnose
 from scheduler.generate import GeneratedEvent, PlantingError, build_event, generate_event
 from scheduler.pipeline import plan
-from scheduler.problem import Participant, Room, Session
+from scheduler.problem import Kind, Participant, Room, Session
 from scheduler.solve.annealing import _make, _pick, _Search, _undo, estimate, polish
 from scheduler.solve.candidates import candidates, colour_rooms
 from scheduler.solve.cpsat import TimetableModel, run_solver
@@ -307,3 +308,25 @@ def test_the_real_portfolio_and_plan_keep_after_order(size: dict, seed: int, wor
     result = plan(problem, time_limit=8, seed=seed, workers=workers)
     assert result.violations == ()
     assert _violations(problem, result.timetable) == []
+
+
+# --- found on the way ----------------------------------------------------------------------------------
+
+
+def test_a_room_closed_during_a_plenary_is_not_lost_twice():
+    # Room B is closed in the first slot, where the plenary is: X and Y fit in the second slot, A and B.
+    # The diagnosis took all rooms off for each plenary slot and B's closed slot once more, and refused
+    # the event before any search (generated dense events with a half-day room closure hit it).
+    s1, _ = slots = make_slots({DAY1: [("09:00", "10:00"), ("10:30", "11:30")]})
+    problem = tiny(
+        [
+            Session("P", "p", Kind.PLENARY, allowed_slots=frozenset({s1.id})),
+            Session("X", "x"),
+            Session("Y", "y"),
+        ],
+        rooms=[Room("A", 50), Room("B", 50, unavailable=frozenset({s1.id}))],
+        slots=slots,
+    )
+    assert diagnose(problem) == []
+    result = plan(problem, time_limit=5, workers=1)
+    assert result.violations == () and _violations(problem, result.timetable) == []
