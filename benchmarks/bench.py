@@ -2,6 +2,7 @@
 
     python benchmarks/bench.py                     # all events, default limits
     python benchmarks/bench.py --events sample --repeat 5
+    python benchmarks/bench.py --events dense --repeat 1   # After-heavy: every timetable checked
 
 Each measurement runs in a fresh subprocess so peak memory (max RSS) is that run's alone. Results are printed
 as a Markdown table (paste into README) and saved as JSON in benchmarks/results/.
@@ -37,8 +38,20 @@ EVENTS = {
         "choices": (4, 10),
         "closing_plenaries": False,
     },
+    # Issue 14 part 6: 400 sessions in 20 rooms x 45 slots over 5 days, 1,000 people, 20 sessions held two or
+    # three times and 150 `After` pairs, mostly in chains (A -> B -> C -> D), half of them back to back.
+    "dense": {
+        "sessions": 400,
+        "participants": 1000,
+        "rooms": 20,
+        "slots": 45,
+        "days": 5,
+        "repeated": 20,
+        "after_pairs": 150,
+        "after_chains": True,
+    },
 }
-LIMITS = {"sample": 30.0, "medium": 60.0, "large": 120.0, "congress": 120.0}
+LIMITS = {"sample": 30.0, "medium": 60.0, "large": 120.0, "congress": 120.0, "dense": 120.0}
 
 
 def event_path(name: str, folder: Path) -> Path:

@@ -121,9 +121,13 @@ def too_few_room_slots(problem: Problem, lang: str) -> list[str]:
     """More session-slots than room-slots left once plenaries take theirs."""
     plen = sum(s.length * s.repeat for s in problem.sessions if s.is_plenary)
     need = sum(s.length * s.repeat for s in problem.sessions if not s.is_plenary)
-    room_slots = sum(
+    open_rooms = sorted(
         sum(1 for r in problem.rooms if slot.id not in r.unavailable) for slot in problem.slots
-    ) - plen * len(problem.rooms)
+    )
+    # Plenaries take `plen` distinct slots and every room open there: at least the rooms of the slots with the
+    # fewest open. (All rooms per plenary slot counted a room closed during a plenary twice, and refused
+    # events that fit.)
+    room_slots = sum(open_rooms) - sum(open_rooms[:plen])
     if need > room_slots:
         return [
             tr(

@@ -10,6 +10,8 @@ Developer tool (not the organisers' CLI):
     python -m scheduler.generate sample inputs/rencontres-2012.xlsx
     python -m scheduler.generate event OUT.xlsx --sessions 400 --participants 5000 \
         --rooms 30 --slots 24 --days 3
+    python -m scheduler.generate event DENSE.xlsx --sessions 400 --participants 1000 \
+        --rooms 20 --slots 45 --days 5 --repeated 20 --after-pairs 150 --after-chains
 """
 
 from __future__ import annotations
@@ -210,6 +212,7 @@ class GSession:
     n_speakers: int = 1
     pin_room: str | None = None  # planting constraint, becomes `fixed_room`
     pin_slot: str | None = None  # planting constraint (plenaries), becomes `fixed_slot_refs`
+    repeat: int = 1
 
 
 @dataclass
@@ -235,11 +238,19 @@ class GeneratedEvent:
     planted: dict[str, tuple[tuple[str, ...], str]]  # session code -> (slot ids, room)
     choices_as_titles: bool = False  # wide preferences hold titles, as a form export would
     settings: Settings | None = None  # written to the Settings sheet (defaults when None)
+    # occurrences 2, 3, ... of repeated sessions (`planted` holds the first), in start order
+    repeats: dict[str, list[tuple[tuple[str, ...], str]]] = field(default_factory=dict)
 
     def timetable(self) -> Timetable:
         """The planted timetable as a `Timetable`, e.g. to seed or check a solver."""
-        placements = tuple(Placement(code, slots, room) for code, (slots, room) in self.planted.items())
-        return Timetable(placements, stats=SolveStats(status="PLANTED"))
+        placements = [Placement(code, slots, room) for code, (slots, room) in self.planted.items()]
+        for code, more in self.repeats.items():
+            placements += [Placement(code, sl, room, k) for k, (sl, room) in enumerate(more, start=2)]
+        return Timetable(tuple(placements), stats=SolveStats(status="PLANTED"))
+
+    def occurrences(self) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+        """Every session's planted occurrences, first to last."""
+        return _occurrences(self.planted, self.repeats)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -993,11 +1004,17 @@ def build_event(
     lang: str = "en",
     choices: tuple[int, int] = (3, 8),
     closing_plenaries: bool = True,
+    repeated: int = 0,
+    after_pairs: int = 0,
+    after_chains: bool = False,
 ) -> GeneratedEvent:
     """A large plausible event: tracks, plenaries opening and closing each day, partial availabilities.
 
     `choices`: the fewest and most ranked choices a participant makes (drawn uniformly);
-    `closing_plenaries` off: a plenary opens each day but none closes it (leaves room for more sessions)."""
+    `closing_plenaries` off: a plenary opens each day but none closes it (leaves room for more sessions);
+    `repeated`: this many sessions run two or three times (`Repeat`); `after_pairs`: this many `After`
+    relations more, drawn from the planted timetable (`add_after_pairs`), in chains A→B→C→D with
+    `after_chains`. All three off, the event is the same as without them."""
     if sessions < 1 or rooms < 1 or participants < 0:
         raise PlantingError("sessions and rooms must be at least 1")
     rng = random.Random(seed)
@@ -1101,20 +1118,26 @@ def build_event(
             p.days_refs = _days_refs(p.days, day_list, lang, rng)
         people.append(p)
 
+    twins = _twins(all_sessions, repeated, rng) if repeated else []
     free_cells = sum(
         1 for r in room_list for c in cal if c not in plenary_slots and c.id not in r.unavailable
     )
-    needed = sum(s.length for s in all_sessions if s.kind is not Kind.PLENARY)
+    needed = sum(s.length * s.repeat for s in all_sessions if s.kind is not Kind.PLENARY)
     if needed > free_cells:
         raise PlantingError(
             f"too many sessions: they need {needed} room-slots but the rooms offer {free_cells} outside "
             "plenaries; add rooms or slots, or ask for fewer sessions"
         )
-    planted = plant(cal, room_list, all_sessions, _demand(people), rng)
+    demand = _demand(people)
+    demand.update({t.code: demand.get(t.code.split("#")[0], 0) for t in twins})
+    planted = plant(cal, room_list, all_sessions + twins, demand, rng)
+    repeats = _fold_twins(planted, twins)
     _finish(all_sessions, [], room_list, cal, planted, lang, rng)
-    # needs and capacities derived from the planted room
+    # needs and capacities derived from the planted room (a repeated session's rooms may differ: none)
     room_by_name = {r.name: r for r in room_list}
     for s in all_sessions:
+        if s.repeat > 1:
+            continue
         room = room_by_name[planted[s.code][1]]
         if room.features and s.kind is not Kind.PLENARY and rng.random() < 0.3:
             s.needs = tuple(rng.sample(room.features, rng.randint(1, min(2, len(room.features)))))
@@ -1124,8 +1147,14 @@ def build_event(
         if s.kind is Kind.PLENARY:
             s.fixed_room = planted[s.code][1]
     # one fixed room among ordinary sessions for every ~50
-    for s in rng.sample(singles, min(len(singles), max(1, n_other // 50))):
+    once = [s for s in singles if s.repeat == 1]
+    for s in rng.sample(once, min(len(once), max(1, n_other // 50))):
         s.fixed_room = planted[s.code][1]
+    # a speaker of a repeated session is busy at every occurrence
+    busy_at = {
+        c: (tuple(b for sl, _ in occ for b in sl), occ[0][1])
+        for c, occ in _occurrences(planted, repeats).items()
+    }
 
     orgs = FR_ORGS if fr else EN_ORGS
     speakers: list[GSpeaker] = []
@@ -1137,15 +1166,117 @@ def build_event(
 
     order = list(all_sessions)
     rng.shuffle(order)
-    assign_speakers(order, speakers, planted, rng, new_speaker=new_speaker, reuse=0.45)
-    busy = _busy_by_speaker(all_sessions, planted)
+    assign_speakers(order, speakers, busy_at, rng, new_speaker=new_speaker, reuse=0.45)
+    busy = _busy_by_speaker(all_sessions, busy_at)
     for sp in speakers:
         if rng.random() < 0.5:
             derive_availability(sp, busy[sp.name], cal, lang, rng)
+    if after_pairs:
+        add_after_pairs(all_sessions, _occurrences(planted, repeats), cal, after_pairs, after_chains, rng)
     title = (
         "Rencontres synthétiques" if fr else "Synthetic meeting"
     ) + f" ({sessions}/{participants}, {seed})"
-    return GeneratedEvent(lang, title, cal, room_list, speakers, all_sessions, people, planted, False)
+    return GeneratedEvent(
+        lang, title, cal, room_list, speakers, all_sessions, people, planted, False, repeats=repeats
+    )
+
+
+def _twins(sessions: Sequence[GSession], repeated: int, rng: random.Random) -> list[GSession]:
+    """Make `repeated` ordinary sessions run two or three times; returns the extra occurrences as sessions
+    of their own (code `S001#2`), each `After` the one before so the planting keeps them apart and in
+    order (a speaker gives them all)."""
+    tied = {p for s in sessions for p in s.after} | {s.code for s in sessions if s.after}
+    pool = [s for s in sessions if s.kind is not Kind.PLENARY and s.code not in tied]
+    out: list[GSession] = []
+    for s in rng.sample(pool, min(repeated, len(pool))):
+        s.repeat = 3 if rng.random() < 0.2 else 2
+        previous = s.code
+        for k in range(2, s.repeat + 1):
+            twin = GSession(f"{s.code}#{k}", s.title, s.kind, s.length, s.track, after=(previous,))
+            twin.popularity, twin.n_speakers = s.popularity, s.n_speakers
+            out.append(twin)
+            previous = twin.code
+    return out
+
+
+def _fold_twins(
+    planted: dict[str, tuple[tuple[str, ...], str]], twins: Sequence[GSession]
+) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    """Take the twins `_twins` made out of `planted`: occurrences 2, 3, ... of each repeated session."""
+    repeats: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for twin in twins:  # in occurrence order
+        repeats.setdefault(twin.code.split("#")[0], []).append(planted.pop(twin.code))
+    return repeats
+
+
+def _occurrences(
+    planted: dict[str, tuple[tuple[str, ...], str]], repeats: dict[str, list[tuple[tuple[str, ...], str]]]
+) -> dict[str, list[tuple[tuple[str, ...], str]]]:
+    return {code: [where, *repeats.get(code, [])] for code, where in planted.items()}
+
+
+def add_after_pairs(
+    sessions: Sequence[GSession],
+    occurrences: dict[str, list[tuple[tuple[str, ...], str]]],
+    slots: Sequence[GSlot],
+    pairs: int,
+    chains: bool,
+    rng: random.Random,
+) -> int:
+    """Add up to `pairs` `After` relations that the planted timetable keeps; returns how many were added.
+
+    B may come after A when every occurrence of B starts after every occurrence of A has ended. Half the
+    time B starts right after A ends (the tightest order, where a search that is one slot off breaks it),
+    a fifth of the time on a later day; three times in ten A or B is a multi-slot, repeated or plenary
+    session. With `chains`, each new A is the last B: chains of three to five sessions, A→B→C→D.
+    """
+    index = {s.id: s.index for s in slots}
+    day = {s.id: s.day_index for s in slots}
+    by_code = {s.code: s for s in sessions}
+    first = {c: min(index[sl[0]] for sl, _ in occ) for c, occ in occurrences.items()}
+    last = {c: max(index[sl[-1]] for sl, _ in occ) for c, occ in occurrences.items()}
+    first_day = {c: min(day[sl[0]] for sl, _ in occ) for c, occ in occurrences.items()}
+    last_day = {c: max(day[sl[-1]] for sl, _ in occ) for c, occ in occurrences.items()}
+    codes = sorted(by_code, key=lambda c: (first[c], c))
+
+    def odd(c: str) -> bool:
+        s = by_code[c]
+        return s.length > 1 or s.repeat > 1 or s.kind is Kind.PLENARY
+
+    def pick(pool: list[str]) -> str:
+        special = [c for c in pool if odd(c)]
+        return rng.choice(special if special and rng.random() < 0.3 else pool)
+
+    def follower(a: str) -> str | None:
+        later = [c for c in codes if first[c] > last[a] and a not in by_code[c].after]
+        if not later:
+            return None
+        r = rng.random()
+        if r < 0.5:
+            tight = [c for c in later if first[c] == last[a] + 1]
+            if tight:
+                return pick(tight)
+        elif r < 0.7:
+            other_day = [c for c in later if first_day[c] > last_day[a]]
+            if other_day:
+                return pick(other_day)
+        return pick(later)
+
+    added = tries = links = length = 0
+    a: str | None = None
+    while added < pairs and tries < 20 * pairs:
+        tries += 1
+        if a is None or links >= length:
+            a, links, length = pick(codes), 0, rng.randint(2, 4) if chains else 1
+        b = follower(a)
+        if b is None:
+            a = None
+            continue
+        by_code[b].after = (*by_code[b].after, a)
+        added += 1
+        links += 1
+        a = b
+    return added
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -1209,6 +1340,8 @@ def fill_workbook(wb: Workbook, ev: GeneratedEvent) -> None:
     style_header(ws, (24, 44, 34, 34, 34))
 
     ws = wb.create_sheet(sheet_name("sessions", lang))
+    # Repeat only when some session repeats: the other events' workbooks stay byte for byte the same.
+    repeat_column = any(s.repeat > 1 for s in ev.sessions)
     ws.append(
         col(
             "sessions",
@@ -1225,14 +1358,15 @@ def fill_workbook(wb: Workbook, ev: GeneratedEvent) -> None:
             "after",
             "description",
         )
+        + (col("sessions", "repeat") if repeat_column else [])
     )
     for s in ev.sessions:
         ws.append([
             s.code, s.title, kind_label(s.kind, lang), s.length, _join(s.speakers), s.track or None,
             _join(s.needs), s.capacity, _join(s.fixed_slot_refs), s.fixed_room, _join(s.after),
             s.description or None,
-        ])  # fmt: skip
-    style_header(ws, (9, 60, 12, 8, 44, 22, 22, 8, 18, 26, 8, 40))
+        ] + ([s.repeat if s.repeat > 1 else None] if repeat_column else []))  # fmt: skip
+    style_header(ws, (9, 60, 12, 8, 44, 22, 22, 8, 18, 26, 8, 40) + ((8,) if repeat_column else ()))
 
     title_of = {s.code: s.title for s in ev.sessions}
     width = max((len(p.choices) for p in ev.participants), default=1)
@@ -1318,6 +1452,9 @@ def generate_event(
     lang: str = "en",
     choices: tuple[int, int] = (3, 8),
     closing_plenaries: bool = True,
+    repeated: int = 0,
+    after_pairs: int = 0,
+    after_chains: bool = False,
 ) -> None:
     """A large synthetic event for benchmarks, feasible by construction."""
     ev = build_event(
@@ -1330,6 +1467,9 @@ def generate_event(
         lang=lang,
         choices=choices,
         closing_plenaries=closing_plenaries,
+        repeated=repeated,
+        after_pairs=after_pairs,
+        after_chains=after_chains,
     )
     write_event(ev, path)
 
@@ -1351,6 +1491,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument(
         "--choices", type=int, nargs=2, default=(3, 8), metavar=("MIN", "MAX"), help="ranked choices each"
     )
+    p.add_argument("--repeated", type=int, default=0, help="sessions held two or three times (Repeat)")
+    p.add_argument("--after-pairs", type=int, default=0, help="After relations the planted timetable keeps")
+    p.add_argument("--after-chains", action="store_true", help="After relations in chains A, B, C, D")
     args = parser.parse_args(argv)
     try:
         if args.command == "sample":
@@ -1366,6 +1509,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 seed=args.seed,
                 lang=args.lang,
                 choices=tuple(args.choices),
+                repeated=args.repeated,
+                after_pairs=args.after_pairs,
+                after_chains=args.after_chains,
             )
     except PlantingError as exc:
         parser.exit(2, f"error: {exc}\n")

@@ -6,6 +6,7 @@ import datetime as dt
 import random
 from dataclasses import replace
 
+from scheduler.generate import GeneratedEvent
 from scheduler.problem import Kind, Participant, Problem, Room, Session, Settings, Slot, Speaker
 
 DAY1 = dt.date(2012, 3, 20)
@@ -155,3 +156,36 @@ def block_of(slots: tuple[Slot, ...], start: Slot, length: int) -> tuple[Slot, .
     if start.position + length > len(day):
         return None
     return tuple(day[start.position : start.position + length])
+
+
+def generated_problem(ev: GeneratedEvent, settings: Settings | None = None) -> Problem:
+    """A generated event as the reader would give it (`Repeat` and `After` included), without the workbook:
+    the reader has its own tests, and many examples are cheaper in memory."""
+    return Problem(
+        slots=tuple(Slot(s.id, s.day, s.start, s.end, s.index, s.day_index, s.position) for s in ev.slots),
+        rooms=tuple(Room(r.name, r.capacity, frozenset(r.features), r.unavailable) for r in ev.rooms),
+        speakers=tuple(Speaker(p.name, p.organisation, p.email, p.unavailable) for p in ev.speakers),
+        sessions=tuple(
+            Session(
+                s.code,
+                s.title,
+                s.kind,
+                s.length,
+                tuple(s.speakers),
+                s.track,
+                frozenset(s.needs),
+                s.capacity,
+                s.allowed,
+                s.fixed_room,
+                s.after,
+                s.repeat,
+            )
+            for s in ev.sessions
+        ),
+        participants=tuple(
+            Participant(p.name, p.choices, p.email, frozenset(p.days) if p.days else None)
+            for p in ev.participants
+        ),
+        settings=settings or Settings(),
+        fingerprint=f"generated-{ev.title}",
+    )

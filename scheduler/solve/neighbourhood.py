@@ -223,13 +223,13 @@ class _Neighbourhood:
             unit = st.units[key]
             for other in self.free:
                 o = st.units[other]
-                if o.session.code in unit.session.after or (
-                    o.session.code == unit.session.code and other[1] < key[1]
-                ):
-                    m.add(
-                        start_index[key]
-                        >= start_index[other] + (o.session.length if other[1] != key[1] else 1)
-                    )
+                # After: once the other has ended (its length later, a unit being within one day); a
+                # session's occurrences: in order. The gap once compared occurrence numbers, so a follower
+                # and its two-slot predecessor, both first occurrences, were a slot apart: overlapping.
+                if o.session.code in unit.session.after:
+                    m.add(start_index[key] >= start_index[other] + o.session.length)
+                elif o.session.code == unit.session.code and other[1] < key[1]:
+                    m.add(start_index[key] >= start_index[other] + 1)
         # Attendance. Only participants with a choice among the free units matter, and those whose relevant
         # choices, days and fairness status are the same are interchangeable: one count per group, not one
         # boolean per person, which removes the symmetry that makes per-person models slow to prove.
