@@ -6,6 +6,7 @@ is reported in one line (with `--debug` for the traceback) so organisers never f
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 import traceback
@@ -278,8 +279,9 @@ def solve(
     from .read.workbook import guess_language
     from .write import write_outputs
 
-    with STOP.on_signals():
+    with STOP.on_signals(), contextlib.ExitStack() as stack:
         reporter = reporter_for(lang or guess_language(input or default_input()), quiet=quiet)
+        stack.callback(reporter.close)
         with reporter, STOP.aborting():  # reading: nothing is worth saving yet, a signal ends it at once
             reporter.phase("read")
             problem = _read(input, lang, preferences)
@@ -312,6 +314,7 @@ def solve(
                     workers=workers,
                     progress=lambda _t, kept, bound: reporter.found(kept, bound),
                 )
+            reporter.close()
             _exit_if_stopped(lang)
             return
         limit = problem.settings.time_limit if time_limit is None else time_limit
@@ -339,6 +342,7 @@ def solve(
             reporter.phase("write")
             json_path = output.with_suffix(".json")
             written = write_outputs(problem, result.timetable, result.quality, output, json_path, lang=lang)
+        reporter.close()
         _summary(problem, result, lang, written, reporter.timings, limit)
         if result.fallback:
             _echo_err(

@@ -97,7 +97,8 @@ class Reporter:
         return self
 
     def __exit__(self, *_: Any) -> None:
-        self.close()
+        # A block ends its phase; the reporter lives on for the command's next block (`close` ends it).
+        self.end()
 
     def _end(self) -> None:
         if self.current is not None:
