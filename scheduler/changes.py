@@ -15,6 +15,7 @@ language beside the reason codes, one line each.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -472,10 +473,14 @@ def _participant_changes(
     changed_codes: dict[str, list[SessionChange]] = {}
     for c in by_unit.values():
         changed_codes.setdefault(c.code, []).append(c)
-    everyone = {p.name: p for p in before.participants} | people
+    # What they chose then or now: a cancelled session is no longer among the new input's choices.
+    chose: dict[str, set[str]] = defaultdict(set)
+    for prob in (before, problem):
+        for p in prob.participants:
+            chose[p.name].update(p.choices)
     for name in names:
         mine = sorted(
-            (c for code in everyone[name].choices for c in changed_codes.get(code, [])), key=lambda c: c.unit
+            (c for code in sorted(chose[name]) for c in changed_codes.get(code, [])), key=lambda c: c.unit
         )
         if mine:
             email = _email(name, problem, before, speaker=False)

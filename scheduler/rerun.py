@@ -32,7 +32,7 @@ from scheduler.solve import Candidates, RoomType, TimetableModel, Weights, candi
 from scheduler.solve.candidates import timeline
 from scheduler.solve.cpsat import run_solver
 
-from .allocate import _fill_free_slots, allocate, seats
+from .allocate import _fill_free_slots, allocate, make_maximal, seats
 from .changes import ChangeReport, compare
 from .check import Violation, check
 from .clock import STOP, solve_stoppably
@@ -670,6 +670,9 @@ def plan_rerun(
         time_limit=max(5.0, min(60.0, t0 + 0.95 * time_limit - time.perf_counter())),
         workers=workers,
     )
+    # A free seat someone chose and could take is given (the checker requires it): it only adds to agendas,
+    # so nobody kept is disturbed; those who only gain are counted apart below.
+    stable = replace(stable, allocation=make_maximal(problem, timetable, stable.allocation))
     timetable = replace(timetable, allocation=stable.allocation)
     clock.lap("seating")
     granted_only = 0
