@@ -489,6 +489,45 @@ def allocation_maximal(problem: Problem, tt: Timetable, lang: str) -> Iterator[V
     yield from found
 
 
+def plenaries_seat_everyone(problem: Problem, tt: Timetable, lang: str) -> Iterator[Violation]:
+    """A plenary's room seats everyone present that day, or is the largest room it could have."""
+    for p in tt.placements:
+        s = problem.session_by_code.get(p.session)
+        room = problem.room_by_name.get(p.room)
+        slot = problem.slot_by_id.get(p.start)
+        if s is None or room is None or slot is None or not s.is_plenary:
+            continue
+        present = sum(1 for person in problem.participants if person.days is None or slot.day in person.days)
+        # Any day's count will do for the domain the solver used (the busiest day); here, this day's.
+        need = max(
+            sum(1 for person in problem.participants if person.days is None or d in person.days)
+            for d in {x.day for x in problem.slots}
+        )
+        possible = [
+            r.capacity
+            for r in problem.rooms
+            if s.needs <= r.features and (s.fixed_room is None or r.name == s.fixed_room)
+        ]
+        enough = [c for c in possible if c >= need]
+        if (enough and room.capacity < need) or (not enough and possible and room.capacity < max(possible)):
+            yield Violation(
+                "plenary-room",
+                tr(
+                    lang,
+                    "Plenary {p} is in {r} ({c} seats) for {n} participants present, though a larger room "
+                    "could hold it.",
+                    "La plénière {p} est en salle {r} ({c} places) pour {n} participants présents, alors "
+                    "qu'une salle plus grande pourrait l'accueillir.",
+                    p=_name(p),
+                    r=p.room,
+                    c=room.capacity,
+                    n=present,
+                ),
+                p.session,
+                p.occurrence,
+            )
+
+
 RULES: tuple[Rule, ...] = (
     every_session_held,
     consecutive_slots_of_one_day,
@@ -496,6 +535,7 @@ RULES: tuple[Rule, ...] = (
     room_fits,
     speakers_free,
     plenaries_alone,
+    plenaries_seat_everyone,
     fixed_slots_and_rooms,
     after_order,
     allocation_fits,

@@ -555,6 +555,47 @@ def _summary(
             z=q.participants_none,
         ),
     ]
+    method = getattr(result, "allocation_method", "")
+    if method and problem.participants:
+        names = {
+            "optimal": ("proven optimal", "optimum prouvé"),
+            "exact model (best found)": (
+                "exact model, best found in time",
+                "modèle exact, meilleure trouvée",
+            ),
+            "greedy + improvement": (
+                "fast allocation (by rank with seats, then improved): the exact one had no time",
+                "répartition rapide (par rang selon les places, puis améliorée) : "
+                "l'exacte n'avait pas le temps",
+            ),
+        }
+        en, fr = names.get(method, (method, method))
+        lines.append(tr(lang, "Allocation: {m}.", "Répartition : {m}.", m=tr(lang, en, fr)))
+    from .pipeline import unranked
+
+    nobody = unranked(problem)
+    if nobody:
+        lines.append(
+            tr(
+                lang,
+                "Nobody chose {n} session(s): {c}; each is in the smallest free room that fits it.",
+                "Personne n'a choisi {n} session(s) : {c} ; chacune est dans la plus petite salle libre "
+                "qui lui convient.",
+                n=len(nobody),
+                c=", ".join(nobody[:10]) + (" …" if len(nobody) > 10 else ""),
+            )
+        )
+    plenaries = [s for s in problem.sessions if s.is_plenary]
+    if plenaries and problem.participants:
+        lines.append(
+            tr(
+                lang,
+                "Plenaries ({c}): everyone present is expected, up to {n} people.",
+                "Plénières ({c}) : tous les présents sont attendus, jusqu'à {n} personnes.",
+                c=", ".join(s.code for s in plenaries),
+                n=problem.expected(plenaries[0]),
+            )
+        )
     if timings is not None:
         lines.append(_times(lang, timings, limit))
     if not st.final:

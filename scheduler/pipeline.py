@@ -53,6 +53,7 @@ class Plan:
     # Set when the checker refused the best timetable and an earlier valid one is given instead.
     fallback: str = ""
     interrupted: bool = False  # a stop request (Ctrl-C, SIGTERM) ended the work early
+    allocation_method: str = ""  # which of `allocate.METHODS` gave the participants' agendas
 
 
 def reserves(problem: Problem, limit: float) -> tuple[float, float]:
@@ -109,7 +110,7 @@ def plan(
         mode=mode,
         reporter=reporter,
     )
-    timetable = _allocated(problem, result.timetable, budget, keep_checks, workers, reporter)
+    timetable, method = _allocated(problem, result.timetable, budget, keep_checks, workers, reporter)
     improved = None
     proven = result.timetable.stats.status == "OPTIMAL"
     left = budget.left() - keep_allocation - keep_checks
@@ -130,17 +131,19 @@ def plan(
                 status="FEASIBLE" if timetable.stats.status == "OPTIMAL" else timetable.stats.status,
             )
             better = Timetable(improved.placements, None, stats)
-            timetable = _allocated(problem, better, budget, keep_checks, workers, reporter)
+            timetable, method = _allocated(problem, better, budget, keep_checks, workers, reporter)
     reporter.phase("verify")
     violations = tuple(check(problem, timetable))
     fallback = ""
     if violations:
-        timetable, fallback = _last_valid(problem, [result.timetable], budget, keep_checks, workers, reporter)
+        timetable, fallback, method = _last_valid(
+            problem, [result.timetable], budget, keep_checks, workers, reporter
+        )
     if STOP and timetable.stats.final:
         timetable = replace(timetable, stats=replace(timetable.stats, final=False))
     quality = assess(problem, timetable)
     reporter.end()
-    return Plan(timetable, quality, violations, result, improved, fallback, bool(STOP))
+    return Plan(timetable, quality, violations, result, improved, fallback, bool(STOP), method)
 
 
 def _allocated(
@@ -150,12 +153,47 @@ def _allocated(
     keep: float,
     workers: int | None,
     reporter: Reporter,
-) -> Timetable:
-    """`timetable` with its participants allocated, by the budget's deadline less `keep` seconds."""
+) -> tuple[Timetable, str]:
+    """`timetable` with its participants allocated, by the budget's deadline less `keep` seconds, and which
+    allocation method gave it."""
     reporter.phase("allocate", max(0.0, budget.left() - keep))
     seconds = max(0.5, budget.left() - keep)
+    timetable = modest_rooms(problem, timetable)
     allocation = allocate(problem, timetable, time_limit=seconds, workers=workers or 0)
-    return replace(timetable, allocation=allocation.by_participant)
+    return replace(timetable, allocation=allocation.by_participant), allocation.method
+
+
+def unranked(problem: Problem) -> tuple[str, ...]:
+    """Sessions nobody chose, plenaries apart (everyone is expected at those)."""
+    return tuple(s.code for s in problem.sessions if not s.is_plenary and not problem.demand.get(s.code))
+
+
+def modest_rooms(problem: Problem, timetable: Timetable) -> Timetable:
+    """Each session nobody chose moves, at the same time, to the smallest free room that may hold it.
+
+    Seats weigh nothing in the objective when nobody asked for them, so the solver may leave such a session
+    in the hall; a small room is the sensible guess, and keeps large rooms for what people asked for.
+    """
+    codes = set(unranked(problem))
+    if not codes:
+        return timetable
+    busy = {(slot, p.room) for p in timetable.placements for slot in p.slots}
+    out = []
+    for p in timetable.placements:
+        s = problem.session_by_code[p.session]
+        if p.session in codes and not p.locked and s.fixed_room is None:
+            here = problem.room_by_name[p.room]
+            for room in sorted(problem.rooms_for(s), key=lambda r: (r.capacity, r.name)):
+                if room.capacity >= here.capacity:
+                    break
+                if not any((slot, room.name) in busy or slot in room.unavailable for slot in p.slots):
+                    for slot in p.slots:
+                        busy.discard((slot, p.room))
+                        busy.add((slot, room.name))
+                    p = replace(p, room=room.name)
+                    break
+        out.append(p)
+    return replace(timetable, placements=tuple(out))
 
 
 def _last_valid(
@@ -165,7 +203,7 @@ def _last_valid(
     keep: float,
     workers: int | None,
     reporter: Reporter,
-) -> tuple[Timetable, str]:
+) -> tuple[Timetable, str, str]:
     """The checker refused the best timetable (a bug of ours): the last valid one found, or the greedy's,
     marked not final, so that the organiser gets a valid timetable and the reason, never nothing."""
     candidates_ = [t for t in earlier if not check(problem, t)]
@@ -173,7 +211,8 @@ def _last_valid(
     if not found.unplaced and not check(problem, found.timetable):
         candidates_.append(found.timetable)
     if not candidates_:
-        return earlier[0], "none"
+        return earlier[0], "none", ""
     chosen = candidates_[0]
     chosen = replace(chosen, stats=replace(chosen.stats, final=False, status="CHECKED-FALLBACK"))
-    return _allocated(problem, chosen, budget, keep, workers, reporter), "earlier"
+    timetable, method = _allocated(problem, chosen, budget, keep, workers, reporter)
+    return timetable, "earlier", method

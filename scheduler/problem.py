@@ -210,6 +210,14 @@ class Problem:
         """The rooms that may hold `session` (availability aside)."""
         return self._domains[session.code][0]
 
+    def may_hold(self, session: Session, room: Room) -> bool:
+        """`room` is one of `rooms_for(session)`."""
+        return room.name in self._room_names[session.code]
+
+    @cached_property
+    def _room_names(self) -> dict[str, frozenset[str]]:
+        return {code: frozenset(r.name for r in rooms) for code, (rooms, _) in self._domains.items()}
+
     def blocks_for(self, session: Session) -> tuple[tuple[Slot, ...], ...]:
         """The blocks `session` may take: `Length` consecutive slots of one day, within its fixed slot, when
         none of its speakers is unavailable and some room that fits it is free throughout."""
@@ -224,6 +232,8 @@ class Problem:
         out = {}
         for session in self.sessions:
             rooms = tuple(r for r in self.rooms if self.fits(session, r))
+            if session.is_plenary and rooms:
+                rooms = self.plenary_rooms(session, rooms)
             busy: set[str] = set()
             for name in session.speakers:
                 busy |= self.speaker_by_name[name].unavailable
@@ -240,6 +250,27 @@ class Problem:
                 blocks.append(block)
             out[session.code] = (rooms, tuple(blocks))
         return out
+
+    @cached_property
+    def present(self) -> dict[dt.date, int]:
+        """How many participants attend each day of the event."""
+        days = sorted({s.day for s in self.slots})
+        return {d: sum(1 for p in self.participants if p.attends(d)) for d in days}
+
+    def expected(self, session: Session) -> int:
+        """Who is expected: everyone present for a plenary (its busiest possible day), else its choosers."""
+        if session.is_plenary:
+            return max(self.present.values(), default=0)
+        return self.demand.get(session.code, 0)
+
+    def plenary_rooms(self, session: Session, rooms: tuple[Room, ...]) -> tuple[Room, ...]:
+        """A plenary is for everyone present: the rooms that seat them all, or if none can, the largest."""
+        need = self.expected(session)
+        big = tuple(r for r in rooms if r.capacity >= need)
+        if big:
+            return big
+        most = max(r.capacity for r in rooms)
+        return tuple(r for r in rooms if r.capacity == most)
 
     @cached_property
     def slot_by_id(self) -> dict[str, Slot]:

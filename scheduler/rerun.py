@@ -105,7 +105,7 @@ def rerun_candidates(
         types = [RoomType([r], r.capacity, r.features, r.unavailable) for r in problem.rooms]
     cand.types = types
     cand.type_options = {
-        u.key: [i for i, t in enumerate(types) if problem.fits(u.session, t.rooms[0])] for u in cand.units
+        u.key: [i for i, t in enumerate(types) if problem.may_hold(u.session, t.rooms[0])] for u in cand.units
     }
     return cand
 

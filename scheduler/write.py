@@ -267,7 +267,7 @@ def timetable_to_dict(problem: Problem, timetable: Timetable, quality: Quality, 
                 "room_capacity": room.capacity if room else None,
                 "capacity": s.capacity if s else None,
                 "speakers": list(s.speakers) if s else [],
-                "demand": problem.demand.get(p.session, 0),
+                "demand": _demand(problem, p.session),
                 "attendees": attendees.get((p.session, p.occurrence), []),
                 "locked": p.locked,
             }
@@ -688,7 +688,7 @@ def _sessions(wb: Workbook, view: _View, lang: str, title: str) -> None:
             "slot": p.start,
             "room": p.room,
             "speakers": ", ".join(s.speakers) if s else "",
-            "demand": problem.demand.get(p.session, 0),
+            "demand": _demand(problem, p.session),
             "room_capacity": room.capacity if room else None,
             "capacity": s.capacity if s else None,
             "attendees": len(attendees.get((p.session, p.occurrence), [])) if allocated else None,
@@ -999,6 +999,12 @@ def _participants(wb: Workbook, view: _View, lang: str, title: str) -> None:
     ws.print_title_cols = "A:A"
 
 
+def _demand(problem: Problem, code: str) -> int:
+    """Who chose it; for a plenary, everyone present (nobody ranks a plenary, yet all are expected)."""
+    s = problem.session_by_code.get(code)
+    return problem.expected(s) if s is not None else 0
+
+
 def _attendance(wb: Workbook, view: _View, lang: str, title: str) -> None:
     """One block per occurrence, each on its own printed page: sign-in sheets."""
     ws = wb.create_sheet(sheet_name("attendance", lang))
@@ -1016,6 +1022,12 @@ def _attendance(wb: Workbook, view: _View, lang: str, title: str) -> None:
         _put(ws, r, 1, _session_label(view, p), font=font(bold=True, size=13))
         ws.merge_cells(start_row=r, start_column=1, end_row=r, end_column=6)
         names = attendees.get((p.session, p.occurrence), [])
+        s = view.problem.session_by_code.get(p.session)
+        plenary = bool(s and s.is_plenary and first)
+        if plenary and first is not None:  # everyone present that day is expected
+            names = sorted(
+                set(names) | {pt.name for pt in view.problem.participants if pt.attends(first.day)}
+            )
         r += 1
         when = f"{_day_label(first.day, lang)}, {_slot_range(first, view.end_of(p))}" if first else p.start
         _put(ws, r, 1, f"{when} — {p.room}", font=font(size=11))
@@ -1027,8 +1039,16 @@ def _attendance(wb: Workbook, view: _View, lang: str, title: str) -> None:
             1,
             tr(
                 lang,
-                "{n} registered, {c} seats",
-                "{n} inscrits, {c} places",
+                "{n} expected (everyone present that day), {c} seats"
+                if plenary
+                else "{n} registered, {c} seats"
+                if names
+                else "Nobody chose this session; {c} seats",
+                "{n} attendus (tous les présents ce jour-là), {c} places"
+                if plenary
+                else "{n} inscrits, {c} places"
+                if names
+                else "Personne n'a choisi cette session ; {c} places",
                 n=len(names),
                 c=seats.get((p.session, p.occurrence), "?"),
             ),

@@ -32,8 +32,19 @@ def test_the_whole_command_keeps_to_its_time_limit(crowded: Path, tmp_path: Path
     limit = 8.0
     began = time.perf_counter()
     result = subprocess.run(
-        [sys.executable, "-m", "scheduler", "solve", str(crowded), "-o", str(tmp_path / "t.xlsx")]
-        + ["--time-limit", str(limit), "--workers", "2"],
+        [
+            sys.executable,
+            "-m",
+            "scheduler",
+            "solve",
+            str(crowded),
+            "-o",
+            str(tmp_path / "t.xlsx"),
+            "--time-limit",
+            str(limit),
+            "--workers",
+            "2",
+        ],
         capture_output=True,
         text=True,
         timeout=180,

@@ -93,7 +93,7 @@ def candidates(problem: Problem) -> Candidates:
             unit = Unit(session, occ)
             cand.units.append(unit)
             # A type's rooms are interchangeable: it fits when its first room does.
-            types = [i for i, t in enumerate(cand.types) if problem.fits(session, t.rooms[0])]
+            types = [i for i, t in enumerate(cand.types) if problem.may_hold(session, t.rooms[0])]
             cand.starts[unit.key] = list(problem.starts_for(session))
             cand.type_options[unit.key] = types
     # A plenary with a single possible start owns its slots: nothing else may start across them.
