@@ -304,6 +304,7 @@ def solve(
             )
         if previous is not None:
             with reporter:
+                reporter.phase("rerun", time_limit)
                 _rerun(
                     problem,
                     previous,

@@ -31,6 +31,10 @@ PHASES: dict[str, tuple[str, str]] = {
     "bound": ("Waiting for the bound (CP-SAT)", "Attente de la borne (CP-SAT)"),
     "allocate": ("Who goes where (allocation)", "Qui va où (répartition)"),
     "neighbourhood": ("Fairness (exact re-solves)", "Équité (recalculs exacts)"),
+    "rerun": (
+        "Rerun: fewest moves, then fewest people disturbed",
+        "Nouvelle passe : le moins de déplacements, puis de personnes dérangées",
+    ),
     "verify": ("Independent check", "Vérification indépendante"),
     "write": ("Writing the files", "Écriture des fichiers"),
 }

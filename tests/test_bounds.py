@@ -466,7 +466,7 @@ def _refused_capped(sheet: str, message: str) -> Callable[[dict], None]:
     return expect
 
 
-CELLS_BOUND = "filled cells (sheet "
+CELLS_BOUND = "cellules remplies (la feuille "  # the sample is French: so is the message
 FAST = [
     Case("xlsx-merge-to-last-row", _xlsx_merge_to_last_row, _warned("Cellules fusionnées E1:E1048576")),
     Case("xlsx-lying-dimension", _xlsx_lying_dimension, _ok_like_sample),
@@ -474,7 +474,7 @@ FAST = [
     Case(
         "xlsx-row-beyond-the-last",
         _xlsx_row_beyond_last,
-        _refused("Salles", "row numbered beyond 1 048 576"),  # English: before the language is known,
+        _refused("Salles", "au-delà de 1 048 576"),  # in the language of the sheet names
     ),
     Case("xlsx-value-in-column-XFD", _xlsx_far_column, _warned("au-delà de la colonne ALL")),
     Case(
@@ -489,7 +489,7 @@ FAST = [
     Case(
         "ods-16384-filled-columns-x100000-rows",
         lambda b, d: _ods(b, d, "every", _filled_row_every_column),
-        _refused("", CELLS_BOUND + "Salles reached the limit)"),
+        _refused("", CELLS_BOUND + "Salles a atteint la"),
     ),
     Case(
         "csv-unclosed-quote-20-MB",
@@ -497,7 +497,9 @@ FAST = [
         _refused("Salles", "ne peut pas être lu au-delà de la ligne 4", row=4),
     ),
     Case(
-        "csv-200000-columns", lambda b, d: _csv_wide_line(d), _refused("Salles", "n'est ni un créneau", row=5)
+        "csv-200000-columns",
+        lambda b, d: _csv_wide_line(d),
+        _refused("Salles", "ne correspond à aucun créneau", row=5),
     ),
 ]
 # Each of these reads ~1-3 million cells, about what the bounds let through (see SECONDS_AT_LIMITS).
@@ -567,7 +569,7 @@ def test_too_many_shared_strings_refused(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(workbook, "MAX_CELLS", 10)
     with pytest.raises(InputError) as e:
         read_problem(path)
-    assert e.value.issues[0].message.startswith("The workbook holds more than 10 different texts")
+    assert e.value.issues[0].message.startswith("Le classeur contient plus de 10 textes différents")
 
 
 # --------------------------------------------------------------------------------------------- features

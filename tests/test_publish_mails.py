@@ -71,7 +71,7 @@ def test_one_draft_per_person_to_tell_with_their_new_agenda(rerun: dict[str, Any
     messages = _messages(rerun["site"])
     assert len(messages) == len(with_mail) > 1
     by_address = {str(m["To"].addresses[0].addr_spec): m for m in messages.values()}
-    for name, address, role, _sessions, what in with_mail:
+    for name, address, role, _sessions, what, *_reasons in with_mail:
         message = by_address[address]
         assert message["To"].addresses[0].display_name == name
         assert str(message["From"]) == "Org <org@example.org>" and message["X-Unsent"] == "1"
