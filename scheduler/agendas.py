@@ -316,7 +316,7 @@ def calendar_bytes(
         if e.speakers:
             lines.append(tr(lang, "Speakers: {s}", "Intervenants : {s}", s=", ".join(e.speakers)))
         if e.track:
-            lines.append(tr(lang, "Track: {t}", "Parcours : {t}", t=e.track))
+            lines.append(tr(lang, "Track: {t}", "Thème : {t}", t=e.track))
         if e.description:
             lines += ["", e.description]
         event.add("description", "\n".join(lines))
@@ -504,7 +504,7 @@ def agendas_html(agendas: list[PersonAgenda], event_title: str, lang: str) -> st
                     who = tr(lang, "With {s}", "Avec {s}", s=", ".join(e.speakers))
                     detail.append(f'<span class="detail speakers">{_e(who)}</span>')
                 if e.track:
-                    track = tr(lang, "Track: {t}", "Parcours : {t}", t=e.track)
+                    track = tr(lang, "Track: {t}", "Thème : {t}", t=e.track)
                     detail.append(f'<span class="detail kind">{_e(track)}</span>')
                 out.append(
                     "<tr>"

@@ -373,6 +373,14 @@ KINDS: dict[str, Kind] = {
     "tableronde": Kind.ROUND_TABLE,
     "talk": Kind.TALK,
     "conference": Kind.TALK,
+    "intervention": Kind.TALK,  # what outputs before this version wrote for a talk
+}
+# The word written for each kind, in the input and in every output (the reader accepts each of them).
+KIND_LABELS: dict[Kind, tuple[str, str]] = {
+    Kind.PLENARY: ("plenary", "plénière"),
+    Kind.WORKSHOP: ("workshop", "atelier"),
+    Kind.ROUND_TABLE: ("round table", "table ronde"),
+    Kind.TALK: ("talk", "conférence"),
 }
 KIND_WORDS = (
     "plenary",

@@ -35,6 +35,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from scheduler.contract import KIND_LABELS
 from scheduler.problem import Kind, Settings
 from scheduler.timetable import Placement, SolveStats, Timetable
 
@@ -94,12 +95,6 @@ COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
     "settings": {"setting": ("Setting", "Paramètre"), "value": ("Value", "Valeur")},
 }
 
-KIND_LABELS: dict[Kind, tuple[str, str]] = {
-    Kind.PLENARY: ("plenary", "plénière"),
-    Kind.WORKSHOP: ("workshop", "atelier"),
-    Kind.ROUND_TABLE: ("round table", "table ronde"),
-    Kind.TALK: ("talk", "conférence"),
-}
 
 # (key, English name, French name, Settings attribute)
 SETTING_KEYS: tuple[tuple[str, str, str], ...] = (

@@ -334,6 +334,7 @@ SESSION_HEADERS = _labels(SESSION_COLUMNS) | {
     "verrou": "locked",
     "lock": "locked",
     "occ": "occurrence",
+    "parcours": "track",  # what timetables before this version wrote
 }
 _FRENCH_ONLY = {compact(fr) for _, en, fr in SESSION_COLUMNS if compact(en) != compact(fr)}
 _FRENCH_SHEETS = {compact(fr) for en, fr in SHEETS.values() if compact(en) != compact(fr)}

@@ -26,6 +26,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
+from scheduler.contract import KIND_LABELS
 from scheduler.errors import OutputError
 from scheduler.i18n import day_label, tr
 from scheduler.problem import Kind, Problem, Session, Slot
@@ -54,7 +55,7 @@ SESSION_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("occurrence", "Occurrence", "Occurrence"),
     ("title", "Title", "Titre"),
     ("kind", "Kind", "Type"),
-    ("track", "Track", "Parcours"),
+    ("track", "Track", "Thème"),  # the input's word: rows copy back
     ("day", "Day", "Jour"),
     ("start", "Start", "Début"),
     ("end", "End", "Fin"),
@@ -94,12 +95,6 @@ INFO_ROWS: tuple[tuple[str, str, str], ...] = (
     ("fingerprint", "Input fingerprint", "Empreinte de l'entrée"),
 )
 
-KIND_LABELS: dict[Kind, tuple[str, str]] = {
-    Kind.PLENARY: ("plenary", "plénière"),
-    Kind.WORKSHOP: ("workshop", "atelier"),
-    Kind.ROUND_TABLE: ("round table", "table ronde"),
-    Kind.TALK: ("talk", "intervention"),
-}
 
 YES = ("yes", "oui")
 

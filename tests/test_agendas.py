@@ -140,7 +140,7 @@ def test_participant_calendar_has_times_with_tzid_room_and_speakers(tmp_path: Pa
     assert workshop.decoded("dtend") == dt.datetime(2012, 3, 20, 12, 0, tzinfo=PARIS)
     assert str(workshop["LOCATION"]) == "Salle 1"
     assert "Élise Durand" in str(workshop["DESCRIPTION"])
-    assert "Parcours : Territoires" in str(workshop["DESCRIPTION"])
+    assert "Thème : Territoires" in str(workshop["DESCRIPTION"])
     assert repeat.decoded("dtstart") == dt.datetime(2012, 3, 21, 10, 30, tzinfo=PARIS)
     assert first.decoded("dtstamp") == STAMP
     assert str(workshop["UID"]) == event_uid(problem.title, "Zoé Lefèvre", "A1", 1)

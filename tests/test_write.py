@@ -728,3 +728,18 @@ def test_wrapped_lines_counts_like_a_spreadsheet() -> None:
     assert layout.text_width("é") == layout.text_width("e")
     assert layout.text_width("会議") == 4.0  # CJK: two digits each, whatever font draws it
     assert layout.line_height() == 15 and layout.text_height(3, 10) == pytest.approx(40.9, abs=0.1)
+
+
+def test_the_outputs_speak_the_inputs_words() -> None:
+    """A row copied from the Sessions sheet into the input reads: every kind the writer writes, and the track
+    column's header, are words of the input contract (they drifted: 'intervention', 'Parcours')."""
+    from scheduler.contract import KIND_LABELS, KINDS, SHEETS
+    from scheduler.read.cells import compact
+
+    for kind, (en, fr) in KIND_LABELS.items():
+        assert KINDS[compact(en)] is kind and KINDS[compact(fr)] is kind
+    assert KINDS["intervention"] is Kind.TALK  # what older outputs wrote still reads
+    sessions = next(s for s in SHEETS if s.key == "sessions")
+    track = sessions.col("track")
+    headers = {key: (en, fr) for key, en, fr in write.SESSION_COLUMNS}
+    assert headers["track"][0] in track.en and headers["track"][1] in track.fr
