@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from .clock import Interrupted
-from .errors import InfeasibleError, InputError, SchedulerError
+from .errors import EXIT_BUG, EXIT_VIOLATIONS, InfeasibleError, InputError, SchedulerError
 from .i18n import tr
 
 SAMPLE_NAME = "rencontres-2012.xlsx"
@@ -39,6 +39,12 @@ def _echo_err(text: str) -> None:
 def _interrupted_text(ctx: click.Context) -> str:
     lang = ctx.params.get("lang") or "en"
     return tr(lang, "Interrupted: nothing was written.", "Interrompu : rien n'a été écrit.")
+
+
+class InternalCheckError(SchedulerError):
+    """The independent checker refused what the solver gave and nothing valid was left: a bug of ours."""
+
+    exit_code = EXIT_BUG
 
 
 def friendly(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -86,8 +92,8 @@ def friendly(command: Callable[..., Any]) -> Callable[..., Any]:
         except KeyboardInterrupt:
             _echo_err(_interrupted_text(ctx))
             ctx.exit(130)
-        except click.exceptions.Exit:
-            raise
+        except (click.exceptions.Exit, click.ClickException):
+            raise  # Click says what is wrong with the command line itself, with the usage (exit 2)
         except Exception as exc:  # the last line of defence: a bug of ours, said plainly
             if debug:
                 traceback.print_exc()
@@ -95,7 +101,7 @@ def friendly(command: Callable[..., Any]) -> Callable[..., Any]:
                 f"Internal error: {type(exc).__name__}: {exc}\n"
                 "This is a bug in scheduler, not in your file. Rerun with --debug and send us the output."
             )
-            ctx.exit(70)
+            ctx.exit(EXIT_BUG)
 
     return wrapper
 
@@ -334,7 +340,7 @@ def solve(
                 exc.lang = lang  # type: ignore[attr-defined]
                 raise
             if result.violations and result.fallback != "earlier":
-                raise SchedulerError(
+                raise InternalCheckError(
                     "\n".join(
                         [tr(lang, "Internal check failed:", "La vérification interne a échoué :")]
                         + [f"  - {v.message}" for v in result.violations]
@@ -362,7 +368,7 @@ def solve(
                     + [f"  - {v.message}" for v in result.violations]
                 )
             )
-            raise click.exceptions.Exit(70)
+            raise click.exceptions.Exit(EXIT_BUG)
         _exit_if_stopped(lang)
 
 
@@ -688,7 +694,7 @@ def check(paths: tuple[Path, ...], lang: str | None) -> None:
             row = rows.get((v.session, v.occurrence or 1))
             where = tr(lang, " (Sessions row {r})", " (Sessions ligne {r})", r=row) if row else ""
             click.echo(f"  - [{v.rule}] {v.message}{where}")
-        raise click.exceptions.Exit(1)
+        raise click.exceptions.Exit(EXIT_VIOLATIONS)
     click.echo(
         tr(
             lang,

@@ -31,16 +31,28 @@ class InputIssue:
         return f"{text} {self.hint}".rstrip() if self.hint else text
 
 
-class SchedulerError(Exception):
-    """Any failure the CLI reports as a message and a non-zero exit code."""
+# Exit codes, one meaning each (README, "Exit codes"): 0 done; 1 `check` found violations; 2 the command line
+# is wrong (Click's usage errors); 3 an input or timetable file cannot be used; 4 no timetable can fit; 5 an
+# output cannot be written; 70 a bug of ours; 130 / 143 interrupted by Ctrl-C / SIGTERM (the best so far is
+# written).
+EXIT_VIOLATIONS = 1
+EXIT_USAGE = 2
+EXIT_INPUT = 3
+EXIT_INFEASIBLE = 4
+EXIT_OUTPUT = 5
+EXIT_BUG = 70
 
-    exit_code = 1
+
+class SchedulerError(Exception):
+    """Any failure the CLI reports as a message and a non-zero exit code: by default, a file it cannot use."""
+
+    exit_code = EXIT_INPUT
 
 
 class InputError(SchedulerError):
     """The input cannot be used as it is; carries every issue found, not just the first."""
 
-    exit_code = 2
+    exit_code = EXIT_INPUT
 
     def __init__(self, issues: list[InputIssue]):
         self.issues = list(issues)
@@ -50,7 +62,7 @@ class InputError(SchedulerError):
 class InfeasibleError(SchedulerError):
     """No timetable satisfies every hard rule; `reasons` explain why in the organiser's words."""
 
-    exit_code = 3
+    exit_code = EXIT_INFEASIBLE
 
     def __init__(self, reasons: list[str]):
         self.reasons = list(reasons)
@@ -60,4 +72,4 @@ class InfeasibleError(SchedulerError):
 class OutputError(SchedulerError):
     """An output could not be written (open in Excel, no permission, ...); nothing was half-written."""
 
-    exit_code = 4
+    exit_code = EXIT_OUTPUT

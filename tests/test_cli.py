@@ -79,7 +79,7 @@ def test_validate_ok_and_located_errors(tmp_path):
     ws.cell(2, header.index("Capacité") + 1).value = "beaucoup"
     wb.save(broken)
     result = runner.invoke(main, ["validate", str(broken)])
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     assert "Salles" in result.output and "ligne 2" in result.output and "Capacité" in result.output
     assert "Traceback" not in result.output
 
@@ -223,9 +223,19 @@ def test_commands_without_input_use_the_one_the_timetable_records(solved, tmp_pa
     wb["Salles"].cell(2, 2).value = 999
     wb.save(changed)
     refused = runner.invoke(main, ["check", str(moved / "t2.xlsx")])
-    assert refused.exit_code == 2
+    assert refused.exit_code == 3
     assert "qui a changé depuis" in refused.output and "scheduler check INPUT" in refused.output
     changed.unlink()
     gone = runner.invoke(main, ["check", str(moved / "t2.json")])
-    assert gone.exit_code == 2 and "qui n'existe plus" in gone.output, gone.output
+    assert gone.exit_code == 3 and "qui n'existe plus" in gone.output, gone.output
     assert "Traceback" not in gone.output
+
+
+def test_exit_codes_have_one_meaning_each(tmp_path: Path) -> None:
+    """A wrong command line is a usage error (2), with the usage, never an internal error (70)."""
+    runner = CliRunner()
+    nothing = runner.invoke(main, ["check"])
+    assert nothing.exit_code == 2 and "Usage:" in nothing.output and "Internal error" not in nothing.output
+    assert runner.invoke(main, ["solve", "--bogus"]).exit_code == 2
+    missing = runner.invoke(main, ["validate", str(tmp_path / "nope.xlsx")])
+    assert missing.exit_code == 3 and "nope.xlsx" in missing.output

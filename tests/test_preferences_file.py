@@ -52,7 +52,7 @@ def test_a_bad_answer_in_the_export_is_located_in_the_export(tmp_path: Path) -> 
     event = _event_without_wishes(tmp_path)
     wishes = _export(tmp_path / EXPORT, [["Participant", "Choix 1"], ["Anne Roux", "Atelier inconnu"]])
     result = CliRunner().invoke(main, ["validate", str(event), "--preferences", str(wishes)])
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     assert f"{wishes}, Réponses au formulaire 1" in result.output or f"{wishes}, " in result.output
     assert "ligne 2" in result.output and "Atelier inconnu" in result.output
 
@@ -93,7 +93,7 @@ def test_solve_then_check_without_input_reads_the_same_wishes(tmp_path: Path) ->
         assert checked.exit_code == 0, checked.output
     wishes.unlink()
     gone = runner.invoke(main, ["check", str(out)])
-    assert gone.exit_code == 2 and "vœux" in gone.output
+    assert gone.exit_code == 3 and "vœux" in gone.output
 
 
 def test_a_csv_file_that_is_no_sheet_is_reported(tmp_path: Path) -> None:

@@ -568,7 +568,7 @@ def test_open_in_excel_or_libreoffice(tmp_path: Path, lock: str) -> None:
     (out / lock).write_text("x")
     with pytest.raises(OutputError, match="close it") as err:
         write_outputs(make_problem("en"), make_timetable(), make_quality(), out / "timetable.xlsx")
-    assert err.value.exit_code == 4
+    assert err.value.exit_code == 5
     assert not (out / "timetable.xlsx").exists()
 
 
