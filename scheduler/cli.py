@@ -875,6 +875,9 @@ def publish(
 
     source_path = timetable or DEFAULT_OUTPUT
     source = load_published_source(source_path)
+    source, edits = _with_hand_edits(source, source_path, input_path, lang)
+    for note in edits:
+        _echo_err(note)
     extra: dict[str, bytes | str] = {}
     notes: list[str] = []
     if mails:
@@ -884,6 +887,63 @@ def publish(
         click.echo(str(p))
     for warning in [*getattr(written, "warnings", []), *notes]:
         _echo_err(warning)
+
+
+def _with_hand_edits(
+    source: dict[str, Any], source_path: Path, input_path: Path | None, lang: str | None
+) -> tuple[dict[str, Any], list[str]]:
+    """The published programme is the workbook as the organiser left it: when they moved, re-roomed or
+    locked sessions by hand in the Sessions sheet (in Excel or LibreOffice), the JSON beside it no longer
+    says so, and publishing it would announce the old times. The workbook is read back against its input and
+    the programme rebuilt from it; without hand edits (or with a .json given), the JSON is used as it is."""
+    if source_path.suffix.lower() not in {".xlsx", ".xlsm", ".ods", ".fods"} or not source_path.is_file():
+        return source, []
+    from .load import load_timetable
+    from .quality import assess
+    from .write import timetable_to_dict
+
+    lang = lang or str(source.get("language") or "en")
+    if input_path is not None:
+        problem = _read(input_path, lang)
+    else:
+        problem = _recorded_problem(source_path, lang, f"scheduler publish {source_path} --input INPUT")
+    loaded = load_timetable(source_path, problem)
+    if not loaded.edited:
+        return source, []
+    from .check import check
+
+    broken = check(problem, loaded.timetable, lang)
+    if broken:
+        raise SchedulerError(
+            "\n".join(
+                [
+                    tr(
+                        lang,
+                        "{p} was edited by hand and breaks a rule, so it is not published:",
+                        "{p} a été modifié à la main et enfreint une règle ; il n'est pas publié :",
+                        p=source_path,
+                    )
+                ]
+                + [f"  - {v.message}" for v in broken]
+                + [
+                    tr(
+                        lang,
+                        "Correct the Sessions sheet, or rerun: scheduler solve INPUT --previous {p}",
+                        "Corrigez la feuille Sessions, ou relancez : scheduler solve ENTRÉE --previous {p}",
+                        p=source_path,
+                    )
+                ]
+            )
+        )
+    rebuilt = timetable_to_dict(problem, loaded.timetable, assess(problem, loaded.timetable), lang)
+    note = tr(
+        lang,
+        "Published from {p} as edited by hand ({n} change(s) since the solve).",
+        "Publié depuis {p} tel que modifié à la main ({n} modification(s) depuis l'optimisation).",
+        p=source_path,
+        n=len(loaded.edited),
+    )
+    return rebuilt, [note]
 
 
 def _change_mails(

@@ -337,7 +337,7 @@ def test_solve_previous_keeps_the_hand_edit(round_trip: RoundTrip, target: str, 
     code, text = _run(
         "solve", round_trip.input, "--previous", round_trip.resaved[f"illegal-{target}"], "-o", out, *args
     )
-    assert code == 2, text
+    assert code == 3, text
     assert f"{round_trip.moved.session} a été déplacée à la main vers {round_trip.illegal.start}" in text, (
         text
     )
@@ -372,3 +372,33 @@ def test_one_csv_file_as_a_single_table(office: Office, tmp_path: Path) -> None:
     loaded = load(made[0], "form.csv", single_table=True)
     assert loaded.format == "csv" and len(loaded.sheets) == 1
     assert loaded.sheets[0].rows[1] == (2, ["Anne Roux", "A1", "1"])
+
+
+@pytest.mark.parametrize("target", ["xlsx", "ods"])
+def test_publish_takes_the_hand_edit(round_trip: RoundTrip, target: str, tmp_path: Path) -> None:
+    """Publishing the workbook as LibreOffice saved it after a hand move announces the new place, not the
+    one of the JSON written beside it at the solve; an illegal edit is refused with its reason."""
+    import xml.etree.ElementTree as ET
+
+    legal = tmp_path / f"edited.{target}"
+    shutil.copyfile(round_trip.resaved[f"legal-{target}"], legal)
+    shutil.copyfile(round_trip.timetable.with_suffix(".json"), legal.with_suffix(".json"))
+    code, text = _run("publish", legal, "-o", tmp_path / "site", "--input", round_trip.input)
+    assert code == 0, text
+    assert "tel que modifié à la main (1 modification(s)" in text, text
+    root = ET.parse(tmp_path / "site" / "schedule.xml").getroot()
+    moved = round_trip.moved
+    rooms: dict[str, list[str]] = {}
+    for room in root.iter("room"):
+        if room.get("name"):
+            rooms.setdefault(room.get("name", ""), []).extend(
+                ev.findtext("title") or "" for ev in room.iter("event")
+            )
+    title = round_trip.problem.session_by_code[moved.session].title
+    assert title in rooms[moved.room], rooms
+    illegal = tmp_path / f"illegal.{target}"
+    shutil.copyfile(round_trip.resaved[f"illegal-{target}"], illegal)
+    shutil.copyfile(round_trip.timetable.with_suffix(".json"), illegal.with_suffix(".json"))
+    code, text = _run("publish", illegal, "-o", tmp_path / "site2", "--input", round_trip.input)
+    assert code == 3 and "modifié à la main et enfreint une règle" in text, text
+    assert not (tmp_path / "site2" / "schedule.xml").exists()

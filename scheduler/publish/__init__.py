@@ -135,10 +135,12 @@ def normalise_base_url(text: str, lang: str) -> str:
 def load_published_source(path: Path) -> dict[str, Any]:
     """Read the solver's timetable JSON; for a .xlsx, the .json of the same stem beside it.
 
-    A workbook edited by hand after solving is not read yet: its JSON twin is (see docs/publishing.md).
+    A workbook edited by hand after solving is read back by the command (`cli._with_hand_edits`), which
+    rebuilds this document from it; this JSON says what the workbook does not (titles, tracks, speakers).
     """
     path = Path(path)
-    source = path.with_suffix(".json") if path.suffix.lower() in {".xlsx", ".xlsm"} else path
+    workbook = path.suffix.lower() in {".xlsx", ".xlsm", ".ods", ".fods"}
+    source = path.with_suffix(".json") if workbook else path
     if not source.is_file():
         # The language is unknown until the file is read, so say it in both.
         if source != path:
