@@ -255,9 +255,8 @@ def test_kill_9_between_the_two_replaces(tmp_path: Path) -> None:
 
 def test_a_second_writer_waits_then_refuses(tmp_path: Path) -> None:
     xlsx, js = write_all(tmp_path)
-    first = _writer(xlsx, js, final=False, pause=3)
+    first = _writer(xlsx, js, final=False, pause=5)
     _wait_for_pause(first)  # holds the lock, half way through
-    started = time.monotonic()
     code = WRITER.format(tests=str(ROOT / "tests"), final=True, xlsx=str(xlsx), js=str(js))
     second = subprocess.run(
         [sys.executable, "-c", code],
@@ -267,7 +266,7 @@ def test_a_second_writer_waits_then_refuses(tmp_path: Path) -> None:
         timeout=30,
     )
     assert second.returncode != 0 and "Une autre commande scheduler" in second.stderr
-    assert time.monotonic() - started < 3
+    assert first.poll() is None  # refused while the other was still writing, not after
     assert first.wait(30) == 0
     assert read_run_id(xlsx) == read_run_id(js)  # the first one's pair, whole
     assert load_timetable(js).timetable.stats.final is False
@@ -453,9 +452,9 @@ def test_solve_killed_at_random_moments(event: Path, tmp_path: Path) -> None:
     args = [sys.executable, "-m", "scheduler", "solve", str(event), "-o", str(out), "-q", "--time-limit", "1"]
     assert subprocess.run(args, capture_output=True, timeout=60).returncode == 0
     rng = random.Random(7)
-    for _ in range(6):
+    for _ in range(4):
         proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(rng.uniform(0.3, 3.5))
+        time.sleep(rng.uniform(0.5, 6.0))
         orphans_before_kill = _children(proc.pid)
         proc.send_signal(signal.SIGKILL)
         proc.wait(10)
