@@ -1278,9 +1278,9 @@ def write_outputs(
             raise _read_only_error(target.parent, lang)
     history = Path(history_dir) if history_dir is not None else targets[0].parent / "history"
 
-    extra = [(name, list(headers), [list(r) for r in rows]) for name, headers, rows in extra_sheets]
+    extra_sheets = list(extra_sheets)  # read twice: for the run id, then for the workbook
     doc = timetable_to_dict(problem, timetable, quality, lang)
-    run_id = run_id_for(json.dumps(doc, ensure_ascii=False, indent=2), [lang, extra])
+    run_id = run_id_for(json.dumps(doc, ensure_ascii=False, indent=2), [lang, extra_sheets])
     try:
         lock = writing_lock(targets[0], lang)
         lock.__enter__()
