@@ -280,11 +280,17 @@ def solve(
       scheduler solve evenement.ods --preferences "Inscriptions (réponses).csv"   # a form export as is
     """
     from .clock import STOP, Budget
+    from .outputs import check_file_targets
     from .pipeline import plan
     from .progress import reporter_for
     from .read.workbook import guess_language
     from .write import write_outputs
 
+    check_file_targets(
+        [output, output.with_suffix(".json")],
+        [input or default_input(), preferences],
+        lang or guess_language(input or default_input()),
+    )
     with STOP.on_signals(), contextlib.ExitStack() as stack:
         reporter = reporter_for(lang or guess_language(input or default_input()), quiet=quiet)
         stack.callback(reporter.close)
@@ -781,6 +787,7 @@ def agendas(paths: tuple[Path, ...], output: Path, timezone: str, lang: str | No
     if len(paths) > 2:
         raise click.UsageError("Give at most INPUT and TIMETABLE.")
     timetable_path = paths[-1] if paths else DEFAULT_OUTPUT.with_suffix(".json")
+    _check_folder(output, paths, lang, timetable_path)
     if len(paths) == 2:
         problem = _read(paths[0], lang)
     else:
@@ -870,10 +877,14 @@ def publish(
       scheduler publish outputs/timetable.xlsx -o site/ --base-url https://example.org/programme/
       scheduler publish --mails --mail-from "Rencontres <contact@example.org>"
     """
+    from .load import refuse_mixed_pair
     from .publish import load_published_source
     from .publish import publish as run_publish
 
     source_path = timetable or DEFAULT_OUTPUT
+    _check_folder(output, (source_path, source_path.with_suffix(".json"), input_path), lang, source_path)
+    if source_path.is_file():
+        refuse_mixed_pair(source_path, lang or _language_of(source_path))
     source = load_published_source(source_path)
     source, edits = _with_hand_edits(source, source_path, input_path, lang)
     for note in edits:
@@ -944,6 +955,24 @@ def _with_hand_edits(
         n=len(loaded.edited),
     )
     return rebuilt, [note]
+
+
+def _check_folder(output: Path, protected: Any, lang: str | None, timetable: Path) -> None:
+    """An output folder that is a file (an input, a device, a FIFO): refused before any work."""
+    from .outputs import check_folder_target
+
+    check_folder_target(output, protected, lang or _language_of(timetable))
+
+
+def _language_of(timetable: Path) -> str:
+    """The language a timetable records (its JSON when there is one: quicker to read), else English."""
+    from .load import recorded_input
+
+    json_twin = timetable.with_suffix(".json")
+    try:
+        return recorded_input(json_twin if json_twin.is_file() else timetable).language
+    except SchedulerError:
+        return "en"
 
 
 def _change_mails(

@@ -89,9 +89,20 @@ def load_timetable(path: str | os.PathLike[str], problem: Problem | None = None)
                 )
             ]
         )
+    refuse_mixed_pair(p, lang)
     if p.suffix.casefold() == ".json":
         return _load_json(p, problem, lang)
     return _load_xlsx(p, problem, lang)
+
+
+def refuse_mixed_pair(path: Path, lang: str) -> None:
+    """A workbook whose JSON beside it is from another run (a write killed between the two files)."""
+    from .outputs import mismatch_message, partner
+
+    other = partner(path)
+    message = mismatch_message(path, other, lang) if other is not None else None
+    if message:
+        raise InputError([InputIssue(str(path), message)])
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -757,4 +768,11 @@ def recorded_input(path: str | os.PathLike[str]) -> RecordedInput:
     )
 
 
-__all__ = ["HandEdit", "LoadedTimetable", "RecordedInput", "load_timetable", "recorded_input"]
+__all__ = [
+    "HandEdit",
+    "LoadedTimetable",
+    "RecordedInput",
+    "load_timetable",
+    "recorded_input",
+    "refuse_mixed_pair",
+]

@@ -12,6 +12,7 @@ of the workbook's default font, which LibreOffice and Excel both follow whatever
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 import unicodedata
@@ -913,6 +914,7 @@ def char_width(ch: str, bold: bool = False, metrics: str = "DejaVu Sans") -> flo
     return width
 
 
+@functools.lru_cache(maxsize=1 << 16)  # names recur on every sign-in sheet of a congress
 def text_width(text: str, *, size: float = DEFAULT_SIZE, bold: bool = False) -> float:
     """Width of one line of text in the widest of the fonts a reader may get."""
     return max(sum(char_width(ch, bold, m) for ch in text) for m in _METRICS) * size / DEFAULT_SIZE
@@ -923,6 +925,7 @@ def usable_width(column_width: float) -> float:
     return max(0.5, column_width * _WIDTH_SLACK - _CELL_PADDING)
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def wrapped_lines(text: str, column_width: float, *, size: float = DEFAULT_SIZE, bold: bool = False) -> int:
     """Lines the text takes when wrapped at word boundaries (words too long for a line break anywhere), in
     the font that needs the most."""

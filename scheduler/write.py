@@ -8,6 +8,8 @@ is complete are they moved into place, after the previous outputs have been copi
 from __future__ import annotations
 
 import datetime as dt
+import errno
+import io
 import json
 import math
 import os
@@ -93,6 +95,7 @@ INFO_ROWS: tuple[tuple[str, str, str], ...] = (
     ("source_file", "Input file", "Fichier d'entrée"),
     ("preferences_file", "Wishes file", "Fichier des vœux"),
     ("fingerprint", "Input fingerprint", "Empreinte de l'entrée"),
+    ("run_id", "Run id", "Identifiant d'écriture"),  # same as the JSON's: the two files are one pair
 )
 
 
@@ -380,10 +383,24 @@ def _quality_dict(view: _View, q: Quality) -> dict[str, Any]:
     }
 
 
-def json_text(problem: Problem, timetable: Timetable, quality: Quality, lang: str) -> str:
+def json_text(
+    problem: Problem, timetable: Timetable, quality: Quality, lang: str, run_id: str | None = None
+) -> str:
     """The JSON document as text: stable key order and indentation, so equal results give equal bytes."""
     doc = timetable_to_dict(problem, timetable, quality, lang)
+    if run_id:
+        doc = _with_run_id(doc, run_id)
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+
+
+def _with_run_id(doc: dict[str, Any], run_id: str) -> dict[str, Any]:
+    """`run_id` right after `language`, where a reader looks first."""
+    out: dict[str, Any] = {}
+    for key, value in doc.items():
+        out[key] = value
+        if key == "language":
+            out["run_id"] = run_id
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -803,7 +820,7 @@ def _session_label(view: _View, p: Placement) -> str:
     return text
 
 
-def _quality(wb: Workbook, view: _View, q: Quality, lang: str, title: str) -> None:
+def _quality(wb: Workbook, view: _View, q: Quality, lang: str, title: str, run_id: str = "") -> None:
     ws = wb.create_sheet(sheet_name("quality", lang))
     ws.column_dimensions["A"].width = 50
     for letter in "BCDE":
@@ -823,10 +840,11 @@ def _quality(wb: Workbook, view: _View, q: Quality, lang: str, title: str) -> No
     info = {"title": view.problem.title, "source_file": view.problem.source_file}
     info["fingerprint"] = view.problem.fingerprint
     info["preferences_file"] = view.problem.preferences_file
+    info["run_id"] = run_id
     r += 1
     for key, en, fr in INFO_ROWS:
-        if not info[key] and key == "preferences_file":
-            continue  # only when the wishes came with --preferences
+        if not info[key] and key in ("preferences_file", "run_id"):
+            continue  # only when the wishes came with --preferences / when written as a pair
         r += 1
         _put(ws, r, 1, tr(lang, en, fr), font=bold, alignment=WRAP_TOP)
         _put(ws, r, 2, info[key], alignment=WRAP_TOP)
@@ -1097,6 +1115,7 @@ def build_workbook(
     quality: Quality,
     lang: str,
     extra_sheets: Iterable[ExtraSheet] = (),
+    run_id: str = "",
 ) -> Workbook:
     """The whole workbook in memory (nothing touches the disk here)."""
     view = _View.of(problem, timetable)
@@ -1107,7 +1126,7 @@ def build_workbook(
     _sessions(wb, view, lang, title)
     _speakers(wb, view, lang, title)
     _rooms(wb, view, lang, title)
-    _quality(wb, view, quality, lang, title)
+    _quality(wb, view, quality, lang, title, run_id)
     if timetable.allocation is not None:
         _participants(wb, view, lang, title)
         _attendance(wb, view, lang, title)
@@ -1163,12 +1182,51 @@ def _file_mode(target: Path) -> int:
 
 
 def _save_workbook(wb: Workbook, path: Path) -> None:
-    wb.save(path)
+    """Zip in memory, then write the bytes: a full disk fails in one plain `write`, never inside a half
+    closed ZipFile (whose `__del__` would print a traceback)."""
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    _save_bytes(buffer.getvalue(), path)
 
 
 def _save_text(text: str, path: Path) -> None:
-    with open(path, "w", encoding="utf-8", newline="\n") as f:
-        f.write(text)
+    _save_bytes(text.encode("utf-8"), path)
+
+
+def _save_bytes(data: bytes, path: Path) -> None:
+    with open(path, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _read_only_error(folder: Path, lang: str) -> OutputError:
+    return OutputError(
+        tr(
+            lang,
+            "The folder {path} is read-only: choose another output with -o, or make it writable. "
+            "Nothing was written.",
+            "Le dossier {path} est en lecture seule : choisissez une autre sortie avec -o, ou rendez-le "
+            "modifiable. Rien n'a été écrit.",
+            path=folder,
+        )
+    )
+
+
+def _folder_writable(folder: Path) -> bool:
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
+def _pause_between_replaces() -> None:
+    """Test hook: `SCHEDULER_TEST_PAUSE_BETWEEN_REPLACES=<seconds>` widens the window between the two
+    replacements so that a test can kill the process there for real."""
+    pause = os.environ.get("SCHEDULER_TEST_PAUSE_BETWEEN_REPLACES")
+    if pause:
+        import sys
+        import time
+
+        print("scheduler: between replaces", file=sys.stderr, flush=True)
+        time.sleep(float(pause))
 
 
 def write_outputs(
@@ -1185,7 +1243,11 @@ def write_outputs(
     """Write the workbook (and the JSON when asked); earlier outputs go to `history/` first.
 
     Either every output is replaced or none is: on any failure the previous files are left as they were.
+    Both files carry one run id (Quality sheet, JSON `run_id`), so a reader can tell a pair left mixed by a
+    kill between the two replacements. One command at a time writes a given output (a lock beside it).
     """
+    from scheduler.outputs import remove_stale_temps, run_id_for, writing_lock
+
     lang = lang or problem.language or "en"
     targets: list[Path] = [Path(xlsx_path)]
     if json_path is not None:
@@ -1206,15 +1268,39 @@ def write_outputs(
                 err=e.strerror or e,
             )
         ) from e
+    for target in targets:
+        if not _folder_writable(target.parent):
+            raise _read_only_error(target.parent, lang)
     history = Path(history_dir) if history_dir is not None else targets[0].parent / "history"
 
+    extra_sheets = list(extra_sheets)  # read twice: for the run id, then for the workbook
+    doc = timetable_to_dict(problem, timetable, quality, lang)
+    run_id = run_id_for(json.dumps(doc, ensure_ascii=False, indent=2), [lang, extra_sheets])
+    try:
+        lock = writing_lock(targets[0], lang)
+        lock.__enter__()
+    except OSError as e:
+        if e.errno == errno.EROFS or isinstance(e, PermissionError):
+            raise _read_only_error(targets[0].parent, lang) from e
+        raise OutputError(
+            tr(
+                lang,
+                "Could not write {path}: {err}. The previous outputs are unchanged.",
+                "Impossible d'écrire {path} : {err}. Les fichiers précédents sont inchangés.",
+                path=targets[0],
+                err=e.strerror or e,
+            )
+        ) from e
     temps: dict[Path, Path] = {}
     saved: dict[Path, Path] = {}  # target -> its history copy
     replaced: list[Path] = []
     current = targets[0]
+    stage = "temp"
     try:
-        wb = build_workbook(problem, timetable, quality, lang, extra_sheets)
-        text = json_text(problem, timetable, quality, lang) if json_path is not None else None
+        for target in targets:
+            remove_stale_temps(target)  # we hold the lock: any temp file there is from a killed run
+        wb = build_workbook(problem, timetable, quality, lang, extra_sheets, run_id=run_id)
+        text = json.dumps(_with_run_id(doc, run_id), ensure_ascii=False, indent=2) + "\n"
         for current in targets:
             fd, tmp = tempfile.mkstemp(
                 prefix=f".~tmp-{current.stem}-", suffix=current.suffix, dir=current.parent
@@ -1225,27 +1311,35 @@ def write_outputs(
             if current is targets[0]:
                 _save_workbook(wb, temps[current])
             else:
-                _save_text(text or "", temps[current])
+                _save_text(text, temps[current])
+        stage = "history"
         for current in targets:
             if current.exists():
                 history.mkdir(parents=True, exist_ok=True)
                 copy = _history_name(current, history)
-                shutil.copy2(current, copy)
                 saved[current] = copy
-        for current in targets:
+                shutil.copy2(current, copy)
+        stage = "replace"
+        for i, current in enumerate(targets):
+            if i:
+                _pause_between_replaces()
             os.replace(temps[current], current)
             replaced.append(current)
-    except PermissionError as e:
-        _restore(replaced, saved)
-        raise _open_error(current, lang) from e
     except OSError as e:
         _restore(replaced, saved)
+        for copy in saved.values():  # the previous outputs are back in place: their copies are not needed
+            copy.unlink(missing_ok=True)
+        denied = isinstance(e, PermissionError)
+        if e.errno == errno.EROFS or (denied and not _folder_writable(current.parent)):
+            raise _read_only_error(current.parent, lang) from e
+        if denied:
+            raise _open_error(current, lang) from e
         raise OutputError(
             tr(
                 lang,
                 "Could not write {path}: {err}. The previous outputs are unchanged.",
                 "Impossible d'écrire {path} : {err}. Les fichiers précédents sont inchangés.",
-                path=current,
+                path=current if stage != "history" else history,
                 err=e.strerror or e,
             )
         ) from e
@@ -1253,14 +1347,20 @@ def write_outputs(
         for tmp in temps.values():
             if tmp.exists():
                 tmp.unlink()
+        lock.__exit__(None, None, None)
     return targets
 
 
 def _restore(replaced: list[Path], saved: dict[Path, Path]) -> None:
-    """Put back the previous version of outputs already replaced, so all outputs stay from the same run."""
+    """Put back the previous version of outputs already replaced, so all outputs stay from the same run.
+
+    Moved back rather than copied: it needs no disk space, which may be what ran out."""
     for target in replaced:
         if target in saved:
-            shutil.copy2(saved[target], target)
+            try:
+                os.replace(saved[target], target)
+            except OSError:
+                shutil.copy2(saved[target], target)
         else:
             target.unlink(missing_ok=True)
 

@@ -1,0 +1,302 @@
+"""Guards around the files we write: refuse a target that would destroy something, keep a workbook and its
+JSON one pair, and let only one command write an output at a time.
+
+Everything here runs before or around the writing itself; the writing is `scheduler.write.write_outputs`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import stat
+import time
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from .errors import EXIT_USAGE, OutputError, SchedulerError
+from .i18n import tr
+
+
+class OutputTargetError(SchedulerError):
+    """An output option names something we must not write over (the input, a device, a folder…).
+
+    Exit code 2, as for any other bad command line: nothing was read, computed or written."""
+
+    exit_code = EXIT_USAGE
+
+
+def _kind(path: Path, lang: str) -> str | None:
+    """What `path` is when it is not a plain file or nothing (`None`: safe to write a file there)."""
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        return None
+    except OSError:
+        return None  # unreadable: the writer will say why
+    if stat.S_ISDIR(mode):
+        return tr(lang, "a folder", "un dossier")
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return tr(lang, "a device, not a file", "un périphérique, pas un fichier")
+    if stat.S_ISFIFO(mode):
+        return tr(lang, "a pipe (FIFO), not a file", "un tube (FIFO), pas un fichier")
+    if stat.S_ISSOCK(mode):
+        return tr(lang, "a socket, not a file", "une socket, pas un fichier")
+    return None
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def check_file_targets(targets: Iterable[Path], protected: Iterable[Path | None], lang: str) -> None:
+    """Refuse, before any work, output files that are an input, a device, a FIFO or a folder."""
+    kept = [p for p in protected if p is not None]
+    for target in targets:
+        for given in kept:
+            if _same(target, given):
+                raise OutputTargetError(
+                    tr(
+                        lang,
+                        "The output {out} is your input {inp}: writing there would destroy it. Choose "
+                        "another output with -o (e.g. -o outputs/timetable.xlsx). Nothing was written.",
+                        "La sortie {out} est votre fichier d'entrée {inp} : l'écrire le détruirait. "
+                        "Choisissez une autre sortie avec -o (par ex. -o outputs/timetable.xlsx). "
+                        "Rien n'a été écrit.",
+                        out=target,
+                        inp=given,
+                    )
+                )
+        kind = _kind(target, lang)
+        if kind is not None:
+            raise OutputTargetError(
+                tr(
+                    lang,
+                    "The output {out} is {kind}: give a file name with -o (e.g. -o outputs/timetable.xlsx). "
+                    "Nothing was written.",
+                    "La sortie {out} est {kind} : indiquez un nom de fichier avec -o (par ex. "
+                    "-o outputs/timetable.xlsx). Rien n'a été écrit.",
+                    out=target,
+                    kind=kind,
+                )
+            )
+
+
+def check_folder_target(folder: Path, protected: Iterable[Path | None], lang: str) -> None:
+    """Refuse, before any work, an output folder that is an existing file (an input, a device, a FIFO…)."""
+    try:
+        mode = os.stat(folder).st_mode
+    except OSError:
+        return  # missing: it will be created
+    for given in (p for p in protected if p is not None):
+        if _same(folder, given):
+            raise OutputTargetError(
+                tr(
+                    lang,
+                    "The output folder {out} is your input {inp}: choose another folder with -o. "
+                    "Nothing was written.",
+                    "Le dossier de sortie {out} est votre fichier d'entrée {inp} : choisissez un autre "
+                    "dossier avec -o. Rien n'a été écrit.",
+                    out=folder,
+                    inp=given,
+                )
+            )
+    if not stat.S_ISDIR(mode):
+        raise OutputTargetError(
+            tr(
+                lang,
+                "The output {out} is not a folder: give a folder with -o (it is created if missing). "
+                "Nothing was written.",
+                "La sortie {out} n'est pas un dossier : indiquez un dossier avec -o (il est créé s'il "
+                "n'existe pas). Rien n'a été écrit.",
+                out=folder,
+            )
+        )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Run ids: a workbook and its JSON are one thing
+
+
+def run_id_for(json_body: str, extra: Iterable[object] = ()) -> str:
+    """The id of one write: a digest of what it wrote (the JSON text, plus what only the workbook shows).
+
+    Derived from the content rather than random so that the same result still gives byte-identical files;
+    two writes with different content always get different ids."""
+    digest = hashlib.sha256(json_body.encode("utf-8"))
+    for part in extra:
+        digest.update(b"\0" + repr(part).encode("utf-8"))
+    return digest.hexdigest()[:32]
+
+
+def read_run_id(path: Path) -> str | None:
+    """The run id a workbook (Quality sheet) or JSON records; `None` when absent or unreadable."""
+    try:
+        if path.suffix.casefold() == ".json":
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            value = doc.get("run_id") if isinstance(doc, dict) else None
+            return value if isinstance(value, str) and value else None
+        from openpyxl import load_workbook
+
+        from .write import INFO_ROWS, SHEETS
+
+        labels = {en for key, en, _ in INFO_ROWS if key == "run_id"} | {
+            fr for key, _, fr in INFO_ROWS if key == "run_id"
+        }
+        wb = load_workbook(path, read_only=True, data_only=True)
+        try:
+            names = set(SHEETS["quality"])
+            sheet = next((wb[n] for n in wb.sheetnames if n in names), None)
+            if sheet is None:
+                return None
+            for row in sheet.iter_rows(max_col=2, values_only=True):
+                if len(row) >= 2 and row[0] in labels and isinstance(row[1], str) and row[1]:
+                    return row[1]
+            return None
+        finally:
+            wb.close()
+    except Exception:  # any unreadable file simply records no id; its own reader says why
+        return None
+
+
+def partner(path: Path) -> Path | None:
+    """The other half of a pair written by `solve`: timetable.xlsx <-> timetable.json."""
+    suffix = path.suffix.casefold()
+    if suffix == ".json":
+        return path.with_suffix(".xlsx")
+    if suffix == ".xlsx":
+        return path.with_suffix(".json")
+    return None
+
+
+def last_consistent_pair(workbook: Path, history: Path) -> tuple[Path, Path] | None:
+    """The newest workbook + JSON of `history/` that carry the same run id."""
+    if not history.is_dir():
+        return None
+    stem = workbook.stem
+    by_id: dict[str, Path] = {}
+    for js in history.glob(f"{stem}-*.json"):
+        rid = read_run_id(js)
+        if rid:
+            by_id[rid] = js
+    pairs = []
+    for xl in history.glob(f"{stem}-*.xlsx"):
+        rid = read_run_id(xl)
+        if rid and rid in by_id:
+            pairs.append((xl.stat().st_mtime, xl.name, xl, by_id[rid]))
+    if not pairs:
+        return None
+    _, _, xl, js = max(pairs)
+    return xl, js
+
+
+def mismatch_message(path: Path, other: Path, lang: str) -> str | None:
+    """Why `path` and `other` must not be read together, or `None` when they are one pair (or unmarked)."""
+    if path.parent.name == "history" or not other.is_file():
+        return None  # history copies are stamped one by one; a lone file has no partner to disagree with
+    mine, theirs = read_run_id(path), read_run_id(other)
+    if not mine or not theirs or mine == theirs:
+        return None
+    workbook = path if path.suffix.casefold() == ".xlsx" else other
+    found = last_consistent_pair(workbook, workbook.parent / "history")
+    text = tr(
+        lang,
+        "{a} and {b} are not from the same run (an earlier write was interrupted between the two files), "
+        "so they must not be used together.",
+        "{a} et {b} ne viennent pas de la même exécution (une écriture a été interrompue entre les deux "
+        "fichiers) : ils ne doivent pas être utilisés ensemble.",
+        a=path,
+        b=other,
+    )
+    if found:
+        text += " " + tr(
+            lang,
+            "The last consistent pair is {x} and {j}: copy both back, or run `scheduler solve` again.",
+            "La dernière paire cohérente est {x} et {j} : recopiez-les toutes les deux, ou relancez "
+            "`scheduler solve`.",
+            x=found[0],
+            j=found[1],
+        )
+    else:
+        text += " " + tr(lang, "Run `scheduler solve` again.", "Relancez `scheduler solve`.")
+    return text
+
+
+# ---------------------------------------------------------------------------------------------------------
+# One writer at a time
+
+
+def lock_path(target: Path) -> Path:
+    return target.with_name(f".~scheduler-{target.name}.lock")
+
+
+@contextlib.contextmanager
+def writing_lock(target: Path, lang: str, wait: float | None = None) -> Iterator[None]:
+    """Hold an exclusive lock beside `target` while writing it; wait up to `wait` seconds for another
+    command writing the same output, then refuse. The lock file is removed when released."""
+    if wait is None:
+        wait = float(os.environ.get("SCHEDULER_LOCK_WAIT", "10"))
+    path = lock_path(target)
+    deadline = time.monotonic() + wait
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as e:
+            os.close(fd)
+            if e.errno not in (errno.EAGAIN, errno.EACCES):
+                raise
+            if time.monotonic() >= deadline:
+                raise OutputError(
+                    tr(
+                        lang,
+                        "Another scheduler command is writing {path} right now: wait until it ends, then run "
+                        "this one again. Nothing was written.",
+                        "Une autre commande scheduler est en train d'écrire {path} : attendez qu'elle se "
+                        "termine, puis relancez celle-ci. Rien n'a été écrit.",
+                        path=target,
+                    )
+                ) from None
+            time.sleep(0.05)
+            continue
+        # The holder before us may have removed the file after we opened it: then our lock is on a ghost.
+        try:
+            same = os.fstat(fd).st_ino == os.stat(path).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            path.unlink()
+        os.close(fd)
+
+
+def remove_stale_temps(target: Path) -> None:
+    """Temp files of `target` left by a killed run; only called while holding its lock, so none is live."""
+    for leftover in target.parent.glob(f".~tmp-{target.stem}-*{target.suffix}"):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+
+
+__all__ = [
+    "OutputTargetError",
+    "check_file_targets",
+    "check_folder_target",
+    "last_consistent_pair",
+    "mismatch_message",
+    "partner",
+    "read_run_id",
+    "remove_stale_temps",
+    "run_id_for",
+    "writing_lock",
+]
