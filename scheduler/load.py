@@ -709,10 +709,10 @@ def _load_xlsx(path: Path, problem: Problem | None, lang: str) -> LoadedTimetabl
             written_seats[(code, occurrence)] = min(c for c in caps if c is not None)
 
     if issues:  # the Participants sheet is only checked against a readable Sessions sheet
-        raise InputError(issues)
+        raise _refuse(issues, lang)
     allocation = _participants(loaded.sheets, placements, written_slots, problem, lang, file, issues)
     if issues:
-        raise InputError(issues)
+        raise _refuse(issues, lang)
     info, solver = _quality_values(loaded.sheets)
     title = cell_text(info.get("title")) or _programme_title(loaded.sheets)
     timetable = Timetable(tuple(placements), allocation, _stats(solver))
