@@ -156,8 +156,8 @@ def read_timetable_json(path: Path, lang: str | None = None, units: bool = True)
                     file,
                     tr(
                         lang,
-                        "not valid JSON at line {l}, column {c}: {m}.",
-                        "ce n'est pas du JSON valide à la ligne {l}, colonne {c} : {m}.",
+                        "Cannot read it: not valid JSON at line {l}, column {c}: {m}.",
+                        "Illisible : ce n'est pas du JSON valide à la ligne {l}, colonne {c} : {m}.",
                         l=e.lineno,
                         c=e.colno,
                         m=e.msg,
@@ -195,8 +195,10 @@ def read_timetable_json(path: Path, lang: str | None = None, units: bool = True)
                     file,
                     tr(
                         lang,
-                        "This JSON is not a scheduler timetable (format {f}, version {v}): {g}.",
-                        "Ce JSON n'est pas un programme scheduler (format {f}, version {v}) : {g}.",
+                        "This JSON is not a scheduler timetable (format {f}, version {v}; it says {g}): "
+                        "not a timetable scheduler can use.",
+                        "Ce JSON n'est pas un programme scheduler (format {f}, version {v} ; il indique {g}) "
+                        ": pas un programme que scheduler peut utiliser.",
                         f=FORMAT,
                         v=VERSION,
                         g=_short(json.dumps(found_format, ensure_ascii=False)),
