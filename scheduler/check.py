@@ -44,19 +44,28 @@ def every_session_held(problem: Problem, tt: Timetable, lang: str) -> Iterator[V
     for s in problem.sessions:
         occ = seen.get(s.code, [])
         want = list(range(1, s.repeat + 1))
-        if sorted(occ) != want:
-            yield Violation(
-                "held",
-                tr(
-                    lang,
-                    "{s} is held {n} time(s), expected {k}.",
-                    "{s} a lieu {n} fois au lieu de {k}.",
-                    s=s.code,
-                    n=len(occ),
-                    k=s.repeat,
-                ),
-                s.code,
+        if sorted(occ) == want:
+            continue
+        if len(occ) != s.repeat:
+            message = tr(
+                lang,
+                "{s} is held {n} time(s), expected {k}.",
+                "{s} a lieu {n} fois au lieu de {k}.",
+                s=s.code,
+                n=len(occ),
+                k=s.repeat,
             )
+        else:  # the count is right, the occurrence numbers are not (a duplicate, or 0, or beyond Repeat)
+            message = tr(
+                lang,
+                "{s} is held {k} time(s) as it should, but numbered {got} instead of {want}.",
+                "{s} a bien lieu {k} fois, mais numérotée {got} au lieu de {want}.",
+                s=s.code,
+                k=s.repeat,
+                got=", ".join(map(str, sorted(occ))),
+                want=", ".join(map(str, want)),
+            )
+        yield Violation("held", message, s.code)
 
 
 def consecutive_slots_of_one_day(problem: Problem, tt: Timetable, lang: str) -> Iterator[Violation]:

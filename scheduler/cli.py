@@ -225,7 +225,7 @@ preferences_option = click.option(
 )
 @click.option(
     "--seed",
-    type=int,
+    type=click.IntRange(min=0, max=2**31 - 1),  # CP-SAT's random_seed is a 32-bit signed int
     default=0,
     show_default=True,
     help="Random seed: same inputs and seed, same timetable.",

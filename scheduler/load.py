@@ -8,9 +8,12 @@ reported as a hand edit, with its row, for the checker and for a rerun that must
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
+import re
 from dataclasses import dataclass, field, replace
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -109,41 +112,236 @@ def refuse_mixed_pair(path: Path, lang: str) -> None:
 # JSON
 
 
-def _load_json(path: Path, problem: Problem | None, lang: str) -> LoadedTimetable:
+class _BadNumber(str):
+    """`Infinity`, `-Infinity` or `NaN` as read: Python's json takes them, the format does not."""
+
+
+_LANGUAGE_FIELD = re.compile(r'"language"\s*:\s*"(fr|en)"')
+_MAX_SCHEMA_ISSUES = 10  # one damage often breaks many places; the first ones say what happened
+
+
+def _again(lang: str) -> str:
+    return tr(
+        lang,
+        "Re-run `scheduler solve` to rewrite it (do not edit timetable.json by hand).",
+        "Relancez `scheduler solve` pour le réécrire (ne modifiez pas timetable.json à la main).",
+    )
+
+
+def _refuse(issues: list[InputIssue], lang: str) -> InputError:
+    err = InputError(issues)
+    err.lang = lang  # type: ignore[attr-defined]
+    return err
+
+
+@functools.cache
+def _schema_validator() -> Any:
+    import jsonschema
+
+    schema = json.loads(resources.files("scheduler").joinpath("timetable.schema.json").read_text("utf-8"))
+    checker = jsonschema.FormatChecker(
+        formats=["date", "email"]
+    )  # email_or_empty is a oneOf: "" must fail "email"
+    return jsonschema.Draft202012Validator(schema, format_checker=checker)
+
+
+def read_timetable_json(path: Path, lang: str | None = None, units: bool = True) -> dict[str, Any]:
+    """timetable.json parsed and validated against docs/timetable.schema.json, or an `InputError` saying
+    where it is damaged (`at $.sessions[3].room: ...`), in the file's language when it can be found."""
     file = str(path)
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        row = getattr(e, "lineno", None)
-        raise InputError(
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        lang = lang or "en"
+        raise _refuse(
+            [InputIssue(file, tr(lang, "Cannot read it: {e}.", "Illisible : {e}.", e=e), _again(lang))], lang
+        ) from None
+    found = _LANGUAGE_FIELD.search(text)
+    lang = lang or (found.group(1) if found else "en")
+    try:
+        doc = json.loads(text, parse_constant=_BadNumber)
+    except json.JSONDecodeError as e:
+        raise _refuse(
             [
                 InputIssue(
                     file,
-                    tr(lang, "Not a readable JSON file: {e}", "Fichier JSON illisible : {e}", e=e),
+                    tr(
+                        lang,
+                        "Cannot read it: not valid JSON at line {l}, column {c}: {m}.",
+                        "Illisible : ce n'est pas du JSON valide à la ligne {l}, colonne {c} : {m}.",
+                        l=e.lineno,
+                        c=e.colno,
+                        m=e.msg,
+                    ),
+                    _again(lang),
+                    row=e.lineno,
+                )
+            ],
+            lang,
+        ) from None
+    except RecursionError:
+        raise _refuse(
+            [
+                InputIssue(
+                    file,
+                    tr(
+                        lang,
+                        "nested too deeply to be a timetable (lists or objects inside each other "
+                        "thousands of times).",
+                        "imbrication trop profonde pour un programme (listes ou objets les uns dans les "
+                        "autres des milliers de fois).",
+                    ),
+                    _again(lang),
+                )
+            ],
+            lang,
+        ) from None
+    if isinstance(doc, dict) and doc.get("language") in LANGUAGES:
+        lang = doc["language"]
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("version") != VERSION:
+        found_format = doc.get("format") if isinstance(doc, dict) else None
+        raise _refuse(
+            [
+                InputIssue(
+                    file,
+                    tr(
+                        lang,
+                        "This JSON is not a scheduler timetable (format {f}, version {v}; it says {g}): "
+                        "not a timetable scheduler can use.",
+                        "Ce JSON n'est pas un programme scheduler (format {f}, version {v} ; il indique {g}) "
+                        ": pas un programme que scheduler peut utiliser.",
+                        f=FORMAT,
+                        v=VERSION,
+                        g=_short(json.dumps(found_format, ensure_ascii=False)),
+                    ),
                     tr(
                         lang,
                         "Give the timetable.json written by scheduler.",
                         "Donnez le timetable.json écrit par scheduler.",
                     ),
-                    row=row,
                 )
-            ]
-        ) from None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("version") != VERSION:
-        raise InputError(
-            [
-                InputIssue(
-                    file,
-                    tr(
-                        lang,
-                        "This JSON is not a scheduler timetable (format {f}, version {v}).",
-                        "Ce JSON n'est pas un programme scheduler (format {f}, version {v}).",
-                        f=FORMAT,
-                        v=VERSION,
-                    ),
-                )
-            ]
+            ],
+            lang,
         )
+    try:
+        errors = sorted(_schema_validator().iter_errors(doc), key=lambda e: list(map(str, e.absolute_path)))
+    except RecursionError:
+        errors = []
+        doc = None
+    said = dict.fromkeys(f"{_json_path(e.absolute_path, lang)}: {_schema_message(e, lang)}" for e in errors)
+    issues = [InputIssue(file, text, _again(lang)) for text in list(said)[:_MAX_SCHEMA_ISSUES]]
+    if len(said) > _MAX_SCHEMA_ISSUES:
+        n = len(said) - _MAX_SCHEMA_ISSUES
+        issues.append(
+            InputIssue(file, tr(lang, "and {n} more like this.", "et {n} autres du même genre.", n=n))
+        )
+    if not issues and units and isinstance(doc, dict):
+        issues = _dangling_units(doc, file, lang)
+    if issues:
+        raise _refuse(issues, lang)
+    if not isinstance(doc, dict):
+        raise _refuse(
+            [InputIssue(file, tr(lang, "not a timetable.", "pas un programme."), _again(lang))], lang
+        )
+    return doc
+
+
+def _json_path(path: Any, lang: str) -> str:
+    out = "$"
+    for part in path:
+        out += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return tr(lang, "at {p}", "à {p}", p=out)
+
+
+def _schema_message(error: Any, lang: str) -> str:
+    """What is wrong, in the organiser's language (jsonschema says it in English only)."""
+    kind, want, got = error.validator, error.validator_value, error.instance
+    shown = json.dumps(got, ensure_ascii=False) if not isinstance(got, (dict, list)) else None
+    if isinstance(got, _BadNumber):
+        return tr(
+            lang,
+            "{v} is not a number JSON allows.",
+            "{v} n'est pas un nombre permis en JSON.",
+            v=str(got),
+        )
+    names = {
+        "object": ("an object {…}", "un objet {…}"),
+        "array": ("a list […]", "une liste […]"),
+        "string": ("text", "un texte"),
+        "integer": ("a whole number", "un nombre entier"),
+        "number": ("a number", "un nombre"),
+        "boolean": ("true or false", "true ou false"),
+        "null": ("null", "null"),
+    }
+    if kind == "type":
+        wanted = [want] if isinstance(want, str) else list(want)
+        en = " or ".join(names.get(w, (w, w))[0] for w in wanted)
+        fr = " ou ".join(names.get(w, (w, w))[1] for w in wanted)
+        actual = names["array" if isinstance(got, list) else "object"]
+        what = shown if shown is not None else tr(lang, *actual)
+        return tr(lang, "{v} should be {w}.", "{v} devrait être {w}.", v=_short(what), w=tr(lang, en, fr))
+    if kind == "required":
+        name = re.match(r"'(.*)' is a required property", error.message)  # one error per missing key
+        return tr(lang, "{k} is missing.", "{k} manque.", k=name.group(1) if name else ", ".join(want))
+    if kind == "additionalProperties":
+        extra = sorted(set(got) - set(error.schema.get("properties", {}))) if isinstance(got, dict) else []
+        return tr(lang, "unknown key {k}.", "clé inconnue {k}.", k=", ".join(extra))
+    if kind in ("enum", "const"):
+        allowed = ", ".join(json.dumps(x, ensure_ascii=False) for x in (want if kind == "enum" else [want]))
+        return tr(
+            lang,
+            "{v} is not allowed (expected {a}).",
+            "{v} n'est pas permis (attendu : {a}).",
+            v=_short(shown or "?"),
+            a=allowed,
+        )
+    if kind in ("minimum", "exclusiveMinimum"):
+        return tr(lang, "{v} is below {m}.", "{v} est inférieur à {m}.", v=shown, m=want)
+    if kind == "minLength":
+        return tr(lang, "must not be empty.", "ne doit pas être vide.")
+    if kind in ("pattern", "format", "oneOf"):
+        return tr(
+            lang, "{v} is not in the expected form.", "{v} n'a pas la forme attendue.", v=_short(shown or "?")
+        )
+    return tr(lang, "not as scheduler writes it ({k}).", "pas tel que scheduler l'écrit ({k}).", k=kind)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _dangling_units(doc: dict[str, Any], file: str, lang: str) -> list[InputIssue]:
+    """Participants' and speakers' sessions must name a session occurrence of the timetable."""
+    known = {(s["code"], s["occurrence"]) for s in doc["sessions"]}
+    issues = []
+    for group in ("participants", "speakers"):
+        for i, person in enumerate(doc[group]):
+            for j, unit in enumerate(person["sessions"]):
+                if (unit["code"], unit["occurrence"]) not in known:
+                    issues.append(
+                        InputIssue(
+                            file,
+                            tr(
+                                lang,
+                                "at $.{g}[{i}].sessions[{j}]: {c} occurrence {o} is not among the sessions.",
+                                "à $.{g}[{i}].sessions[{j}] : {c} occurrence {o} absente des sessions.",
+                                g=group,
+                                i=i,
+                                j=j,
+                                c=unit["code"],
+                                o=unit["occurrence"],
+                            ),
+                            _again(lang),
+                        )
+                    )
+    return issues[:_MAX_SCHEMA_ISSUES]
+
+
+def _load_json(path: Path, problem: Problem | None, lang: str) -> LoadedTimetable:
+    file = str(path)
+    # Units naming no session are looked for after the sessions are checked against the input: a code
+    # retyped there leaves its attendees dangling, and the retyped code is what to report.
+    doc = read_timetable_json(path, problem.language if problem else None, units=False)
     lang = doc.get("language") if doc.get("language") in LANGUAGES else lang
     issues: list[InputIssue] = []
     placements: list[Placement] = []
@@ -201,8 +399,9 @@ def _load_json(path: Path, problem: Problem | None, lang: str) -> LoadedTimetabl
                     column="participants",
                 )
             )
+    issues = issues or _dangling_units(doc, file, lang)
     if issues:
-        raise InputError(issues)
+        raise _refuse(issues, lang)
     solver = doc.get("solver") or {}
     stats = _stats({k: solver.get(k) for k, _, _ in SOLVER_ROWS})
     event = doc.get("event") or {}
@@ -445,11 +644,15 @@ def _load_xlsx(path: Path, problem: Problem | None, lang: str) -> LoadedTimetabl
             )
 
         occ_value = value(values, "occurrence")
-        try:
-            occurrence = 1 if is_blank(occ_value) else int(float(cell_text(occ_value).replace(",", ".")))
-        except ValueError:
+        occurrence = 1 if is_blank(occ_value) else _whole(occ_value)
+        if occurrence is None:
             issue(
-                "occurrence", "'{v}' is not a number.", "« {v} » n'est pas un nombre.", v=cell_text(occ_value)
+                "occurrence",
+                "'{v}' is not an occurrence number.",
+                "« {v} » n'est pas un numéro d'occurrence.",
+                "Give 1 for the first time the session runs, 2 for the second…",
+                "Indiquez 1 pour la première fois que la session a lieu, 2 pour la deuxième…",
+                v=cell_text(occ_value),
             )
             continue
         slot_ref = cell_text(value(values, "slot"))
@@ -520,10 +723,10 @@ def _load_xlsx(path: Path, problem: Problem | None, lang: str) -> LoadedTimetabl
             written_seats[(code, occurrence)] = min(c for c in caps if c is not None)
 
     if issues:  # the Participants sheet is only checked against a readable Sessions sheet
-        raise InputError(issues)
+        raise _refuse(issues, lang)
     allocation = _participants(loaded.sheets, placements, written_slots, problem, lang, file, issues)
     if issues:
-        raise InputError(issues)
+        raise _refuse(issues, lang)
     info, solver = _quality_values(loaded.sheets)
     title = cell_text(info.get("title")) or _programme_title(loaded.sheets)
     timetable = Timetable(tuple(placements), allocation, _stats(solver))
@@ -558,10 +761,11 @@ def _whole(v: object) -> int | None:
     if isinstance(v, bool) or v is None:
         return None
     try:
-        n = int(float(cell_text(v).replace(",", ".")))
-    except ValueError:
+        x = float(cell_text(v).replace(",", "."))
+        n = int(x)
+    except (ValueError, OverflowError):  # text, inf, nan, 1e400
         return None
-    return n if n > 0 else None
+    return n if n > 0 and n == x else None
 
 
 def _header(sheet: RawSheet) -> tuple[int, list[object]]:
@@ -742,13 +946,9 @@ def recorded_input(path: str | os.PathLike[str]) -> RecordedInput:
             ]
         )
     if p.suffix.casefold() == ".json":
-        try:
-            doc = json.loads(p.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-            doc = None
-        event = doc.get("event") if isinstance(doc, dict) else None
-        event = event if isinstance(event, dict) else {}
-        lang = doc.get("language") if isinstance(doc, dict) and doc.get("language") in LANGUAGES else "en"
+        doc = read_timetable_json(p)  # a damaged file says where, rather than "records no input"
+        event = doc["event"]
+        lang = doc["language"]
         source, fingerprint = event.get("source_file"), event.get("fingerprint")
         wishes = event.get("preferences_file")
     else:

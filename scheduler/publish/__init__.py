@@ -155,19 +155,9 @@ def load_published_source(path: Path) -> dict[str, Any]:
                 "`scheduler solve`, ou indiquez le chemin d'un timetable.json."
             )
         raise InputError([InputIssue(str(source), "File not found. / Fichier introuvable.", hint)])
-    try:
-        data = json.loads(source.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(
-            [
-                InputIssue(
-                    str(source),
-                    f"Cannot read this timetable ({exc}). / Impossible de lire ce fichier ({exc}).",
-                    "Run `scheduler solve` again to rewrite it. / "
-                    "Relancez `scheduler solve` pour le réécrire.",
-                )
-            ]
-        ) from exc
+    from scheduler.load import read_timetable_json
+
+    data = read_timetable_json(source)  # validated against docs/timetable.schema.json: damage is located
     if not isinstance(data, dict):
         data = {}
     _check(data, str(source), str(data.get("language") or "en"))
