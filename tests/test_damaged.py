@@ -103,7 +103,7 @@ def test_damaged_json_is_refused_where_it_is_damaged(
     path = damaged_json(solved, tmp_path, change)
     args = {"check": [], "agendas": ["-o", str(tmp_path / "ag")], "publish": ["-o", str(tmp_path / "pub")]}
     res = run(command, str(path), *args[command])
-    assert res.exit_code == 2, res.output
+    assert res.exit_code == 3, res.output
     assert str(path) in res.output and said in res.output, res.output
     again = ("Relancez `scheduler solve`", "Donnez le timetable.json", "Re-run `scheduler solve`")
     assert any(a in res.output for a in again), res.output
@@ -113,7 +113,7 @@ def test_damaged_json_is_refused_where_it_is_damaged(
 def test_english_timetable_is_refused_in_english(solved: Path, tmp_path: Path) -> None:
     path = damaged_json(solved, tmp_path, lambda d: d.update(language="en", solver=[1]))
     res = run("check", str(path))
-    assert res.exit_code == 2
+    assert res.exit_code == 3
     assert "at $.solver: a list […] should be an object {…}. Re-run `scheduler solve`" in res.output
 
 
@@ -123,7 +123,7 @@ def test_many_damages_are_grouped(solved: Path, tmp_path: Path) -> None:
             s["occurrence"] = 0
 
     res = run("check", str(damaged_json(solved, tmp_path, every_occurrence_zero)))
-    assert res.exit_code == 2
+    assert res.exit_code == 3
     lines = [line for line in res.output.splitlines() if line.startswith("  - ")]
     assert len(lines) == 11, res.output
     assert "et 20 autres du même genre" in lines[-1]
@@ -183,7 +183,7 @@ def test_edited_workbook_cell_is_located(
 ) -> None:
     path = _edit_sessions(solved, tmp_path / "t.xlsx", column, value)
     res = run("check", str(default_input().resolve()), str(path))
-    assert res.exit_code == 2, res.output
+    assert res.exit_code == 3, res.output
     located = [line for line in res.output.splitlines() if f"Sessions, ligne 3, colonne {column}:" in line]
     assert len(located) == 1 and said in located[0], res.output
     assert res.output.startswith("Le fichier d'entrée comporte")  # the input's language, all through
@@ -194,7 +194,7 @@ def test_edited_workbook_refused_by_a_rerun(solved: Path, tmp_path: Path) -> Non
     res = run(
         "solve", str(default_input().resolve()), "--previous", str(path), "-o", str(tmp_path / "new.xlsx")
     )
-    assert res.exit_code == 2, res.output
+    assert res.exit_code == 3, res.output
     assert "Sessions, ligne 3, colonne Occurrence: « 1e400 »" in res.output, res.output
     assert not (tmp_path / "new.xlsx").exists()
 
@@ -213,7 +213,7 @@ def test_workbook_saved_by_libreoffice(solved: Path, tmp_path: Path) -> None:
     assert saved.is_file()
     assert openpyxl.load_workbook(saved)["Sessions"].cell(row=3, column=2).value == -1
     res = run("check", str(default_input().resolve()), str(saved))
-    assert res.exit_code == 2, res.output
+    assert res.exit_code == 3, res.output
     assert "Sessions, ligne 3, colonne Occurrence: « -1 »" in res.output, res.output
 
 
@@ -249,7 +249,7 @@ def _parsed(html: str) -> _Elements:
 def test_kind_outside_the_schema_is_refused(solved: Path, tmp_path: Path) -> None:
     path = damaged_json(solved, tmp_path, _set("sessions.0.kind", PAYLOADS[0]))
     res = run("publish", str(path), "-o", str(tmp_path / "pub"))
-    assert res.exit_code == 2 and "$.sessions[0].kind" in res.output, res.output
+    assert res.exit_code == 3 and "$.sessions[0].kind" in res.output, res.output
 
 
 @pytest.mark.parametrize("payload", PAYLOADS)

@@ -674,7 +674,8 @@ def test_load_explains_missing_or_foreign_files(sample: dict[str, Any], tmp_path
     (tmp_path / "bad.json").write_text(json.dumps(bad), encoding="utf-8")
     with pytest.raises(InputError) as located:
         load_published_source(tmp_path / "bad.json")
-    assert located.value.issues[0].row == 2 and "n'a pas de" in located.value.issues[0].message
+    # Located by the schema: the second session's start, in the timetable's language.
+    assert "$.sessions[1].start" in located.value.issues[0].message, located.value.issues[0].message
 
 
 def test_unwritable_output_is_an_output_error(sample: dict[str, Any], tmp_path: Path) -> None:
