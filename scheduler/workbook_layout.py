@@ -1052,24 +1052,38 @@ def fit_rows(ws: Worksheet, *, spill: bool = True) -> None:
     for (r, c), cell in ws._cells.items():
         if cell.value is not None:
             rows.setdefault(r, {})[c] = cell.value
+    # Font size, bold and wrap of each style, looked up once: reading them through openpyxl's style proxies
+    # cell by cell was most of the time on the sign-in sheets of a congress (hundreds of thousands of rows).
+    looks: dict[tuple[int, ...], tuple[float, bool, bool]] = {}
     for (r, c), cell in sorted(ws._cells.items()):
         value = cell.value
-        if value is None or widths[c] == 0:  # a hidden column is neither shown nor printed
+        if value is None or value == "" or widths[c] == 0:  # a hidden column is neither shown nor printed
             continue
         r1, c1 = merged.get((r, c), (r, c))
         width = sum(widths[col] for col in range(c, c1 + 1))
         if r == filter_row:
             width -= FILTER_BUTTON
-        size = float(cell.font.sz or DEFAULT_SIZE)
+        key = tuple(cell._style) if cell._style is not None else ()
+        look = looks.get(key)
+        if look is None:
+            look = looks[key] = (
+                float(cell.font.sz or DEFAULT_SIZE),
+                bool(cell.font.b),
+                bool(cell.alignment.wrap_text),
+            )
+        size, bold, wraps = look
         if isinstance(value, str):
             text = value
-            if not cell.alignment.wrap_text:
+            if not wraps:
                 one_line = "\n" not in text
-                fits = text_width(text, size=size, bold=bool(cell.font.b)) <= usable_width(width)
-                runs_on = spill and one_line and _can_spill(rows.get(r, {}), c, c1, text, cell, widths)
-                if not (one_line and fits) and not runs_on:
+                fits = one_line and text_width(text, size=size, bold=bold) <= usable_width(width)
+                if not fits and not (
+                    spill and one_line and _can_spill(rows.get(r, {}), c, c1, text, cell, widths)
+                ):
                     cell.alignment = _wrapping(cell.alignment)
-            height = text_height(cell_lines(cell, width), size)
+                    wraps = True
+            lines = wrapped_lines(text, width, size=size, bold=bold) if wraps else text.count("\n") + 1
+            height = text_height(lines, size)
         elif isinstance(value, int | float | dt.date | dt.time):
             height = text_height(1, size)
         else:
