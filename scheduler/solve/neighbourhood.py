@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from scheduler.clock import solve_stoppably
+from scheduler.clock import STOP, solve_stoppably
 from scheduler.problem import Problem, Slot
 from scheduler.solve.candidates import Candidates, Unit
 from scheduler.timetable import Placement, Timetable
@@ -44,9 +44,10 @@ def improve(
     seconds: float,
     seed: int = 0,
     workers: int = 1,
-    should_stop: Callable[[], bool] = lambda: False,
+    should_stop: Callable[[], bool] = lambda: bool(STOP),
 ) -> Improved:
-    """Improve the timetable and its allocation for `seconds`; never returns anything worse."""
+    """Improve the timetable and its allocation for `seconds`; never returns anything worse. A stop request
+    (Ctrl-C, SIGTERM) ends it after the round under way, which CP-SAT itself cuts short."""
     rng = random.Random(seed)
     deadline = time.perf_counter() + seconds
     state = _State(problem, cand, timetable, allocation)
