@@ -94,6 +94,32 @@ def _assert_best_written(out: Path, screen: str) -> None:
     assert sum(len(s["attendees"]) for s in doc["sessions"]) > 0  # the allocation so far, not an empty one
 
 
+def _ctrl_c_when(
+    event: Path, out: Path, phase: str, seconds: float, pause: float
+) -> tuple[int, float, str, list[str]] | None:
+    """Run the solve in a pseudo-terminal, type Ctrl-C `pause` s after `phase` shows: (exit code, seconds from
+    the key to the end, the screen, processes of its group still alive), or None when it ended before."""
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: a session of its own, the pseudo-terminal its controlling terminal
+        os.execvp(sys.executable, _command(event, out))
+    seen = bytearray()
+    try:
+        if not _read_until(fd, phase, seconds, seen):
+            os.waitpid(pid, 0)
+            return None
+        time.sleep(pause)
+        os.write(fd, b"\x03")  # Ctrl-C, as typed
+        pressed = time.monotonic()
+        _drain(fd, seen)
+        _, status = os.waitpid(pid, 0)
+        took = time.monotonic() - pressed
+    finally:
+        os.close(fd)
+    return os.waitstatus_to_exitcode(status), took, _plain(bytes(seen)), _workers_left(pid)
+
+
 # The phases as the progress lines name them, and where the work must stop.
 PHASES = [
     "Exact method",
@@ -106,29 +132,15 @@ PHASES = [
 
 @pytest.mark.parametrize("phase", PHASES)
 def test_ctrl_c_in_a_terminal_at_each_phase(crowd: Path, tmp_path: Path, phase: str) -> None:
-    import pty
-
     out = tmp_path / "t.xlsx"
-    pid, fd = pty.fork()
-    if pid == 0:  # the child: a session of its own, the pseudo-terminal its controlling terminal
-        os.execvp(sys.executable, _command(crowd, out))
-    seen = bytearray()
-    try:
-        if not _read_until(fd, phase, LIMIT + 30, seen):
-            pytest.skip(f"the solve ended before {phase!r} (this machine's path): {_plain(bytes(seen))}")
-        time.sleep(0.3)  # well inside the phase
-        os.write(fd, b"\x03")  # Ctrl-C, as typed
-        pressed = time.monotonic()
-        _drain(fd, seen)
-        _, status = os.waitpid(pid, 0)
-        took = time.monotonic() - pressed
-    finally:
-        os.close(fd)
-    screen = _plain(bytes(seen))
-    assert os.waitstatus_to_exitcode(status) == 130, screen
+    ended = _ctrl_c_when(crowd, out, phase, LIMIT + 30, 0.3)  # 0.3 s: well inside the phase
+    if ended is None:
+        pytest.skip(f"the solve ended before {phase!r} (this machine's path)")
+    code, took, screen, left = ended
+    assert code == 130, screen
     assert took <= STOPPED_WITHIN + _writing_seconds(screen) + MARGIN, (took, screen)
     _assert_best_written(out, screen)
-    assert not _workers_left(pid), _workers_left(pid)
+    assert not left, left
 
 
 @pytest.mark.parametrize("phase", ["Improving (simulated annealing)", "Who goes where"])
@@ -158,27 +170,15 @@ def test_sigterm_to_the_process_group_at_a_phase(crowd: Path, tmp_path: Path, ph
 
 def test_ctrl_c_while_reading_writes_nothing(tmp_path: Path) -> None:
     """Nothing is worth saving before the event is read: the command ends at once, exit 130, no file."""
-    import pty
-
     big = tmp_path / "big.xlsx"
     generate_event(big, sessions=120, participants=8000, rooms=12, slots=16, days=2, seed=2)
     out = tmp_path / "t.xlsx"
-    pid, fd = pty.fork()
-    if pid == 0:
-        os.execvp(sys.executable, _command(big, out))
-    seen = bytearray()
-    try:
-        assert _read_until(fd, "Reading the input", 30, seen), _plain(bytes(seen))
-        os.write(fd, b"\x03")
-        pressed = time.monotonic()
-        _drain(fd, seen)
-        _, status = os.waitpid(pid, 0)
-        took = time.monotonic() - pressed
-    finally:
-        os.close(fd)
-    screen = _plain(bytes(seen))
+    ended = _ctrl_c_when(big, out, "Reading the input", 30, 0.0)
+    assert ended is not None
+    code, took, screen, left = ended
     if "Solving" in screen.split("Reading the input", 1)[-1].split("Interrupted")[0]:
         pytest.skip("the reading was over before the Ctrl-C arrived")
-    assert os.waitstatus_to_exitcode(status) == 130, screen
+    assert code == 130, screen
     assert took <= STOPPED_WITHIN + MARGIN, (took, screen)
+    assert not left, left
     assert "nothing was written" in screen and not out.exists() and not out.with_suffix(".json").exists()
