@@ -207,15 +207,19 @@ def _run(*args: str) -> tuple[int, str]:
 
 
 def _find_moves(problem: Problem, tt: Timetable) -> tuple[Placement, Placement, Placement]:
-    """A one-slot session, a legal place to move it by hand (another free room in its slot: every
-    attendee's agenda stays valid), and a place no timetable could give it (a room it does not fit)."""
+    """A one-slot session, a legal place to move it by hand (another free room, in its slot first, else
+    at another time: every attendee's agenda stays valid), and a place no timetable could give it (a room
+    it does not fit). Other times are tried too because which timetable a 5-s solve finds depends on the
+    machine's load: on a busy CI machine no room of any session's own slot was free and large enough."""
     for p in tt.placements:
         if problem.session_by_code[p.session].length != 1 or p.locked:
             continue
         others = tuple(q for q in tt.placements if q != p)
         legal = illegal = None
-        for room in problem.rooms:
-            moved = Placement(p.session, p.slots, room.name, p.occurrence)
+        places = [(p.slots, room.name) for room in problem.rooms]
+        places += [((s.id,), room.name) for s in problem.slots if (s.id,) != p.slots for room in problem.rooms]
+        for slots, room in places:
+            moved = Placement(p.session, slots, room, p.occurrence)
             if moved == p:
                 continue
             if legal is None and not check(problem, Timetable((*others, moved), tt.allocation, tt.stats)):
