@@ -63,7 +63,7 @@ def friendly(command: Callable[..., Any]) -> Callable[..., Any]:
                     lang,
                     "The input has {n} problem(s):",
                     "Le fichier d'entrée comporte {n} problème(s) :",
-                    n=len(exc.issues),
+                    n=exc.total,
                 )
             )
             from .read import describe

@@ -54,8 +54,10 @@ class InputError(SchedulerError):
 
     exit_code = EXIT_INPUT
 
-    def __init__(self, issues: list[InputIssue]):
+    def __init__(self, issues: list[InputIssue], *, total: int | None = None):
         self.issues = list(issues)
+        # Problems found, listed or only counted ("... and N more like this"): what the summary line says.
+        self.total = len(self.issues) if total is None else total
         super().__init__("\n".join(str(i) for i in self.issues))
 
 

@@ -217,7 +217,8 @@ def _find_moves(problem: Problem, tt: Timetable) -> tuple[Placement, Placement, 
         others = tuple(q for q in tt.placements if q != p)
         legal = illegal = None
         places = [(p.slots, room.name) for room in problem.rooms]
-        places += [((s.id,), room.name) for s in problem.slots if (s.id,) != p.slots for room in problem.rooms]
+        others_slots = [(s.id,) for s in problem.slots if (s.id,) != p.slots]
+        places += [(slots, room.name) for slots in others_slots for room in problem.rooms]
         for slots, room in places:
             moved = Placement(p.session, slots, room, p.occurrence)
             if moved == p:

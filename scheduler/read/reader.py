@@ -25,35 +25,119 @@ __all__ = ["describe", "read_problem"]
 # dragged down a whole column) once gave a million "Capacity is required" issues: 1.4 GiB and 150 MB of
 # text. The first ones say what to fix; the others are counted.
 MAX_NOTES_PER_SHEET = 100
+# Messages of one kind (same sheet, column and wording) shown before the rest are grouped as "and N more
+# like this": one merged range once gave 100,001 lines alike and one bad CSV field 1,331, burying the rest.
+SHOWN_PER_KIND = 3
+
+_Kind = tuple[str, bool, str, str]  # sheet, warning, English wording (before values), column
+
+
+def _kind(note: Note) -> _Kind:
+    return (note.sheet, note.warning, note.en, note.column)
+
+
+class _Rows:
+    """Some rows of one kind of message, as runs ("8-5004, 5012, ..."): bounded however many."""
+
+    def __init__(self) -> None:
+        self.runs: list[list[int]] = []
+        self.more = False
+
+    def add(self, row: int) -> None:
+        if self.runs and self.runs[-1][0] <= row <= self.runs[-1][1] + 1:
+            self.runs[-1][1] = max(row, self.runs[-1][1])
+        elif len(self.runs) < 8:
+            self.runs.append([row, row])
+        else:
+            self.more = True
+
+    def __str__(self) -> str:
+        shown = [f"{a}" if a == b else f"{a}-{b}" for a, b in self.runs]
+        return ", ".join(shown) + (", ..." if self.more else "")
 
 
 class _Notes(list):
-    """The reader's notes, at most `MAX_NOTES_PER_SHEET` issues and as many warnings per sheet; the
-    others are counted in `dropped` (sheet, warning) -> how many."""
+    """The reader's notes: at most `SHOWN_PER_KIND` of one kind and `MAX_NOTES_PER_SHEET` in all per
+    sheet (issues and warnings apart); the others are counted, never held, so a million alike cost
+    nothing. `finished` puts the counts where the organiser reads them."""
 
     def __init__(self, notes: list[Note]):
         super().__init__()
         self.kept: dict[tuple[str, bool], int] = {}
         self.dropped: dict[tuple[str, bool], int] = {}
+        self.per_kind: dict[_Kind, int] = {}
+        self.alike: dict[_Kind, tuple[Note, int, _Rows]] = {}  # first dropped, how many, which rows
         self.last_dropped = False
         for n in notes:
             self.append(n)
 
     def append(self, note: Note) -> None:
-        key = (note.sheet, note.warning)
-        self.last_dropped = self.kept.get(key, 0) >= MAX_NOTES_PER_SHEET
-        if self.last_dropped:
+        kind, key = _kind(note), (note.sheet, note.warning)
+        self.last_dropped = True
+        if self.per_kind.get(kind, 0) >= SHOWN_PER_KIND:
+            first, n, rows = self.alike.get(kind, (note, 0, _Rows()))
+            if note.row is not None:
+                rows.add(note.row)
+            self.alike[kind] = (first, n + 1, rows)
+            return
+        if self.kept.get(key, 0) >= MAX_NOTES_PER_SHEET:
             self.dropped[key] = self.dropped.get(key, 0) + 1
             return
+        self.last_dropped = False
         self.kept[key] = self.kept.get(key, 0) + 1
+        self.per_kind[kind] = self.per_kind.get(kind, 0) + 1
         super().append(note)
+
+    def extend(self, notes) -> None:  # type: ignore[override]  # through `append`, to be counted
+        for n in notes:
+            self.append(n)
+
+    def __delitem__(self, index) -> None:  # tables.py sets a sheet's header notes aside for later
+        gone = self[index] if isinstance(index, slice) else [self[index]]
+        for n in gone:
+            self.kept[(n.sheet, n.warning)] -= 1
+            self.per_kind[_kind(n)] -= 1
+        super().__delitem__(index)
 
     def __setitem__(self, index, value) -> None:  # people.py amends the note it has just added
         if index == -1 and self.last_dropped:
             return
         super().__setitem__(index, value)
 
-    def summaries(self) -> list[Note]:
+    def total(self, warning: bool) -> int:
+        """How many issues (or warnings) were found, listed or only counted."""
+        alike = sum(n for (_, w, _, _), (_, n, _) in self.alike.items() if w == warning)
+        listed = sum(n for (_, w), n in self.kept.items() if w == warning)
+        return listed + alike + sum(n for (_, w), n in self.dropped.items() if w == warning)
+
+    def finished(self) -> list[Note]:
+        """The notes kept, each kind's "and N more like this" right after its last one shown, then each
+        sheet's count of notes not listed."""
+        out: list[Note] = []
+        shown: dict[_Kind, int] = {}
+        for note in self:
+            out.append(note)
+            kind = _kind(note)
+            shown[kind] = shown.get(kind, 0) + 1
+            if shown[kind] == self.per_kind.get(kind) and kind in self.alike:
+                out.append(self._alike_note(*self.alike[kind]))
+        return out + self._summaries()
+
+    @staticmethod
+    def _alike_note(first: Note, n: int, rows: _Rows) -> Note:
+        where = {"rows": str(rows)} if rows.runs else {}
+        return Note(
+            "... and {n} more like this" + (" (rows {rows})." if rows.runs else "."),
+            "... et {n} autre(s) du même genre" + (" (lignes {rows})." if rows.runs else "."),
+            "Fix them the same way.",
+            "Corrigez-les de la même façon.",
+            sheet=first.sheet,
+            column=first.column,
+            warning=first.warning,
+            values={"n": n, **where},
+        )
+
+    def _summaries(self) -> list[Note]:
         return [
             Note(
                 "... and {n} more problem(s) in this sheet, not listed."
@@ -134,11 +218,13 @@ def read_problem(
     except Unreadable as e:
         shown = str(failing)
         language = lang if lang in ("en", "fr") else guess_language(failing)
+        found = _Notes(e.notes)
         err = InputError(
             [
                 InputIssue(shown, n.message(language), n.hint(language), n.sheet, n.row, n.column)
-                for n in e.notes
-            ]
+                for n in found.finished()
+            ],
+            total=found.total(warning=False) + found.total(warning=True),
         )
         err.lang = language  # type: ignore[attr-defined]  # the CLI words its summary line with it
         raise err from None
@@ -152,14 +238,15 @@ def read_problem(
     participants = read_people(r, slots, sessions)
     settings, title = read_settings(r)
     language = r.language(lang)
-    list.extend(notes, notes.summaries())
+    total = notes.total(warning=False)
+    r.notes = notes.finished()
     issues = [
         InputIssue(r.file_of(n.sheet), n.message(language), n.hint(language), n.sheet, n.row, n.column)
         for n in r.notes
         if not n.warning
     ]
     if issues:
-        err = InputError(issues)
+        err = InputError(issues, total=total)
         err.lang = language  # type: ignore[attr-defined]
         raise err
     warnings = tuple(
