@@ -33,7 +33,7 @@ def claimed_loss(result) -> int:
 
 
 def test_the_annealing_runs_beside_cp_sats_bound(event):
-    result = solve(event, time_limit=25, workers=2)
+    result = solve(event, time_limit=10, workers=2)
     stats = result.timetable.stats
     assert stats.status in ("FEASIBLE", "OPTIMAL") and stats.final
     assert check(event, result.timetable) == []
@@ -103,9 +103,9 @@ def test_big_events_give_the_whole_time_to_the_solve(event, monkeypatch):
     from scheduler.pipeline import reserves
 
     began = time.perf_counter()
-    result = plan(event, time_limit=20, workers=2)  # before, 90 % of it went to the solve, 2 s to improve()
+    result = plan(event, time_limit=10, workers=2)  # before, 90 % of it went to the solve, 2 s to improve()
     assert result.improved is None and not result.violations
     # The solve has all but the allocation's and the checks' shares; the whole plan keeps to the limit.
-    kept = sum(reserves(event, 20))
-    assert result.timetable.stats.seconds > 0.95 * (20 - kept)
-    assert time.perf_counter() - began < 20 * 1.05 + 1
+    kept = sum(reserves(event, 10))
+    assert result.timetable.stats.seconds > 0.95 * (10 - kept)
+    assert time.perf_counter() - began < 10 * 1.05 + 1
