@@ -31,6 +31,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.worksheet.pagebreak import Break
 
+from scheduler.contract import CELL_TEXT_MAX
 from scheduler.errors import OutputError, SchedulerError
 from scheduler.i18n import LANGUAGES, day_label, tr
 from scheduler.problem import Kind, Participant, Problem, Session
@@ -545,7 +546,9 @@ def agendas_html(agendas: list[PersonAgenda], event_title: str, lang: str) -> st
 def _cell_text(text: object) -> str:
     """Text openpyxl can store, never read as a formula by a spreadsheet."""
     s = ILLEGAL_CHARACTERS_RE.sub("", str(text))
-    return "'" + s if s[:1] in ("=", "+", "-", "@") else s
+    if len(s) > CELL_TEXT_MAX - 1:  # the most a cell holds, the quote below included
+        s = s[: CELL_TEXT_MAX - 2] + "…"
+    return "'" + s if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s
 
 
 def agendas_xlsx(agendas: list[PersonAgenda], event_title: str, lang: str) -> bytes:

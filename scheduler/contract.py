@@ -399,3 +399,8 @@ def accepted_names(names_en: Sequence[str], names_fr: Sequence[str]) -> tuple[st
     en = list(dict.fromkeys([*names_en, *names_fr]))
     fr = list(dict.fromkeys([*names_fr, *names_en]))
     return " / ".join(en), " / ".join(fr)
+
+
+# The most a cell of Excel or LibreOffice holds. Longer text (a CSV can carry any) is cut on reading, with a
+# warning, and every writer guards it too, so no output cell exceeds it.
+CELL_TEXT_MAX = 32_767

@@ -28,7 +28,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
-from scheduler.contract import KIND_LABELS
+from scheduler.contract import CELL_TEXT_MAX, KIND_LABELS
 from scheduler.errors import OutputError
 from scheduler.i18n import day_label, tr
 from scheduler.problem import Kind, Problem, Session, Slot
@@ -413,6 +413,8 @@ def _put(ws: Worksheet, row: int, col: int, value: Any, **style: Any) -> Cell:
     if isinstance(value, str):
         # XML turns a bare CR into LF on reading: write line breaks as they will be read.
         value = ILLEGAL_CHARACTERS_RE.sub("", value).replace("\r\n", "\n").replace("\r", "\n")
+        if len(value) > CELL_TEXT_MAX:  # the reader cut (and said) longer input; this guards any other path
+            value = value[: CELL_TEXT_MAX - 1] + "…"
         cell.value = value
         cell.data_type = "s"
         if value.startswith(_DANGEROUS_START):

@@ -471,3 +471,113 @@ def test_solve_killed_at_random_moments(event: Path, tmp_path: Path) -> None:
     assert subprocess.run(args, capture_output=True, timeout=60).returncode == 0
     assert read_run_id(out) == read_run_id(out.with_suffix(".json"))
     assert not list(out.parent.glob(".~*"))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Huge text: no cell beyond what a spreadsheet holds, in bounded time
+
+
+def _sample_as_csv(folder: Path, title: str | None = None) -> Path:
+    """The sample as a CSV folder, one file per sheet (a CSV field can be any length: `title` for the first
+    session, when given)."""
+    import csv
+
+    from openpyxl import load_workbook
+
+    folder.mkdir()
+    for ws in load_workbook(SAMPLE, read_only=True):
+        rows = [["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)]
+        if ws.title == "Sessions" and title is not None:
+            header = next(i for i, r in enumerate(rows) if "Titre" in r)
+            rows[header + 1][rows[header].index("Titre")] = title
+        with (folder / f"{ws.title}.csv").open("w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerows(rows)
+    return folder
+
+
+def test_a_100000_character_title_is_cut_with_a_warning_in_every_workbook(tmp_path: Path) -> None:
+    """One title of 100,001 characters, formula-like, in the sample as a CSV folder."""
+    from openpyxl import load_workbook
+
+    from scheduler.contract import CELL_TEXT_MAX
+
+    folder = _sample_as_csv(tmp_path / "csv", "=" + "Coopérer" * 12_500)
+    out = tmp_path / "out" / "timetable.xlsx"
+    began = time.monotonic()
+    res = CliRunner().invoke(main, ["solve", str(folder), "-o", str(out), "-q", "--time-limit", "5"])
+    assert res.exit_code == 0, res.output
+    assert "100001 caractères" in res.output and "coupé à 32767" in res.output, res.output
+    agendas = CliRunner().invoke(main, ["agendas", str(out.with_suffix(".json")), "-o", str(tmp_path / "ag")])
+    assert agendas.exit_code == 0, agendas.output
+    assert time.monotonic() - began < 120  # bounded: before, laying such text out took minutes
+    for path in [out, *sorted((tmp_path / "ag").glob("*.xlsx"))]:
+        wb = load_workbook(path)
+        texts = [c for ws in wb for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+        assert max(len(c.value) for c in texts) <= CELL_TEXT_MAX, path
+        ours = [c for c in texts if c.value.lstrip("'").startswith("=Coop")]
+        assert ours and all(c.data_type == "s" for c in ours), path  # text, never a formula
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Inputs that are not files: refused at once, located, in the input's place
+
+
+def _odd_input(kind: str, folder: Path) -> Path:
+    path = folder / f"{kind}.xlsx"
+    if kind == "fifo":
+        os.mkfifo(path)  # reading it would wait for a writer forever
+    elif kind == "dev-zero":
+        return Path("/dev/zero")  # reading it would never end
+    elif kind == "symlink-loop":
+        path.symlink_to(path.name)
+    elif kind == "sparse-2-GB":
+        with path.open("wb") as f:
+            f.truncate(2 * 2**30)  # 2 GB of holes: no disk used, but reading it whole would take 2 GB
+    return path
+
+
+ODD_INPUTS = {
+    "fifo": "not a regular file",
+    "dev-zero": "not a regular file",
+    "symlink-loop": "symbolic link that leads back to itself",
+    "sparse-2-GB": "too large (2048 MB",
+}
+
+
+@pytest.mark.parametrize("kind", ODD_INPUTS)
+@pytest.mark.parametrize("where", ["input", "--preferences", "a sheet of a CSV folder"])
+def test_an_input_that_is_no_file_is_refused_at_once(tmp_path: Path, kind: str, where: str) -> None:
+    out = tmp_path / "out" / "timetable.xlsx"
+    if where == "input":
+        odd = _odd_input(kind, tmp_path)
+        args = ["solve", str(odd)]
+    elif where == "--preferences":
+        odd = _odd_input(kind, tmp_path)
+        args = ["solve", str(SAMPLE), "--preferences", str(odd)]
+    else:
+        folder = _sample_as_csv(tmp_path / "csv")
+        (folder / "Sessions.csv").unlink()
+        odd = _odd_input(kind, folder)
+        if kind == "dev-zero":
+            (folder / "Sessions.csv").symlink_to(odd)
+        elif kind == "symlink-loop":
+            odd.unlink()
+            (folder / "Sessions.csv").symlink_to("Sessions.csv")
+        else:
+            odd.rename(folder / "Sessions.csv")
+        odd = folder / "Sessions.csv"
+        args = ["solve", str(folder)]
+    began = time.monotonic()
+    res = subprocess.run(
+        [sys.executable, "-m", "scheduler", *args, "-o", str(out), "--lang", "en", "-q"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert time.monotonic() - began < 30, "bounded time"
+    assert res.returncode == 3, (res.returncode, res.stdout, res.stderr)
+    said = res.stdout + res.stderr
+    assert ODD_INPUTS[kind] in said and odd.name in said, said
+    assert "Traceback" not in said
+    assert not out.parent.exists()  # nothing written

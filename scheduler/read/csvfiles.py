@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from dataclasses import replace
 from pathlib import Path
 
 from scheduler.read.workbook import (
@@ -19,6 +20,7 @@ from scheduler.read.workbook import (
     Loaded,
     Note,
     RawSheet,
+    Unreadable,
     fail,
     read_bytes,
 )
@@ -60,7 +62,9 @@ def sniff_delimiter(text: str) -> str:
 def _csv_files(folder: Path) -> list[Path]:
     try:
         return sorted(
-            (p for p in folder.iterdir() if p.is_file() and p.suffix.casefold() in _CSV_SUFFIXES),
+            # Not only regular files: a FIFO, a device or a broken link named like a sheet is refused by
+            # name when read, never skipped in silence (it was then called a missing sheet).
+            (p for p in folder.iterdir() if not p.is_dir() and p.suffix.casefold() in _CSV_SUFFIXES),
             key=lambda p: p.name,
         )
     except OSError as e:
@@ -110,7 +114,14 @@ def load_csv_folder(folder: Path, shown: str) -> Loaded:
     names = _sheet_names(files)
     budget = CellBudget()
     for p in files:
-        data = read_bytes(p)
+        try:
+            data = read_bytes(p)
+        except Unreadable as e:  # say which file of the folder it is (a FIFO, a loop, a huge file)
+            named = [
+                replace(n, en="{file}: " + n.en, fr="{file} : " + n.fr, values={**n.values, "file": p.name})
+                for n in e.notes
+            ]
+            raise Unreadable(named) from None
         total += len(data)
         if total > MAX_TOTAL_BYTES:
             raise fail(

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from scheduler.contract import (
+    CELL_TEXT_MAX,
     CHOICE,
     QUIET_SHEETS,
     SHEETS,
@@ -361,6 +362,22 @@ class Reader:
                         t.cell_notes.append((i, self.notes.pop()))
                     row.values[i] = None
                     t.reported.add((number, i))
+                elif isinstance(v, str) and len(v) > CELL_TEXT_MAX and i in used:
+                    self.note(
+                        "{n:,} characters: more than a spreadsheet cell holds ({m:,}); cut to {m:,}.",
+                        "{n} caractères : plus qu'une cellule de tableur n'en contient ({m}) ; coupé à {m}.",
+                        "Shorten the text in the input.",
+                        "Raccourcissez le texte dans le fichier d'entrée.",
+                        t=t,
+                        row=number,
+                        column=cell_text(header_values[i]) if i < len(header_values) else "",
+                        warning=True,
+                        n=len(v),
+                        m=CELL_TEXT_MAX,
+                    )
+                    if spec.key == "preferences":
+                        t.cell_notes.append((i, self.notes.pop()))
+                    row.values[i] = v[: CELL_TEXT_MAX - 1] + "…"
                 elif not is_blank(v) and i not in header_cols and not headless_warned:
                     headless_warned = True
                     self.note(

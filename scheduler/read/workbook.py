@@ -11,6 +11,7 @@ languages: the input's language is only known once its sheets are read.
 from __future__ import annotations
 
 import bisect
+import errno
 import hashlib
 import io
 import os
@@ -331,6 +332,20 @@ def read_bytes(path: Path) -> bytes:
             "Vérifiez le chemin et le nom du fichier.",
         ) from None
     except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise fail(
+                "This is a symbolic link that leads back to itself (a loop), not a file.",
+                "C'est un lien symbolique qui revient sur lui-même (une boucle), pas un fichier.",
+                "Give the path of the workbook itself, or repair the link.",
+                "Donnez le chemin du classeur lui-même, ou réparez le lien.",
+            ) from None
+        if e.errno in (errno.EACCES, errno.EPERM):
+            raise fail(
+                "You are not allowed to read this file.",
+                "Vous n'avez pas le droit de lire ce fichier.",
+                "Ask its owner for read permission, or copy it somewhere of yours.",
+                "Demandez le droit de lecture à son propriétaire, ou copiez-le dans un de vos dossiers.",
+            ) from None
         raise fail(
             "The file cannot be opened ({why}).",
             "Le fichier ne peut pas être ouvert ({why}).",
