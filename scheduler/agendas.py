@@ -16,7 +16,6 @@ import html
 import os
 import re
 import shutil
-import tempfile
 import unicodedata
 import uuid
 from collections.abc import Iterable
@@ -34,6 +33,7 @@ from openpyxl.worksheet.pagebreak import Break
 from scheduler.contract import CELL_TEXT_MAX
 from scheduler.errors import OutputError, SchedulerError
 from scheduler.i18n import LANGUAGES, day_label, tr
+from scheduler.outputs import Content, ReplaceFailed, replace_together, writing_lock
 from scheduler.problem import Kind, Participant, Problem, Session
 from scheduler.timetable import Placement, Timetable
 from scheduler.workbook_layout import fit_rows, font
@@ -684,49 +684,17 @@ def _check_folder(path: Path, lang: str) -> None:
 
 def _commit(files: dict[str, bytes], out_dir: Path, stale: list[Path], lang: str) -> list[Path]:
     """Write `files` (relative path -> bytes) into `out_dir` as a set: all of them, or the old set back."""
-    tmp = Path(tempfile.mkdtemp(prefix=".agendas-", dir=out_dir))
-    staged, backup = tmp / "new", tmp / "old"
-    moved: list[tuple[Path, Path | None]] = []  # (final path, its backup or None if it did not exist)
-    current = out_dir
+    for leftover in out_dir.glob(".agendas-*"):  # staging folders of a killed run of an earlier version
+        if leftover.is_dir() and not leftover.is_symlink():
+            shutil.rmtree(leftover, ignore_errors=True)
+    contents: dict[Path, Content] = {out_dir / rel: data for rel, data in files.items()}
     try:
-        for rel, data in files.items():
-            current = staged / rel
-            current.parent.mkdir(parents=True, exist_ok=True)
-            with open(current, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-        for sub in {Path(rel).parent for rel in files} - {Path(".")}:
-            current = out_dir / sub
-            current.mkdir(parents=True, exist_ok=True)
-        for rel in files:
-            current = out_dir / rel
-            saved: Path | None = None
-            if current.exists() or current.is_symlink():
-                saved = backup / rel
-                saved.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(current, saved)
-            moved.append((current, saved))
-            os.replace(staged / rel, current)
-        for old in stale:
-            current = old
-            saved = backup / old.relative_to(out_dir)
-            saved.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(old, saved)
-            moved.append((old, saved))
-    except OSError as exc:
-        for final, saved in reversed(moved):
-            try:
-                if saved is None:
-                    final.unlink(missing_ok=True)
-                else:
-                    os.replace(saved, final)
-            except OSError:
-                pass
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise _output_error(lang, current, exc) from exc
-    shutil.rmtree(tmp, ignore_errors=True)
-    return [out_dir / rel for rel in files]
+        with writing_lock(out_dir / HTML_NAME, lang):
+            return replace_together(contents, remove=stale)
+    except ReplaceFailed as failed:
+        raise _output_error(lang, failed.path, failed.error) from failed.error
+    except OSError as exc:  # the lock file itself could not be made
+        raise _output_error(lang, out_dir, exc) from exc
 
 
 def write_agendas(

@@ -1,7 +1,9 @@
-"""Guards around the files we write: refuse a target that would destroy something, keep a workbook and its
-JSON one pair, and let only one command write an output at a time.
+"""The files we write: refuse a target that would destroy something, replace a set of files together (a
+reader never sees half a file, and a failure puts every file back), keep a workbook and its JSON one pair,
+and let only one command write an output at a time.
 
-Everything here runs before or around the writing itself; the writing is `scheduler.write.write_outputs`.
+`solve` (scheduler.write), `agendas` and `publish` all write through `replace_together`; what goes into the
+files is theirs.
 """
 
 from __future__ import annotations
@@ -9,12 +11,15 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import glob
 import hashlib
 import json
 import os
+import shutil
 import stat
+import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 
 from .errors import EXIT_USAGE, OutputError, SchedulerError
@@ -283,20 +288,163 @@ def writing_lock(target: Path, lang: str, wait: float | None = None) -> Iterator
 
 def remove_stale_temps(target: Path) -> None:
     """Temp files of `target` left by a killed run; only called while holding its lock, so none is live."""
-    for leftover in target.parent.glob(f".~tmp-{target.stem}-*{target.suffix}"):
+    pattern = f".~tmp-{glob.escape(target.stem)}-*{glob.escape(target.suffix)}"
+    for leftover in target.parent.glob(pattern):
         with contextlib.suppress(OSError):
             leftover.unlink()
 
 
+# ---------------------------------------------------------------------------------------------------------
+# A set of files replaced together
+
+Content = bytes | Callable[[Path], None]  # the bytes, or a function that writes the file at the path given
+
+
+class ReplaceFailed(Exception):
+    """Writing a set of files failed at `path` during `stage` ("temp", "history" or "replace"); every target
+    is back as it was. The caller turns `error` into its own message."""
+
+    def __init__(self, path: Path, stage: str, error: OSError) -> None:
+        super().__init__(f"{stage} {path}: {error}")
+        self.path, self.stage, self.error = path, stage, error
+
+
+def file_mode(target: Path) -> int:
+    """The previous file's permissions, else what a plain new file gets under the current umask (a temporary
+    file is private; the outputs are ordinary files others may read or a web server may serve)."""
+    if target.exists():
+        return target.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def write_bytes(data: bytes, path: Path) -> None:
+    with open(path, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _temp_beside(target: Path, tag: str = "") -> Path:
+    """A new temporary file in the target's folder (same file system, so the final rename is atomic), named
+    so that `remove_stale_temps` finds it if this process is killed."""
+    fd, tmp = tempfile.mkstemp(prefix=f".~tmp-{target.stem}-{tag}", suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    return Path(tmp)
+
+
+def _keep(target: Path) -> Path:
+    """The previous version of `target`, kept aside until the new set is in place: a hard link costs no disk
+    space (which may be what ran out); a copy where the file system has no links."""
+    keep = _temp_beside(target, "old-")
+    keep.unlink()
+    try:
+        os.link(target, keep)
+    except OSError:
+        shutil.copy2(target, keep)
+    return keep
+
+
+def replace_together(
+    files: Mapping[Path, Content],
+    *,
+    remove: Iterable[Path] = (),
+    history: Callable[[Path], Path] | None = None,
+    between: Callable[[], None] | None = None,
+) -> list[Path]:
+    """Write `files` beside their targets, then swap them in one after the other and delete `remove`; on any
+    failure every target (and every removed file) is put back as it was, and `ReplaceFailed` says where.
+
+    `history(target)` names a copy of each previous file to keep (solve's `history/`); it doubles as the
+    version restored on failure. A kill -9 can still leave the set half replaced (each file whole): `solve`
+    detects that by its run id; the next run clears the temporary files (call this while holding the
+    `writing_lock`, which makes any temporary file found a dead run's). `between` runs between two replaces
+    (a test hook that widens that window).
+    """
+    targets = list(files)
+    removed_targets = list(remove)
+    temps: dict[Path, Path] = {}
+    kept: dict[Path, Path] = {}  # target -> its previous version
+    history_copies: list[Path] = []
+    done: list[Path] = []  # targets replaced or removed, in order
+    current = targets[0] if targets else Path(".")
+    stage = "temp"
+    try:
+        for current in [*targets, *removed_targets]:
+            current.parent.mkdir(parents=True, exist_ok=True)
+            remove_stale_temps(current)
+        for current in targets:
+            temps[current] = _temp_beside(current)
+            os.chmod(temps[current], file_mode(current))
+            content = files[current]
+            if isinstance(content, bytes):
+                write_bytes(content, temps[current])
+            else:
+                content(temps[current])
+        stage = "history"
+        for current in targets:
+            if current.exists() and history is not None:
+                copy = history(current)
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                history_copies.append(copy)  # before copying: a copy cut short by a full disk goes too
+                shutil.copy2(current, copy)
+                kept[current] = copy
+        for current in [*targets, *removed_targets]:
+            if current not in kept and (current.exists() or current.is_symlink()):
+                kept[current] = _keep(current)
+        stage = "replace"
+        for i, current in enumerate(targets):
+            if i and between is not None:
+                between()
+            os.replace(temps[current], current)
+            done.append(current)
+        for current in removed_targets:
+            if current in kept:
+                current.unlink()
+                done.append(current)
+    except OSError as e:
+        _restore(done, kept)
+        for copy in history_copies:  # the previous files are back in place: their copies are not needed
+            copy.unlink(missing_ok=True)
+        raise ReplaceFailed(current, stage, e) from e
+    finally:
+        for tmp in temps.values():
+            tmp.unlink(missing_ok=True)
+        for keep in kept.values():
+            if keep not in history_copies:
+                keep.unlink(missing_ok=True)
+    return targets
+
+
+def _restore(done: list[Path], kept: dict[Path, Path]) -> None:
+    """Put back the previous version of every file already replaced or removed, so the set stays one run's.
+
+    Moved back rather than copied: it needs no disk space, which may be what ran out."""
+    for target in reversed(done):
+        if target in kept:
+            try:
+                os.replace(kept[target], target)
+            except OSError:
+                shutil.copy2(kept[target], target)
+        else:
+            target.unlink(missing_ok=True)
+
+
 __all__ = [
+    "Content",
     "OutputTargetError",
+    "ReplaceFailed",
     "check_file_targets",
     "check_folder_target",
+    "file_mode",
     "last_consistent_pair",
     "mismatch_message",
     "partner",
     "read_run_id",
     "remove_stale_temps",
+    "replace_together",
     "run_id_for",
+    "write_bytes",
     "writing_lock",
 ]

@@ -13,8 +13,6 @@ import io
 import json
 import math
 import os
-import shutil
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +29,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from scheduler.contract import CELL_TEXT_MAX, KIND_LABELS
 from scheduler.errors import OutputError
 from scheduler.i18n import day_label, tr
+from scheduler.outputs import Content, ReplaceFailed, replace_together, run_id_for, write_bytes, writing_lock
 from scheduler.problem import Kind, Problem, Session, Slot
 from scheduler.quality import Quality
 from scheduler.timetable import Placement, Timetable
@@ -1174,32 +1173,16 @@ def _history_name(target: Path, history: Path) -> Path:
     return candidate
 
 
-def _file_mode(target: Path) -> int:
-    """The previous output's permissions, else what a plain new file gets under the current umask."""
-    if target.exists():
-        return target.stat().st_mode & 0o777
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 def _save_workbook(wb: Workbook, path: Path) -> None:
     """Zip in memory, then write the bytes: a full disk fails in one plain `write`, never inside a half
     closed ZipFile (whose `__del__` would print a traceback)."""
     buffer = io.BytesIO()
     wb.save(buffer)
-    _save_bytes(buffer.getvalue(), path)
+    write_bytes(buffer.getvalue(), path)
 
 
 def _save_text(text: str, path: Path) -> None:
-    _save_bytes(text.encode("utf-8"), path)
-
-
-def _save_bytes(data: bytes, path: Path) -> None:
-    with open(path, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
+    write_bytes(text.encode("utf-8"), path)
 
 
 def _read_only_error(folder: Path, lang: str) -> OutputError:
@@ -1248,8 +1231,6 @@ def write_outputs(
     Both files carry one run id (Quality sheet, JSON `run_id`), so a reader can tell a pair left mixed by a
     kill between the two replacements. One command at a time writes a given output (a lock beside it).
     """
-    from scheduler.outputs import remove_stale_temps, run_id_for, writing_lock
-
     lang = lang or problem.language or "en"
     targets: list[Path] = [Path(xlsx_path)]
     if json_path is not None:
@@ -1293,44 +1274,17 @@ def write_outputs(
                 err=e.strerror or e,
             )
         ) from e
-    temps: dict[Path, Path] = {}
-    saved: dict[Path, Path] = {}  # target -> its history copy
-    replaced: list[Path] = []
-    current = targets[0]
-    stage = "temp"
     try:
-        for target in targets:
-            remove_stale_temps(target)  # we hold the lock: any temp file there is from a killed run
         wb = build_workbook(problem, timetable, quality, lang, extra_sheets, run_id=run_id)
         text = json.dumps(_with_run_id(doc, run_id), ensure_ascii=False, indent=2) + "\n"
-        for current in targets:
-            fd, tmp = tempfile.mkstemp(
-                prefix=f".~tmp-{current.stem}-", suffix=current.suffix, dir=current.parent
-            )
-            os.close(fd)
-            temps[current] = Path(tmp)
-            os.chmod(tmp, _file_mode(current))  # mkstemp makes it private; outputs are ordinary files
-            if current is targets[0]:
-                _save_workbook(wb, temps[current])
-            else:
-                _save_text(text, temps[current])
-        stage = "history"
-        for current in targets:
-            if current.exists():
-                history.mkdir(parents=True, exist_ok=True)
-                copy = _history_name(current, history)
-                saved[current] = copy
-                shutil.copy2(current, copy)
-        stage = "replace"
-        for i, current in enumerate(targets):
-            if i:
-                _pause_between_replaces()
-            os.replace(temps[current], current)
-            replaced.append(current)
-    except OSError as e:
-        _restore(replaced, saved)
-        for copy in saved.values():  # the previous outputs are back in place: their copies are not needed
-            copy.unlink(missing_ok=True)
+        files: dict[Path, Content] = {targets[0]: lambda path: _save_workbook(wb, path)}
+        if len(targets) > 1:
+            files[targets[1]] = lambda path: _save_text(text, path)
+        replace_together(
+            files, history=lambda target: _history_name(target, history), between=_pause_between_replaces
+        )
+    except ReplaceFailed as failed:
+        e, current = failed.error, failed.path
         denied = isinstance(e, PermissionError)
         if e.errno == errno.EROFS or (denied and not _folder_writable(current.parent)):
             raise _read_only_error(current.parent, lang) from e
@@ -1341,30 +1295,13 @@ def write_outputs(
                 lang,
                 "Could not write {path}: {err}. The previous outputs are unchanged.",
                 "Impossible d'écrire {path} : {err}. Les fichiers précédents sont inchangés.",
-                path=current if stage != "history" else history,
+                path=current if failed.stage != "history" else history,
                 err=e.strerror or e,
             )
         ) from e
     finally:
-        for tmp in temps.values():
-            if tmp.exists():
-                tmp.unlink()
         lock.__exit__(None, None, None)
     return targets
-
-
-def _restore(replaced: list[Path], saved: dict[Path, Path]) -> None:
-    """Put back the previous version of outputs already replaced, so all outputs stay from the same run.
-
-    Moved back rather than copied: it needs no disk space, which may be what ran out."""
-    for target in replaced:
-        if target in saved:
-            try:
-                os.replace(saved[target], target)
-            except OSError:
-                shutil.copy2(saved[target], target)
-        else:
-            target.unlink(missing_ok=True)
 
 
 __all__ = [

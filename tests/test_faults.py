@@ -20,7 +20,7 @@ import pytest
 from click.testing import CliRunner
 from test_write import make_problem, make_quality, make_timetable, write_all
 
-from scheduler import write
+from scheduler import outputs, write
 from scheduler.cli import main
 from scheduler.errors import InputError, OutputError
 from scheduler.load import load_timetable
@@ -176,7 +176,7 @@ def _mixed_pair(tmp_path: Path, monkeypatch) -> tuple[Path, Path]:
         real_replace(src, dst)
 
     monkeypatch.setattr(os, "replace", killed_after_first)
-    monkeypatch.setattr(write, "_restore", lambda *a: None)  # a killed process restores nothing
+    monkeypatch.setattr(outputs, "_restore", lambda *a: None)  # a killed process restores nothing
     monkeypatch.setattr(Path, "unlink", lambda self, missing_ok=False: None)  # nor removes its copies
     with pytest.raises(OutputError):
         write_outputs_second(xlsx, js)
@@ -341,7 +341,7 @@ def test_disk_full_while_writing_leaves_everything_as_it_was(tmp_path: Path, mon
     old = xlsx.read_bytes(), js.read_bytes()
     import builtins
 
-    monkeypatch.setattr(write, "open", _FullDisk(builtins.open), raising=False)
+    monkeypatch.setattr(outputs, "open", _FullDisk(builtins.open), raising=False)
     with pytest.raises(OutputError, match="inchangés"):
         write_outputs_second(xlsx, js)
     monkeypatch.undo()

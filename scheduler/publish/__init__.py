@@ -10,9 +10,10 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
-from scheduler.errors import InputError, InputIssue, SchedulerError
+from scheduler.errors import InputError, InputIssue, OutputError, SchedulerError
 from scheduler.i18n import tr
-from scheduler.publish._model import build_view, write_atomic
+from scheduler.outputs import Content, ReplaceFailed, replace_together, writing_lock
+from scheduler.publish._model import build_view
 from scheduler.publish.calendars import calendars
 from scheduler.publish.frab import schedule_json, schedule_xml
 from scheduler.publish.html import programme_html
@@ -79,27 +80,52 @@ def publish(
     files.update(calendars(view, stamp))
     files.update(extra_files or {})
     out_dir = Path(out_dir)
-    written = []
-    for name, data in files.items():
-        path = out_dir / name
-        write_atomic(path, data, view.lang)
-        written.append(path)
-    _remove_stale_drafts(out_dir, written)
+    contents: dict[Path, Content] = {
+        out_dir / name: data.encode("utf-8") if isinstance(data, str) else data
+        for name, data in files.items()
+    }
+    written = list(contents)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with writing_lock(out_dir / "programme.html", view.lang):
+            replace_together(contents, remove=_stale_drafts(out_dir, written))
+    except ReplaceFailed as failed:
+        raise _output_error(failed.path, failed.error, view.lang) from failed.error
+    except OSError as exc:  # the folder or the lock file could not be made
+        raise _output_error(out_dir, exc, view.lang) from exc
     return Published(written, warnings)
 
 
-def _remove_stale_drafts(out_dir: Path, written: list[Path]) -> None:
-    """Mail drafts of an earlier run that this one did not write again: gone, so no outdated mail is sent."""
+def _output_error(path: Path, exc: OSError, lang: str) -> OutputError:
+    return OutputError(
+        tr(
+            lang,
+            "Could not write {path}: {reason}. Close it if it is open in another program, check that "
+            "the folder is writable, then run the command again. The files already there are unchanged.",
+            "Impossible d'écrire {path} : {reason}. Fermez-le s'il est ouvert dans un autre programme, "
+            "vérifiez que le dossier est accessible en écriture, puis relancez la commande. Les fichiers "
+            "déjà présents sont inchangés.",
+            path=path,
+            reason=exc.strerror or exc,
+        )
+    )
+
+
+def _stale_drafts(out_dir: Path, written: list[Path]) -> list[Path]:
+    """Mail drafts of an earlier run that this one does not write again: removed with the same swap, so no
+    outdated mail is sent."""
     from scheduler.publish.mails import MAILS_DIR, NOTE_NAME, NOTE_NAME_EN
 
     folder = out_dir / MAILS_DIR
-    if not any(p.parent == folder for p in written) or folder.is_symlink():
-        return
-    for old in folder.iterdir():
-        if old in written or not old.is_file():
-            continue
-        if old.suffix == ".eml" or old.name in (NOTE_NAME, NOTE_NAME_EN):
-            old.unlink(missing_ok=True)
+    if not any(p.parent == folder for p in written) or folder.is_symlink() or not folder.is_dir():
+        return []
+    return [
+        old
+        for old in sorted(folder.iterdir())
+        if old not in written
+        and old.is_file()
+        and (old.suffix == ".eml" or old.name in (NOTE_NAME, NOTE_NAME_EN))
+    ]
 
 
 def normalise_base_url(text: str, lang: str) -> str:

@@ -8,16 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 import re
-import secrets
 import unicodedata
 import uuid
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from scheduler.errors import OutputError
 from scheduler.i18n import day_label, tr
 
 DEFAULT_TIMEZONE = "Europe/Paris"
@@ -431,35 +427,3 @@ def _unique_ids(items: list[Item], title: str) -> list[Item]:
         taken.add(number)
         out.append(replace(item, id=number))
     return out
-
-
-def write_atomic(path: Path, data: bytes | str, lang: str) -> None:
-    """Write beside the target then rename, so a reader never sees half a file.
-
-    The temporary file is created with mode 0666 less the user's umask, like any file a program saves
-    (`tempfile.mkstemp` would give 0600, and a web server running as another user could not read the upload).
-    """
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.tmp"
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(payload)
-            os.replace(tmp, path)
-        except BaseException:
-            tmp.unlink(missing_ok=True)
-            raise
-    except OSError as exc:
-        raise OutputError(
-            tr(
-                lang,
-                "Could not write {path}: {reason}. Close it if it is open in another program, check that "
-                "the folder is writable, then run the command again.",
-                "Impossible d'écrire {path} : {reason}. Fermez-le s'il est ouvert dans un autre programme, "
-                "vérifiez que le dossier est accessible en écriture, puis relancez la commande.",
-                path=path,
-                reason=exc.strerror or exc,
-            )
-        ) from exc
