@@ -37,8 +37,8 @@ PEOPLE = (1_000, 5_000, 20_000, 50_000)
 
 def prepared(people: int, timetable: Path | None) -> Path:
     """The event and its timetable, pickled once for the child processes."""
-    from scheduler.generate import generate_event
     from scheduler.read import read_problem
+    from scheduler.samples.generate import generate_event
     from scheduler.solve.greedy import greedy
 
     RESULTS.mkdir(parents=True, exist_ok=True)

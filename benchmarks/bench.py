@@ -57,7 +57,7 @@ LIMITS = {"sample": 30.0, "medium": 60.0, "large": 120.0, "congress": 120.0, "de
 def event_path(name: str, folder: Path) -> Path:
     if EVENTS[name] is None:
         return ROOT / "inputs" / "rencontres-2012.xlsx"
-    from scheduler.generate import generate_event
+    from scheduler.samples.generate import generate_event
 
     path = folder / f"{name}.xlsx"
     if not path.exists():

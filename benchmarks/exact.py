@@ -3,8 +3,8 @@
     python benchmarks/exact.py                 # the sample and seeds 1-8, 2 workers
     python benchmarks/exact.py --seeds 1 2 3 --workers 1
 
-Each event is what `python -m scheduler.generate sample` writes, drawn with another seed: 30 sessions, 25
-speakers, 6 rooms, 8 slots, 300 participants, three two-slot workshops, plenaries, `After`, one-day
+Each event is what `python -m scheduler.samples.generate sample` writes, drawn with another seed: 30 sessions,
+25 speakers, 6 rooms, 8 slots, 300 participants, three two-slot workshops, plenaries, `After`, one-day
 participants. For each: how many slot patterns there are, the relaxation's bound (column generation) and
 CP-SAT's own bound after the same time, the proven optimum (loss in the model's estimate), the nodes and
 caps of the branch and bound, and the time of the whole solve (`scheduler.solve.solve`, reading excluded).
@@ -27,8 +27,8 @@ def main() -> None:
     sys.path.insert(0, str(ROOT))
     from ortools.sat.python import cp_model
 
-    from scheduler.generate import SAMPLE_SEED, build_sample, write_event
     from scheduler.read import read_problem
+    from scheduler.samples.generate import SAMPLE_SEED, build_sample, write_event
     from scheduler.solve.annealing import estimate
     from scheduler.solve.candidates import candidates
     from scheduler.solve.cpsat import TimetableModel

@@ -2,7 +2,7 @@
 LibreOffice (xlsx and ods). Each read runs in a fresh process (`read_problem`, then VmHWM, the process's
 peak resident memory); medians of `--repeat` reads, printed as a markdown table.
 
-Events: the generated 400-session / 5,000-person event (`scheduler.generate`, wide preferences), and a
+Events: the generated 400-session / 5,000-person event (`scheduler.samples.generate`, wide preferences), and a
 20,000-person congress with its wishes in long form (one row per wish, ~140,000 rows), built from the same
 generator. LibreOffice converts the XlsxWriter file (one start per format, cached by content hash).
 
@@ -25,7 +25,7 @@ from openpyxl import Workbook
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from scheduler.generate import build_event, fill_workbook  # noqa: E402
+from scheduler.samples.generate import build_event, fill_workbook  # noqa: E402
 
 from writers import Office, save_many, soffice  # noqa: E402
 

@@ -35,7 +35,7 @@ def main() -> None:
     args = ap.parse_args()
     large = LARGE
     if not large.exists():
-        from scheduler.generate import generate_event
+        from scheduler.samples.generate import generate_event
 
         large = Path("/tmp/read_speed_large.xlsx")
         if not large.exists():

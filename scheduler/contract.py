@@ -394,6 +394,23 @@ KIND_WORDS = (
 )
 
 
+def sheet_name(key: str, lang: str) -> str:
+    """The name we write for a sheet of the input (the first accepted name in that language)."""
+    spec = SPEC[key]
+    return spec.fr[0] if lang == "fr" else spec.en[0]
+
+
+def column_name(sheet: str, key: str, lang: str) -> str:
+    """The name we write for a column of the input (the first accepted name in that language)."""
+    col = SPEC[sheet].col(key)
+    return col.fr[0] if lang == "fr" else col.en[0]
+
+
+def kind_label(kind: Kind, lang: str) -> str:
+    en, fr = KIND_LABELS[kind]
+    return fr if lang == "fr" else en
+
+
 def accepted_names(names_en: Sequence[str], names_fr: Sequence[str]) -> tuple[str, str]:
     """Accepted names as shown in messages: English first in English, French first in French."""
     en = list(dict.fromkeys([*names_en, *names_fr]))

@@ -8,26 +8,92 @@ instructions sheet tells them to overwrite or delete those rows.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import os
+import re
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from scheduler.contract import KIND_LABELS, SETTING_KEYS, column_name, sheet_name
 from scheduler.errors import OutputError
-from scheduler.generate import (
-    KIND_LABELS,
-    SETTING_KEYS,
-    column_name,
-    save_workbook,
-    setting_rows,
-    sheet_name,
-    style_header,
-)
 from scheduler.i18n import tr
-from scheduler.problem import Kind
+from scheduler.outputs import ReplaceFailed, replace_together
+from scheduler.problem import Kind, Settings
+
+# ---------------------------------------------------------------------------------------------------------
+# Writing any workbook in the input format (the template here; the sample and synthetic events of
+# scheduler.samples use the same)
+
+
+def setting_rows(lang: str, title: str, settings: Settings | None = None) -> list[tuple[str, object]]:
+    """Every setting with its (default) value, so organisers see every knob they may turn."""
+    s = settings or Settings()
+    rows: list[tuple[str, object]] = []
+    for attr, _kind, en, fr in SETTING_KEYS:
+        if not hasattr(s, attr) and attr != "title":
+            continue
+        if attr == "title":
+            value: object = title
+        elif attr == "rank_weights":
+            value = ";".join(str(w) for w in s.rank_weights)
+        elif isinstance(getattr(s, attr), bool):
+            yes, no = ("oui", "non") if lang == "fr" else ("yes", "no")
+            value = yes if getattr(s, attr) else no
+        elif attr == "time_limit":
+            value = int(s.time_limit) if float(s.time_limit).is_integer() else s.time_limit
+        else:
+            value = getattr(s, attr)
+        rows.append((fr if lang == "fr" else en, value))
+    return rows
+
+
+HEADER_FILL = PatternFill("solid", start_color="FF1F4E79", end_color="FF1F4E79")
+HEADER_FONT = Font(bold=True, color="FFFFFFFF")
+
+
+def style_header(ws: Worksheet, widths: Sequence[int]) -> None:
+    """Bold coloured header, frozen, and columns wide enough to read."""
+    for cell in ws[1]:
+        cell.fill = HEADER_FILL
+        cell.font = HEADER_FONT
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    ws.freeze_panes = "A2"
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+
+
+FIXED_ZIP_TIME = (2012, 3, 20, 9, 30, 0)
+
+
+def save_workbook(wb: Workbook, path: str | os.PathLike[str]) -> None:
+    """Save with fixed timestamps so the same content gives the same bytes, atomically (no half file)."""
+    raw = io.BytesIO()
+    wb.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                data = re.sub(
+                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)",
+                    rb"\g<1>2012-03-20T09:30:00Z\g<2>",
+                    data,
+                )
+            zi = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
+            zi.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(zi, data)
+    try:
+        replace_together({Path(path): out.getvalue()})
+    except ReplaceFailed as failed:
+        raise failed.error from None  # callers say what to do with a plain OSError
+
 
 INSTRUCTIONS = {"en": "Instructions", "fr": "Mode d'emploi"}
 EXAMPLE_FONT = Font(italic=True, color="FF7F7F7F")
@@ -386,7 +452,7 @@ def _add_validations(wb: Workbook, lang: str) -> None:
             "Un nom de la feuille Participants (si vous la remplissez).",
         ),
     )
-    keys = ",".join(fr if lang == "fr" else en for en, fr, _ in SETTING_KEYS)
+    keys = ",".join(fr if lang == "fr" else en for _, _, en, fr in SETTING_KEYS)
     _validate(
         wb[names["settings"]],
         "A2:A50",
@@ -487,7 +553,9 @@ def _instructions(ws: Worksheet, lang: str) -> None:
         ws.append([sheet_name(sheet, lang), header, yes if required else no, m_fr if fr else m_en,
                    f_fr if fr else f_en, example])  # fmt: skip
         if sheet == "settings" and col == "value":
-            for (en, fr_name, attr), (_, value) in zip(SETTING_KEYS, setting_rows(lang, ""), strict=True):
+            for (attr, _kind, en, fr_name), (_, value) in zip(
+                SETTING_KEYS, setting_rows(lang, ""), strict=True
+            ):
                 h_en, h_fr = SETTING_HELP[attr]
                 shown = value or tr(lang, "My event", "Mon événement")
                 ws.append([sheet_name(sheet, lang), f"  {fr_name if fr else en}", no, h_fr if fr else h_en,

@@ -6,8 +6,8 @@ import datetime as dt
 import random
 from dataclasses import replace
 
-from scheduler.generate import GeneratedEvent
 from scheduler.problem import Kind, Participant, Problem, Room, Session, Settings, Slot, Speaker
+from scheduler.samples.generate import GeneratedEvent
 
 DAY1 = dt.date(2012, 3, 20)
 DAY2 = dt.date(2012, 3, 21)

@@ -22,9 +22,9 @@ from ortools.sat.python import cp_model
 from scheduler.allocate import allocate
 from scheduler.check import check
 from scheduler.diagnose import diagnose
-from scheduler.generate import GeneratedEvent, PlantingError, build_event, generate_event
 from scheduler.pipeline import plan
 from scheduler.problem import Kind, Participant, Room, Session
+from scheduler.samples.generate import GeneratedEvent, PlantingError, build_event, generate_event
 from scheduler.solve.annealing import _make, _pick, _Search, _undo, estimate, polish
 from scheduler.solve.candidates import candidates, colour_rooms
 from scheduler.solve.cpsat import TimetableModel, run_solver

@@ -172,7 +172,7 @@ def test_the_sample_is_proven_optimal_quickly():
 def test_a_sample_like_event_the_greedy_cannot_fill_is_proven_optimal(tmp_path):
     # Seed 2 of the sample's generator: the greedy leaves a workshop out, so the exact method starts with no
     # timetable at all and must find one as well as prove it.
-    from scheduler.generate import build_sample, write_event
+    from scheduler.samples.generate import build_sample, write_event
     from scheduler.solve.greedy import greedy
 
     path = tmp_path / "seed2.xlsx"

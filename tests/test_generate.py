@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scheduler.generate import (
+from scheduler.problem import Kind, Participant, Problem, Room, Session, Slot, Speaker
+from scheduler.samples.generate import (
     GeneratedEvent,
     PlantingError,
     build_event,
@@ -20,7 +21,6 @@ from scheduler.generate import (
     main,
     write_sample,
 )
-from scheduler.problem import Kind, Participant, Problem, Room, Session, Slot, Speaker
 
 Planted = dict[str, tuple[tuple[str, ...], str]]
 
@@ -204,7 +204,9 @@ def test_committed_sample_is_up_to_date(sample_file: Path) -> None:
     committed = Path(__file__).resolve().parents[1] / "inputs" / "rencontres-2012.xlsx"
     if not committed.exists():
         pytest.skip("inputs/rencontres-2012.xlsx not generated yet")
-    assert committed.read_bytes() == sample_file.read_bytes(), "run: python -m scheduler.generate sample ..."
+    assert committed.read_bytes() == sample_file.read_bytes(), (
+        "run: python -m scheduler.samples.generate sample ..."
+    )
 
 
 @pytest.fixture(scope="module")

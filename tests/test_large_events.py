@@ -11,8 +11,8 @@ import pytest
 
 from scheduler.check import check
 from scheduler.clock import STOP
-from scheduler.generate import generate_event
 from scheduler.read import read_problem
+from scheduler.samples.generate import generate_event
 from scheduler.solve.annealing import estimate
 from scheduler.solve.candidates import SMALL_EVENT_UNITS, candidates
 from scheduler.solve.portfolio import solve

@@ -472,8 +472,8 @@ def test_the_issue_case_a_speaker_away_for_a_morning_disturbs_only_whom_the_move
     """Issue 15: an 18-session / 120-person event, one speaker away for a morning. Only participants with a
     moved session are disturbed (the others keep every seat), the figure is the proven minimum, and every
     reason on the Changes sheet holds."""
-    from scheduler.generate import generate_event
     from scheduler.read import read_problem
+    from scheduler.samples.generate import generate_event
 
     path = tmp_path / "event.xlsx"
     generate_event(path, sessions=18, participants=120, rooms=4, slots=8, days=2, seed=3)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.generate import generate_event
+from scheduler.samples.generate import generate_event
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
 

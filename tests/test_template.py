@@ -19,11 +19,11 @@ HEADERS = {
     "fr": {
         "Calendrier": ["Jour", "Début", "Fin", "Créneau"],
         "Salles": ["Salle", "Capacité", "Équipements", "Indisponible"],
-        "Intervenants": ["Intervenant", "Structure", "Email", "Indisponible", "Disponible"],
+        "Intervenants": ["Intervenant", "Structure", "Courriel", "Indisponible", "Disponible"],
         "Sessions": ["Session", "Titre", "Type", "Durée", "Intervenants", "Thème", "Besoins", "Jauge",
                      "Créneau imposé", "Salle imposée", "Après", "Répétitions", "Description"],
         "Préférences": ["Participant"] + [f"Choix {i}" for i in range(1, 7)],
-        "Participants": ["Participant", "Email", "Jours"],
+        "Participants": ["Participant", "Courriel", "Jours"],
         "Réglages": ["Paramètre", "Valeur"],
     },
     "en": {

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.generate import generate_event
 from scheduler.progress import PlainReporter, Reporter, reporter_for
+from scheduler.samples.generate import generate_event
 
 
 @pytest.fixture(scope="module")

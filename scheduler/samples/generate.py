@@ -7,10 +7,10 @@ that the planted timetable satisfies them. The optimiser is free to find anythin
 
 Developer tool (not the organisers' CLI):
 
-    python -m scheduler.generate sample inputs/rencontres-2012.xlsx
-    python -m scheduler.generate event OUT.xlsx --sessions 400 --participants 5000 \
+    python -m scheduler.samples.generate sample inputs/rencontres-2012.xlsx
+    python -m scheduler.samples.generate event OUT.xlsx --sessions 400 --participants 5000 \
         --rooms 30 --slots 24 --days 3
-    python -m scheduler.generate event DENSE.xlsx --sessions 400 --participants 1000 \
+    python -m scheduler.samples.generate event DENSE.xlsx --sessions 400 --participants 1000 \
         --rooms 20 --slots 45 --days 5 --repeated 20 --after-pairs 150 --after-chains
 """
 
@@ -18,139 +18,25 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import io
 import math
 import os
 import random
 import re
-import tempfile
 import unicodedata
-import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
-from scheduler.contract import KIND_LABELS
+from scheduler.contract import column_name, kind_label, sheet_name
 from scheduler.problem import Kind, Settings
+from scheduler.template import save_workbook, setting_rows, style_header
 from scheduler.timetable import Placement, SolveStats, Timetable
-
-# ---------------------------------------------------------------------------------------------------------
-# Vocabulary of the input contract (sheet and column names in each language)
-
-SHEETS: dict[str, dict[str, str]] = {
-    "calendar": {"en": "Calendar", "fr": "Calendrier"},
-    "rooms": {"en": "Rooms", "fr": "Salles"},
-    "speakers": {"en": "Speakers", "fr": "Intervenants"},
-    "sessions": {"en": "Sessions", "fr": "Sessions"},
-    "preferences": {"en": "Preferences", "fr": "Préférences"},
-    "participants": {"en": "Participants", "fr": "Participants"},
-    "settings": {"en": "Settings", "fr": "Réglages"},
-}
-
-COLUMNS: dict[str, dict[str, tuple[str, str]]] = {
-    "calendar": {
-        "day": ("Day", "Jour"),
-        "start": ("Start", "Début"),
-        "end": ("End", "Fin"),
-        "slot": ("Slot", "Créneau"),
-    },
-    "rooms": {
-        "room": ("Room", "Salle"),
-        "capacity": ("Capacity", "Capacité"),
-        "features": ("Features", "Équipements"),
-        "unavailable": ("Unavailable", "Indisponible"),
-    },
-    "speakers": {
-        "speaker": ("Speaker", "Intervenant"),
-        "organisation": ("Organisation", "Structure"),
-        "email": ("Email", "Email"),
-        "unavailable": ("Unavailable", "Indisponible"),
-        "available": ("Available", "Disponible"),
-    },
-    "sessions": {
-        "session": ("Session", "Session"),
-        "title": ("Title", "Titre"),
-        "kind": ("Kind", "Type"),
-        "length": ("Length", "Durée"),
-        "speakers": ("Speakers", "Intervenants"),
-        "track": ("Track", "Thème"),
-        "needs": ("Needs", "Besoins"),
-        "capacity": ("Capacity", "Jauge"),
-        "fixed_slot": ("Fixed slot", "Créneau imposé"),
-        "fixed_room": ("Fixed room", "Salle imposée"),
-        "after": ("After", "Après"),
-        "repeat": ("Repeat", "Répétitions"),
-        "description": ("Description", "Description"),
-    },
-    "participants": {
-        "participant": ("Participant", "Participant"),
-        "email": ("Email", "Email"),
-        "days": ("Days", "Jours"),
-    },
-    "settings": {"setting": ("Setting", "Paramètre"), "value": ("Value", "Valeur")},
-}
-
-
-# (key, English name, French name, Settings attribute)
-SETTING_KEYS: tuple[tuple[str, str, str], ...] = (
-    ("Event", "Événement", "title"),
-    ("Rank weights", "Poids des rangs", "rank_weights"),
-    ("Clash weight", "Poids des conflits", "clash_weight"),
-    ("Seat weight", "Poids des places", "seat_weight"),
-    ("Track clash weight", "Poids des thèmes en parallèle", "track_clash_weight"),
-    ("Move slot weight", "Poids changement de créneau", "move_slot_weight"),
-    ("Move room weight", "Poids changement de salle", "move_room_weight"),
-    ("Fill free slots", "Compléter les créneaux libres", "fill_free_slots"),
-    ("Time limit", "Temps limite", "time_limit"),
-    ("Top choices", "Premiers choix", "top_choices"),
-    ("Fairness", "Équité", "fairness"),
-)
 
 WEEKDAYS = {
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
     "fr": ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"),
 }
-
-
-def sheet_name(key: str, lang: str) -> str:
-    return SHEETS[key]["fr" if lang == "fr" else "en"]
-
-
-def column_name(sheet: str, key: str, lang: str) -> str:
-    en, fr = COLUMNS[sheet][key]
-    return fr if lang == "fr" else en
-
-
-def kind_label(kind: Kind, lang: str) -> str:
-    en, fr = KIND_LABELS[kind]
-    return fr if lang == "fr" else en
-
-
-def setting_rows(lang: str, title: str, settings: Settings | None = None) -> list[tuple[str, object]]:
-    """Every setting with its (default) value, so organisers see every knob they may turn."""
-    s = settings or Settings()
-    rows: list[tuple[str, object]] = []
-    for en, fr, attr in SETTING_KEYS:
-        if not hasattr(s, attr) and attr != "title":
-            continue
-        if attr == "title":
-            value: object = title
-        elif attr == "rank_weights":
-            value = ";".join(str(w) for w in s.rank_weights)
-        elif isinstance(getattr(s, attr), bool):
-            yes, no = ("oui", "non") if lang == "fr" else ("yes", "no")
-            value = yes if getattr(s, attr) else no
-        elif attr == "time_limit":
-            value = int(s.time_limit) if float(s.time_limit).is_integer() else s.time_limit
-        else:
-            value = getattr(s, attr)
-        rows.append((fr if lang == "fr" else en, value))
-    return rows
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -1277,20 +1163,6 @@ def add_after_pairs(
 # ---------------------------------------------------------------------------------------------------------
 # Writing the input workbook
 
-HEADER_FILL = PatternFill("solid", start_color="FF1F4E79", end_color="FF1F4E79")
-HEADER_FONT = Font(bold=True, color="FFFFFFFF")
-
-
-def style_header(ws: Worksheet, widths: Sequence[int]) -> None:
-    """Bold coloured header, frozen, and columns wide enough to read."""
-    for cell in ws[1]:
-        cell.fill = HEADER_FILL
-        cell.font = HEADER_FONT
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-    ws.freeze_panes = "A2"
-    for i, w in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = w
-
 
 def _join(items: Iterable[str]) -> str | None:
     text = "; ".join(items)
@@ -1388,39 +1260,6 @@ def fill_workbook(wb: Workbook, ev: GeneratedEvent) -> None:
     style_header(ws, (34, 60))
 
 
-FIXED_ZIP_TIME = (2012, 3, 20, 9, 30, 0)
-
-
-def save_workbook(wb: Workbook, path: str | os.PathLike[str]) -> None:
-    """Save with fixed timestamps so the same content gives the same bytes, atomically (no half file)."""
-    raw = io.BytesIO()
-    wb.save(raw)
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                data = re.sub(
-                    rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)",
-                    rb"\g<1>2012-03-20T09:30:00Z\g<2>",
-                    data,
-                )
-            zi = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
-            zi.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(zi, data)
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".", suffix=".xlsx.tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(out.getvalue())
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a workbook is meant to be shared
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def write_event(ev: GeneratedEvent, path: str | os.PathLike[str]) -> None:
     wb = Workbook()
     wb.remove(wb.active)
@@ -1470,7 +1309,9 @@ def generate_event(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m scheduler.generate", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m scheduler.samples.generate", description=__doc__.split("\n")[0]
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("sample", help="the 2012 Saint-Étienne meeting (French)")
     p.add_argument("out")
