@@ -26,6 +26,7 @@ from .problem import Problem, Room, Session, Slot, Speaker
 # first, so the explanation keeps the concrete cells (fixed slots, unavailabilities) when both would do.
 ONE_PLACE = "speaker_one_place"
 PLENARY_ALONE = "plenary_alone"
+PLENARY_ROOM = "plenary_room"
 AFTER = "after"
 NEEDS = "needs"
 CAPACITY = "capacity"
@@ -33,7 +34,18 @@ FIXED_ROOM = "fixed_room"
 ROOM_OFF = "room_off"
 SPEAKER_OFF = "speaker_off"
 FIXED_SLOT = "fixed_slot"
-_ORDER = (ONE_PLACE, PLENARY_ALONE, AFTER, NEEDS, CAPACITY, FIXED_ROOM, ROOM_OFF, SPEAKER_OFF, FIXED_SLOT)
+_ORDER = (
+    ONE_PLACE,
+    PLENARY_ALONE,
+    PLENARY_ROOM,
+    AFTER,
+    NEEDS,
+    CAPACITY,
+    FIXED_ROOM,
+    ROOM_OFF,
+    SPEAKER_OFF,
+    FIXED_SLOT,
+)
 
 MAX_LISTED = 5  # sessions named in the fallback message
 
@@ -130,10 +142,13 @@ class RelaxableModel:
             m.add_no_overlap(ivs)
 
     def _rooms(self) -> None:
-        """Needs, capacity and fixed room exclude rooms; a room's unavailability excludes starts in it."""
+        """Needs, capacity and fixed room exclude rooms; a room's unavailability excludes starts in it; a
+        plenary's rooms are those that seat everyone present (`Problem.plenary_rooms`)."""
         m = self.model
         for s, occ in self.units:
             ys = self.y[(s.code, occ)]
+            for room in self._too_small_for_everyone(s):
+                m.add_implication(self.literal(Rule(PLENARY_ROOM, s.code)), ys[room.name].negated())
             for room in self.problem.rooms:
                 if s.needs and not s.needs <= room.features:
                     m.add_implication(self.literal(Rule(NEEDS, s.code)), ys[room.name].negated())
@@ -148,6 +163,17 @@ class RelaxableModel:
                             m.add_bool_or(
                                 [off.negated(), ys[room.name].negated(), self.x[(s.code, occ)][sid].negated()]
                             )
+
+    def _too_small_for_everyone(self, s: Session) -> list[Room]:
+        """The rooms a plenary may not use because they seat fewer than everyone present (or, when no room
+        seats them all, than the largest room that fits it). With its needs and fixed room held too, the rooms
+        left are exactly the optimiser's (`Problem.rooms_for`); without this rule a plenary that only the hall
+        can hold found a small room here, and the conflict went unexplained."""
+        allowed = self.problem.rooms_for(s) if s.is_plenary else ()
+        if not allowed:
+            return []  # not a plenary, or no room fits it at all (said by the quick checks)
+        least = min(r.capacity for r in allowed)
+        return [r for r in self.problem.rooms if r.capacity < least]
 
     def _speakers(self) -> None:
         """A speaker's unavailable slots, and never two of their sessions at once (pairwise, relaxable)."""
@@ -473,6 +499,31 @@ def phrase(problem: Problem, rule: Rule, lang: str) -> str:
             "même temps.",
             c=s.code,
             at=at,
+        )
+    if rule.kind == PLENARY_ROOM:
+        need = problem.expected(s)
+        rooms = sorted(problem.rooms_for(s), key=lambda r: r.name)
+        if any(r.capacity >= need for r in rooms):
+            return tr(
+                lang,
+                "Plenary {c}{at} is for everyone present ({n} participants), whom only {rooms} can seat.",
+                "La plénière {c}{at} est pour tous les présents ({n} participants), que seule(s) {rooms} "
+                "peu(ven)t accueillir.",
+                c=s.code,
+                at=at,
+                n=need,
+                rooms=_rooms_text(rooms, lang),
+            )
+        return tr(
+            lang,
+            "Plenary {c}{at} is for everyone present ({n} participants), more than any room seats: it "
+            "needs the largest, {rooms}.",
+            "La plénière {c}{at} est pour tous les présents ({n} participants), plus qu'aucune salle n'en "
+            "accueille : il lui faut la plus grande, {rooms}.",
+            c=s.code,
+            at=at,
+            n=need,
+            rooms=_rooms_text(rooms, lang),
         )
     if rule.kind == AFTER:
         pred = sessions[rule.other]

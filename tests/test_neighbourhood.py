@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from scheduler.allocate import allocate
 from scheduler.check import check
-from scheduler.problem import Participant, Room, Session
+from scheduler.problem import Participant, Room, Session, Settings
 from scheduler.quality import assess
 from scheduler.solve.candidates import candidates
 from scheduler.solve.greedy import greedy
@@ -47,6 +47,38 @@ def test_popular_session_is_moved_to_the_big_room():
     better = allocated(problem, Timetable(result.placements))
     assert check(problem, better) == []
     assert assess(problem, better).choices_granted == 41
+
+
+def test_a_filled_free_slot_is_given_up_with_the_unit_that_moves():
+    # F chose nothing: `Fill free slots` seats them in X and Z, alone in the big room. The search puts the
+    # popular Y and W there and X and Z in the one-seat room; F, in no group, kept both seats: two people
+    # for one seat in X and in Z.
+    s1, s2 = make_slots({DAY1: [("09:00", "10:00"), ("10:30", "11:30")]})
+    people = [Participant(f"Y{i}", ("Y",)) for i in range(5)] + [
+        Participant(f"W{i}", ("W",)) for i in range(5)
+    ]
+    people += [Participant("X0", ("X",)), Participant("Z0", ("Z",)), Participant("F", ())]
+    problem = tiny(
+        [Session(c, c.lower()) for c in "XYZW"],
+        rooms=[Room("Big", 10), Room("Small", 1)],
+        participants=people,
+        slots=(s1, s2),
+        settings=Settings(time_limit=10, fill_free_slots=True, track_clash_weight=0),
+    )
+    bad = Timetable(
+        (
+            Placement("X", (s1.id,), "Big"),
+            Placement("Y", (s1.id,), "Small"),
+            Placement("Z", (s2.id,), "Big"),
+            Placement("W", (s2.id,), "Small"),
+        )
+    )
+    start = allocated(problem, bad)
+    assert {u for u, _ in start.allocation["F"]} == {"X", "Z"}
+    result = improve(problem, candidates(problem), start, start.allocation, seconds=3, workers=1)
+    assert result.accepted >= 1
+    assert {p.session: p.room for p in result.placements}["Y"] == "Big"
+    assert check(problem, replace(Timetable(result.placements), allocation=result.allocation)) == []
 
 
 def fairness_key(problem, timetable):

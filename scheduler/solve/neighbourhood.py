@@ -379,8 +379,13 @@ class _Neighbourhood:
                 block = tuple(b.id for b in st.cand.block(st.units[key], st.slot[sid]))
                 where[key] = (block, room)
         free = set(self.free)
+        # Everyone holding a free unit gives it up, not only the groups': a seat there that is not a choice
+        # (`Fill free slots`) is counted by no group, so kept it could sit in a room now too small for it.
+        members = {name for names in self.members for name in names}
         attends = {
-            name: {u for u in st.attends[name] if u not in free} for names in self.members for name in names
+            name: {u for u in held if u not in free}
+            for name, held in st.attends.items()
+            if name in members or held & free
         }
         order = sorted(self.free, key=lambda k: st.order[where[k][0][0]])
         for g, names in enumerate(self.members):
