@@ -27,6 +27,7 @@ from scheduler.read.cells import (
     parse_whole,
     resolve_slot_ref,
     resolve_slot_refs,
+    skeleton,
     split_list,
 )
 
@@ -182,6 +183,13 @@ def test_invisible_characters_and_decomposed_accents_are_not_part_of_a_name() ->
     assert fold("Pa\u200bul\u2060 Du\u00adrand\u200f") == fold("Paul Durand")
     assert split_list("P1\u200b; \ufeffA2") == ["P1", "A2"]
     assert is_blank("\u200b \ufeff")
+
+
+def test_lookalike_letters_stay_other_letters() -> None:
+    cyrillic = "\u0410" + "1"  # А1
+    assert fold(cyrillic) != fold("A1") and skeleton(cyrillic) == skeleton("A1") == "a1"
+    assert skeleton("Salle α") != skeleton("Salle β")
+    assert close_match("\u0422" + "1", ["T1", "T2", "A1"]) == "T1"  # Т1: its Latin twin, not a near one
 
 
 @pytest.mark.parametrize(

@@ -83,12 +83,28 @@ def _compact(folded: str) -> str:
 _compact_text = functools.lru_cache(maxsize=1 << 16)(lambda text: _compact(_fold_text(text)))
 
 
+# Cyrillic and Greek letters drawn like Latin ones (after `fold`: lower case, accents off). A code or a name
+# typed with them is another name, never merged with its Latin twin; `skeleton` only serves to say so.
+_LOOKALIKES = str.maketrans(
+    "авекмнорстухѕіјԁԛԝαβεικνορτυχζ",
+    "abekmhopctyxsijdqwabeikvoptuxz",
+)
+
+
+def skeleton(text: object) -> str:
+    """`fold` with Cyrillic and Greek look-alikes as the Latin letters they look like (`А1` → `a1`)."""
+    return fold(text).translate(_LOOKALIKES)
+
+
 def close_match(word: str, candidates: Iterable[str], key=fold) -> str | None:
     """The candidate that most looks like `word` (as the user wrote it), or None."""
     by_key: dict[str, str] = {}
     for c in candidates:
         by_key.setdefault(key(c), c)
     k = key(word)
+    twin = [c for kc, c in by_key.items() if kc != k and skeleton(c) == skeleton(word)]
+    if twin:  # `А1` typed in Cyrillic for `A1`: the same to the eye
+        return twin[0]
     # Short codes (`P2` for `P1`) differ by a larger share of their letters.
     found = difflib.get_close_matches(k, list(by_key), n=1, cutoff=0.5 if len(k) <= 4 else 0.6)
     return by_key[found[0]] if found else None
