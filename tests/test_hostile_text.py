@@ -409,6 +409,12 @@ def test_formula_like_text_is_read_and_written_as_text(saved, outputs, writer: s
                 assert not re.search(rb"<f[ >]", z.read(name)), name
     cells = _strings_of_workbook(out / "timetable.xlsx")
     assert {clean_text(f) for f in FORMULAS} <= cells
+    with zipfile.ZipFile(out / "agendas" / "agendas.xlsx") as z:
+        assert not any(
+            re.search(rb"<f[ >]", z.read(n)) for n in z.namelist() if n.startswith("xl/worksheets/")
+        )
+    agenda = _strings_of_workbook(out / "agendas" / "agendas.xlsx")  # `Q...` chose F0, `=1+1`
+    assert any(c.startswith("=1+1\n") for c in agenda) and not any(c.startswith("'") for c in agenda)
 
 
 @pytest.mark.slow
