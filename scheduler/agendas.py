@@ -544,11 +544,11 @@ def agendas_html(agendas: list[PersonAgenda], event_title: str, lang: str) -> st
 
 
 def _cell_text(text: object) -> str:
-    """Text openpyxl can store, never read as a formula by a spreadsheet."""
+    """Text openpyxl can store (kept text, not a formula, by `agendas_xlsx`)."""
     s = ILLEGAL_CHARACTERS_RE.sub("", str(text))
-    if len(s) > CELL_TEXT_MAX - 1:  # the most a cell holds, the quote below included
-        s = s[: CELL_TEXT_MAX - 2] + "…"
-    return "'" + s if s[:1] in ("=", "+", "-", "@", "\t", "\r") else s
+    if len(s) > CELL_TEXT_MAX:
+        s = s[: CELL_TEXT_MAX - 1] + "…"
+    return s
 
 
 def agendas_xlsx(agendas: list[PersonAgenda], event_title: str, lang: str) -> bytes:
@@ -628,6 +628,11 @@ def agendas_xlsx(agendas: list[PersonAgenda], event_title: str, lang: str) -> by
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     fit_rows(ws)
+    # Text that starts like a formula stays text, shown as typed: Excel's quote prefix (an apostrophe put
+    # in the text was shown: `'=1+1`).
+    for c in (c for cells in ws.iter_rows() for c in cells if isinstance(c.value, str)):
+        if c.value.startswith(("=", "+", "-", "@", "\t", "\r")):
+            c.data_type, c.quotePrefix = "s", True
     buffer = BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

@@ -310,6 +310,7 @@ def test_formula_like_names_are_not_formulas(tmp_path: Path) -> None:
     ws = load_workbook(tmp_path / XLSX_NAME).active
     cells = [c for row in ws.iter_rows() for c in row if c.value is not None]
     assert all(c.data_type != "f" for c in cells)
+    assert any(c.value == evil and c.quotePrefix for c in cells)  # shown as typed, no apostrophe added
 
 
 def test_stale_calendars_are_removed_and_other_files_kept(tmp_path: Path) -> None:

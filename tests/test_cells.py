@@ -12,9 +12,11 @@ from hypothesis import strategies as st
 from scheduler.problem import Slot
 from scheduler.read.cells import (
     CellError,
+    cell_text,
     close_match,
     compact,
     fold,
+    is_blank,
     parse_bool,
     parse_date,
     parse_day,
@@ -25,6 +27,7 @@ from scheduler.read.cells import (
     parse_whole,
     resolve_slot_ref,
     resolve_slot_refs,
+    skeleton,
     split_list,
 )
 
@@ -171,6 +174,22 @@ def test_names_fold() -> None:
     assert fold("Cœur") == "coeur"
     assert close_match("Elise Martn", ["Élise Martin", "Paul Durand"]) == "Élise Martin"
     assert close_match("zzz", ["Élise Martin"]) is None
+
+
+def test_invisible_characters_and_decomposed_accents_are_not_part_of_a_name() -> None:
+    decomposed = "The\u0300me"  # e + combining grave accent, as macOS types it
+    assert cell_text("\ufeffP1\u200b\u00a0") == "P1" and cell_text(decomposed) == "Thème"
+    assert cell_text("Anne\u202fRoux") == "Anne Roux" and cell_text("👩\u200d💻") == "👩\u200d💻"
+    assert fold("Pa\u200bul\u2060 Du\u00adrand\u200f") == fold("Paul Durand")
+    assert split_list("P1\u200b; \ufeffA2") == ["P1", "A2"]
+    assert is_blank("\u200b \ufeff")
+
+
+def test_lookalike_letters_stay_other_letters() -> None:
+    cyrillic = "\u0410" + "1"  # А1
+    assert fold(cyrillic) != fold("A1") and skeleton(cyrillic) == skeleton("A1") == "a1"
+    assert skeleton("Salle α") != skeleton("Salle β")
+    assert close_match("\u0422" + "1", ["T1", "T2", "A1"]) == "T1"  # Т1: its Latin twin, not a near one
 
 
 @pytest.mark.parametrize(

@@ -70,6 +70,14 @@ class Merged:
     down: int
 
 
+@dataclass(frozen=True)
+class Text:
+    """Text stored as text whatever it starts with (`=1+1`, `+1`, `@SUM(1)`), as a cell typed with a leading
+    apostrophe or formatted as Text before typing: what a writer would otherwise save as a formula."""
+
+    value: str
+
+
 class HiddenRow(list):
     """A row the writer hides (Format > Rows > Hide)."""
 
@@ -120,14 +128,14 @@ def plain(value: object) -> object:
     """The value a cell shows once its writer's markers are taken away."""
     if isinstance(value, Formula):
         return value.value
-    if isinstance(value, Merged):
+    if isinstance(value, Merged | Text):
         return value.value
     return value
 
 
 def _openpyxl(book: Book, path: Path) -> Path:
     def text(v: object) -> object:
-        return v.text if isinstance(v, Formula) else v.value if isinstance(v, Merged) else v
+        return v.text if isinstance(v, Formula) else v.value if isinstance(v, Merged | Text) else v
 
     def shape(wb) -> None:
         for rows, ws in zip(book.values(), wb.worksheets, strict=True):  # openpyxl renames "sessions"
@@ -135,6 +143,8 @@ def _openpyxl(book: Book, path: Path) -> Path:
                 if isinstance(row, HiddenRow):
                     ws.row_dimensions[r].hidden = True
                 for c, v in enumerate(row, 1):
+                    if isinstance(v, Text):
+                        ws.cell(r, c).data_type = "s"
                     if isinstance(v, Merged):
                         ws.merge_cells(start_row=r, start_column=c, end_row=r + v.down - 1, end_column=c)
 
@@ -201,6 +211,9 @@ def _xlsxwriter_cell(ws, r: int, c: int, value: object, formats: dict, *, rich: 
         return
     if isinstance(value, Formula):
         ws.write_formula(r, c, value.text, None, value.value)
+        return
+    if isinstance(value, Text):
+        ws.write_string(r, c, value.value)
         return
     if isinstance(value, bool):
         ws.write_boolean(r, c, value)
@@ -397,6 +410,8 @@ def _google_cell(ref: str, value: object, shared) -> str:
             return inner
         head, _, tail = inner.partition("<v>")
         return f"{head}<f>{escape(value.text.lstrip('='))}</f><v>{tail}"
+    if isinstance(value, Text):
+        value = value.value
     if value is None or value == "":
         return f'<c r="{ref}" s="1"/>'
     if isinstance(value, bool):

@@ -40,6 +40,20 @@ class CellError(ValueError):
 # --------------------------------------------------------------------------------------------- names
 
 
+# Characters that show nothing and mean nothing in a name or a code, yet come with copy-paste from web pages
+# and PDFs: zero-width space, word joiner, byte-order mark (a "zero-width no-break space" mid-text).
+# Zero-width joiners (U+200C, U+200D) are kept: emoji sequences and Persian words need them.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u2060\ufeff"))
+# Folding also ignores the soft hyphen and the direction marks, which change no letter either.
+_FOLD_IGNORED = dict.fromkeys(map(ord, "\u200b\u2060\ufeff\u00ad\u200e\u200f"))
+
+
+def clean_text(text: str) -> str:
+    """Text as shown: invisible characters out, composed (NFC: `e` + combining accent -> `é`), spaces (any
+    kind: no-break, thin) single, none at the ends."""
+    return " ".join(unicodedata.normalize("NFC", text.translate(_INVISIBLE)).split())
+
+
 def fold(text: object) -> str:
     """Key for comparing names: no accents, no case, single spaces (`Créneau  Imposé` → `creneau impose`)."""
     # Only text is cached: 1, 1.0 and True are equal as keys but do not fold alike.
@@ -47,7 +61,7 @@ def fold(text: object) -> str:
 
 
 def _fold(s: str) -> str:
-    s = s.replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
+    s = s.translate(_FOLD_IGNORED).replace("œ", "oe").replace("Œ", "OE").replace("æ", "ae").replace("Æ", "AE")
     s = unicodedata.normalize("NFKD", s)
     s = "".join(c for c in s if not unicodedata.combining(c)).casefold()
     return " ".join(s.split())
@@ -69,12 +83,28 @@ def _compact(folded: str) -> str:
 _compact_text = functools.lru_cache(maxsize=1 << 16)(lambda text: _compact(_fold_text(text)))
 
 
+# Cyrillic and Greek letters drawn like Latin ones (after `fold`: lower case, accents off). A code or a name
+# typed with them is another name, never merged with its Latin twin; `skeleton` only serves to say so.
+_LOOKALIKES = str.maketrans(
+    "авекмнорстухѕіјԁԛԝαβεικνορτυχζ",
+    "abekmhopctyxsijdqwabeikvoptuxz",
+)
+
+
+def skeleton(text: object) -> str:
+    """`fold` with Cyrillic and Greek look-alikes as the Latin letters they look like (`А1` → `a1`)."""
+    return fold(text).translate(_LOOKALIKES)
+
+
 def close_match(word: str, candidates: Iterable[str], key=fold) -> str | None:
     """The candidate that most looks like `word` (as the user wrote it), or None."""
     by_key: dict[str, str] = {}
     for c in candidates:
         by_key.setdefault(key(c), c)
     k = key(word)
+    twin = [c for kc, c in by_key.items() if kc != k and skeleton(c) == skeleton(word)]
+    if twin:  # `А1` typed in Cyrillic for `A1`: the same to the eye
+        return twin[0]
     # Short codes (`P2` for `P1`) differ by a larger share of their letters.
     found = difflib.get_close_matches(k, list(by_key), n=1, cutoff=0.5 if len(k) <= 4 else 0.6)
     return by_key[found[0]] if found else None
@@ -96,11 +126,11 @@ def cell_text(value: object) -> str:
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.time):
         return value.strftime("%H:%M")
-    return " ".join(str(value).split()) if isinstance(value, str) else str(value)
+    return clean_text(value) if isinstance(value, str) else str(value)
 
 
 def is_blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value is None or (isinstance(value, str) and not value.translate(_INVISIBLE).strip())
 
 
 # --------------------------------------------------------------------------------------------- lists
@@ -114,7 +144,7 @@ def split_list(value: object) -> list[str]:
         return []
     if not isinstance(value, str):
         return [cell_text(value)]
-    return [" ".join(p.split()) for p in _LIST_SPLIT.split(value) if p.strip()]
+    return [t for t in map(clean_text, _LIST_SPLIT.split(value)) if t]
 
 
 # --------------------------------------------------------------------------------------------- numbers

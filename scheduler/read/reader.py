@@ -236,6 +236,13 @@ def read_problem(
     speakers = read_speakers(r, slots)
     sessions = read_sessions(r, slots, rooms, features, speakers)
     participants = read_people(r, slots, sessions)
+    for records, key, en, fr in (
+        (rooms, "room", "room", "la salle"),
+        (speakers, "speaker", "speaker", "l'intervenant"),
+        (sessions, "session", "session", "la session"),
+        (participants, "participant", "participant", "le participant"),
+    ):
+        r.lookalikes(records, key, en, fr)
     settings, title = read_settings(r)
     language = r.language(lang)
     total = notes.total(warning=False)

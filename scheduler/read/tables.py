@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from scheduler.contract import (
     CELL_TEXT_MAX,
@@ -21,7 +22,9 @@ from scheduler.read.cells import (
     cell_text,
     close_match,
     compact,
+    fold,
     is_blank,
+    skeleton,
 )
 from scheduler.read.forms import grid_label, header_known
 from scheduler.read.workbook import Loaded, Note, RawSheet
@@ -565,6 +568,36 @@ class Reader:
             name=name,
             first=first,
         )
+
+    def lookalikes(self, records: Sequence[Any], key: str, what_en: str, what_fr: str) -> None:
+        """Warn, at the later row, of two names or codes that look the same but are written with other
+        letters (`A1` and `А1`, the second in Cyrillic): they stay two, as they are two to the computer."""
+        first: dict[str, tuple[str, Any]] = {}
+        for rec in records:
+            name = rec.code if key == "session" else rec.name
+            seen = first.setdefault(skeleton(name), (name, rec))
+            if fold(seen[0]) == fold(name):
+                continue
+            src = rec.source
+            t = next((t for t in self.tables.values() if src and t.sheet == src.sheet), None)
+            self.note(
+                "'{name}' looks like {what_en} '{other}' (row {first}) but is written with other letters "
+                "(Cyrillic or Greek); they are read as two different ones.",
+                "« {name} » ressemble à {what_fr} « {other} » (ligne {first}) mais s'écrit avec d'autres "
+                "lettres (cyrilliques ou grecques) ; les deux sont lus comme différents.",
+                "If they are the same, type one again on a Latin keyboard.",
+                "S'il s'agit du même, retapez l'un des deux sur un clavier latin.",
+                t=t,
+                sheet=src.sheet if src else "",
+                row=src.row if src else None,
+                key=key,
+                warning=True,
+                name=name,
+                other=seen[0],
+                first=seen[1].source.row if seen[1].source else "?",
+                what_en=what_en,
+                what_fr=what_fr,
+            )
 
     # ----------------------------------------------------------------------------------------- all
 
