@@ -465,6 +465,51 @@ def _narrowed(cand: Candidates, choice: Mapping[Unit, tuple[str, int]], free: se
     return Candidates(cand.problem, list(cand.units), list(cand.types), starts, options)
 
 
+# ---------------------------------------------------------------------------------------------------------
+# Occurrences of a repeated session are twins: a hand edit may put occurrence 2 before occurrence 1, which
+# the checker accepts but the model (which orders them to remove symmetric twins) does not. The rerun works
+# on the previous timetable with its occurrences numbered in time order, then gives back the organiser's
+# numbers, so such a timetable moves nothing.
+
+Relabel = dict[str, dict[int, int]]  # session -> occurrence number -> occurrence number
+
+
+def occurrences_in_time_order(problem: Problem, previous: Timetable) -> Relabel:
+    """For each repeated session whose occurrences `previous` holds out of time order: old -> new number."""
+    order = {s.id: s.index for s in problem.slots}
+    out: Relabel = {}
+    for code, held in previous.by_session().items():
+        if len(held) < 2:
+            continue
+        numbers = sorted(p.occurrence for p in held)
+        by_time = sorted(held, key=lambda p: (order.get(p.start, len(order)), p.occurrence))
+        mapping = {p.occurrence: numbers[i] for i, p in enumerate(by_time)}
+        if any(old != new for old, new in mapping.items()):
+            out[code] = mapping
+    return out
+
+
+def _inverse(relabel: Relabel) -> Relabel:
+    return {code: {new: old for old, new in mapping.items()} for code, mapping in relabel.items()}
+
+
+def _unit_as(relabel: Relabel, unit: Unit) -> Unit:
+    code, occurrence = unit
+    return code, relabel.get(code, {}).get(occurrence, occurrence)
+
+
+def _timetable_as(relabel: Relabel, tt: Timetable) -> Timetable:
+    placements = tuple(
+        replace(p, occurrence=_unit_as(relabel, (p.session, p.occurrence))[1]) for p in tt.placements
+    )
+    allocation = (
+        None
+        if tt.allocation is None
+        else {name: tuple(_unit_as(relabel, u) for u in units) for name, units in tt.allocation.items()}
+    )
+    return replace(tt, placements=placements, allocation=allocation)
+
+
 def plan_rerun(
     problem: Problem,
     previous: Timetable,
@@ -493,6 +538,96 @@ def plan_rerun(
     `old_speakers`: what the previous workbook said of seats and speakers (for the reasons told); `pool_rooms`
     off: every room its own choice in the model (the former model, kept for comparison).
     """
+    relabel = occurrences_in_time_order(problem, previous)
+    if not relabel:
+        return _plan_rerun(
+            problem,
+            previous,
+            locked=locked,
+            edited_rows=edited_rows,
+            rows=rows,
+            previous_file=previous_file,
+            old_problem=old_problem,
+            announced=announced,
+            old_seats=old_seats,
+            old_speakers=old_speakers,
+            time_limit=time_limit,
+            seed=seed,
+            workers=workers,
+            progress=progress,
+            pool_rooms=pool_rooms,
+        )
+
+    def units_as(mapping: Mapping[Unit, int] | None) -> dict[Unit, int] | None:
+        return None if mapping is None else {_unit_as(relabel, u): v for u, v in mapping.items()}
+
+    result = _plan_rerun(
+        problem,
+        _timetable_as(relabel, previous),
+        locked=frozenset(_unit_as(relabel, u) for u in locked),
+        edited_rows=units_as(edited_rows),
+        rows=units_as(rows),
+        previous_file=previous_file,
+        old_problem=old_problem,
+        announced=None if announced is None else _timetable_as(relabel, announced),
+        old_seats=units_as(old_seats),
+        old_speakers=old_speakers,
+        time_limit=time_limit,
+        seed=seed,
+        workers=workers,
+        progress=progress,
+        pool_rooms=pool_rooms,
+    )
+    back = _inverse(relabel)
+    timetable = _timetable_as(back, result.timetable)
+    hand = tuple(_unit_as(back, u) for u in result.hand_moves)
+    pins = tuple(
+        replace(
+            pin,
+            placement=replace(
+                pin.placement, occurrence=_unit_as(back, (pin.placement.session, pin.placement.occurrence))[1]
+            ),
+        )
+        for pin in result.pins
+    )
+    report = compare(
+        problem,
+        announced or previous,
+        timetable,
+        old_problem=old_problem,
+        by_hand=frozenset(hand),
+        old_seats=old_seats,
+        old_speakers=old_speakers,
+    )
+    return replace(
+        result,
+        timetable=timetable,
+        hand_moves=hand,
+        pins=pins,
+        report=report,
+        violations=tuple(check(problem, timetable)),
+    )
+
+
+def _plan_rerun(
+    problem: Problem,
+    previous: Timetable,
+    *,
+    locked: frozenset[Unit] = frozenset(),
+    edited_rows: Mapping[Unit, int] | None = None,
+    rows: Mapping[Unit, int] | None = None,
+    previous_file: str = "",
+    old_problem: Problem | None = None,
+    announced: Timetable | None = None,
+    old_seats: Mapping[Unit, int] | None = None,
+    old_speakers: Mapping[str, tuple[str, ...]] | None = None,
+    time_limit: float | None = None,
+    seed: int = 0,
+    workers: int | None = None,
+    progress: Progress | None = None,
+    pool_rooms: bool = True,
+) -> RerunResult:
+    """`plan_rerun` on a previous timetable whose repeated occurrences are numbered in time order."""
     lang = problem.language
     st = problem.settings
     workers = workers or default_workers()

@@ -470,10 +470,13 @@ ALLOCATION_PATHS = {
     "neighbourhood": by_neighbourhood,
     "rerun": by_rerun,
 }
+# The rerun keeps a previous timetable's occurrence numbers in whatever order the organiser left them (they
+# are twins), so it is no path that orders them (see the test of a rerun whose occurrence 2 comes first).
 PAIRS = [
     pytest.param(rule, path, id=f"{rule}-{path}")
     for rule in CASES
     for path in (ALLOCATION_PATHS if rule in ALLOCATION_RULES else TIMETABLE_PATHS)
+    if (rule, path) != ("occurrences", "rerun")
 ]
 
 
@@ -547,12 +550,16 @@ def test_the_checker_accepts_occurrences_in_either_order() -> None:
     assert check(occurrences(), OCCURRENCES.tempting) == []
 
 
-@pytest.mark.xfail(
-    strict=True, reason="the rerun orders occurrences by number, not as the previous timetable"
-)
 def test_a_rerun_keeps_a_valid_timetable_whose_occurrence_2_comes_first() -> None:
-    """A hand-edited timetable with occurrence 2 first is valid (above); the rerun's model still orders the
-    occurrences by number, so it moves both (two moves for none needed), and refuses them locked."""
+    """A hand-edited timetable with occurrence 2 first is valid (above): the rerun moves nothing, keeps the
+    organiser's numbers, tells no change, and accepts both occurrences locked where they are."""
     problem = occurrences()
     result = plan_rerun(problem, OCCURRENCES.tempting, time_limit=5, workers=1)
-    assert result.moves == 0
+    assert result.moves == 0 and result.agenda_changes == 0
+    where = {(p.session, p.occurrence, p.slots, p.room) for p in OCCURRENCES.tempting.placements}
+    assert {(p.session, p.occurrence, p.slots, p.room) for p in result.timetable.placements} == where
+    assert result.report.sessions == () and check(problem, result.timetable) == []
+    units = frozenset((p.session, p.occurrence) for p in OCCURRENCES.tempting.placements)
+    locked = plan_rerun(problem, OCCURRENCES.tempting, locked=units, time_limit=5, workers=1)
+    assert locked.moves == 0
+    assert {(p.session, p.occurrence, p.slots, p.room) for p in locked.timetable.placements} == where
