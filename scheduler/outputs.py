@@ -346,12 +346,23 @@ def _keep(target: Path) -> Path:
     return keep
 
 
+def pause_between_replaces() -> None:
+    """Test hook: `SCHEDULER_TEST_PAUSE_BETWEEN_REPLACES=<seconds>` widens the window between two
+    replacements so that a test can kill the process there for real."""
+    pause = os.environ.get("SCHEDULER_TEST_PAUSE_BETWEEN_REPLACES")
+    if pause:
+        import sys
+
+        print("scheduler: between replaces", file=sys.stderr, flush=True)
+        time.sleep(float(pause))
+
+
 def replace_together(
     files: Mapping[Path, Content],
     *,
     remove: Iterable[Path] = (),
     history: Callable[[Path], Path] | None = None,
-    between: Callable[[], None] | None = None,
+    between: Callable[[], None] = pause_between_replaces,
 ) -> list[Path]:
     """Write `files` beside their targets, then swap them in one after the other and delete `remove`; on any
     failure every target (and every removed file) is put back as it was, and `ReplaceFailed` says where.
@@ -360,7 +371,7 @@ def replace_together(
     version restored on failure. A kill -9 can still leave the set half replaced (each file whole): `solve`
     detects that by its run id; the next run clears the temporary files (call this while holding the
     `writing_lock`, which makes any temporary file found a dead run's). `between` runs between two replaces
-    (a test hook that widens that window).
+    (by default the test hook that widens that window).
     """
     targets = list(files)
     removed_targets = list(remove)
@@ -395,7 +406,7 @@ def replace_together(
                 kept[current] = _keep(current)
         stage = "replace"
         for i, current in enumerate(targets):
-            if i and between is not None:
+            if i:
                 between()
             os.replace(temps[current], current)
             done.append(current)

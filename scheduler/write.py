@@ -1202,18 +1202,6 @@ def _folder_writable(folder: Path) -> bool:
     return os.access(folder, os.W_OK | os.X_OK)
 
 
-def _pause_between_replaces() -> None:
-    """Test hook: `SCHEDULER_TEST_PAUSE_BETWEEN_REPLACES=<seconds>` widens the window between the two
-    replacements so that a test can kill the process there for real."""
-    pause = os.environ.get("SCHEDULER_TEST_PAUSE_BETWEEN_REPLACES")
-    if pause:
-        import sys
-        import time
-
-        print("scheduler: between replaces", file=sys.stderr, flush=True)
-        time.sleep(float(pause))
-
-
 def write_outputs(
     problem: Problem,
     timetable: Timetable,
@@ -1280,9 +1268,7 @@ def write_outputs(
         files: dict[Path, Content] = {targets[0]: lambda path: _save_workbook(wb, path)}
         if len(targets) > 1:
             files[targets[1]] = lambda path: _save_text(text, path)
-        replace_together(
-            files, history=lambda target: _history_name(target, history), between=_pause_between_replaces
-        )
+        replace_together(files, history=lambda target: _history_name(target, history))
     except ReplaceFailed as failed:
         e, current = failed.error, failed.path
         denied = isinstance(e, PermissionError)

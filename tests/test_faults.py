@@ -473,6 +473,140 @@ def test_solve_killed_at_random_moments(event: Path, tmp_path: Path) -> None:
     assert not list(out.parent.glob(".~*"))
 
 
+@pytest.mark.slow
+def test_solve_killed_dozens_of_times_with_any_number_of_workers(event: Path, tmp_path: Path) -> None:
+    """Two dozen kills at random moments, one, two and four workers (CP-SAT threads, annealing chains)."""
+    out = tmp_path / "outputs" / "timetable.xlsx"
+    base = [sys.executable, "-m", "scheduler", "solve", str(event), "-o", str(out), "-q", "--time-limit", "2"]
+    assert subprocess.run(base, capture_output=True, timeout=60).returncode == 0
+    rng = random.Random(18)
+    for trial in range(24):
+        workers = (1, 2, 4)[trial % 3]
+        proc = subprocess.Popen(
+            [*base, "--workers", str(workers)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        time.sleep(rng.uniform(0.3, 4.0))
+        _kill_and_check_no_orphans(proc)
+        if read_run_id(out) != read_run_id(out.with_suffix(".json")):
+            with pytest.raises(InputError, match="history"):
+                load_timetable(out)
+        else:
+            assert load_timetable(out.with_suffix(".json")).timetable.placements
+    assert subprocess.run(base, capture_output=True, timeout=60).returncode == 0
+    assert read_run_id(out) == read_run_id(out.with_suffix(".json"))
+    assert not list(out.parent.glob(".~*"))
+
+
+def _kill_and_check_no_orphans(proc: subprocess.Popen) -> None:
+    children = _children(proc.pid)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    # A helper program a library runs for a moment (ctypes' `ldconfig -p` while WeasyPrint loads Pango) may
+    # end just after; a worker of ours would go on running.
+    deadline = time.monotonic() + 3
+    while (alive := [c for c in children if Path(f"/proc/{c}").exists()]) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if alive:
+        named = {}
+        for c in alive:
+            try:
+                named[c] = Path(f"/proc/{c}/cmdline").read_bytes().replace(b"\0", b" ")
+            except OSError:
+                continue  # ended meanwhile
+        assert not named, f"processes outlived the killed command: {named}"
+
+
+@pytest.fixture(scope="module")
+def solved(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The sample and its timetable, for the commands that read a timetable."""
+    folder = tmp_path_factory.mktemp("solved")
+    event = folder / "event.xlsx"
+    shutil.copy(SAMPLE, event)
+    out = folder / "timetable.xlsx"
+    result = _run("solve", str(event), "-o", str(out), "-q", "--time-limit", "1", "--workers", "1")
+    assert result.returncode == 0, result.stderr
+    return event, out.with_suffix(".json")
+
+
+def _command(which: str, solved: tuple[Path, Path], folder: Path) -> list[str]:
+    event, timetable = solved
+    if which == "agendas":
+        args = ["agendas", str(event), str(timetable), "-o", str(folder)]
+    else:
+        args = ["publish", str(timetable), "-o", str(folder), "--base-url", "https://example.org/p/"]
+    return [sys.executable, "-m", "scheduler", *args]
+
+
+def _every_file_whole(folder: Path) -> int:
+    """Each file a reader would open is complete and parses (whichever run wrote it); returns how many."""
+    import xml.etree.ElementTree as ET
+
+    from icalendar import Calendar
+    from openpyxl import load_workbook
+
+    files = [f for f in folder.rglob("*") if f.is_file() and not f.name.startswith(".")]
+    for f in files:
+        data = f.read_bytes()
+        if f.suffix == ".ics":
+            assert Calendar.from_ical(data).walk("VEVENT") is not None, f
+            assert data.rstrip().endswith(b"END:VCALENDAR"), f
+        elif f.suffix == ".html":
+            assert data.rstrip().endswith(b"</html>"), f
+        elif f.suffix == ".xml":
+            ET.fromstring(data)
+        elif f.suffix == ".json":
+            json.loads(data)
+        elif f.suffix == ".xlsx":
+            load_workbook(f, read_only=True).close()
+        elif f.suffix == ".pdf":
+            assert data.startswith(b"%PDF") and data.rstrip().endswith(b"%%EOF"), f
+    return len(files)
+
+
+@pytest.mark.parametrize("which", ["agendas", "publish"])
+def test_killed_between_two_replacements_every_file_stays_whole(
+    which: str, solved: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """A kill -9 inside the swap itself: some files new, some old, each whole; the next run tidies up."""
+    folder = tmp_path / which
+    args = _command(which, solved, folder)
+    assert subprocess.run(args, capture_output=True, timeout=120).returncode == 0
+    count = _every_file_whole(folder)
+    env = {**os.environ, "SCHEDULER_TEST_PAUSE_BETWEEN_REPLACES": "30"}
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env)
+    assert proc.stderr is not None
+    line = proc.stderr.readline()
+    assert "between replaces" in line, line + proc.stderr.read()
+    _kill_and_check_no_orphans(proc)
+    assert _every_file_whole(folder) == count  # nothing lost, nothing half written
+    assert list(folder.rglob(".~tmp-*"))  # the killed run's temporary files are left...
+    assert subprocess.run(args, capture_output=True, timeout=120).returncode == 0
+    assert not list(folder.rglob(".~*"))  # ...and the next run clears them, and its lock
+    assert _every_file_whole(folder) == count
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("which", ["agendas", "publish"])
+def test_agendas_and_publish_killed_at_random_moments(
+    which: str, solved: tuple[Path, Path], tmp_path: Path
+) -> None:
+    folder = tmp_path / which
+    args = _command(which, solved, folder)
+    started = time.monotonic()
+    assert subprocess.run(args, capture_output=True, timeout=120).returncode == 0
+    took = time.monotonic() - started
+    count = _every_file_whole(folder)
+    rng = random.Random(18)
+    for _ in range(15):
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.2, took * 1.1))  # the last part of a run is the writing
+        _kill_and_check_no_orphans(proc)
+        assert _every_file_whole(folder) == count
+    assert subprocess.run(args, capture_output=True, timeout=120).returncode == 0
+    assert not list(folder.rglob(".~*"))
+    assert _every_file_whole(folder) == count
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Huge text: no cell beyond what a spreadsheet holds, in bounded time
 
