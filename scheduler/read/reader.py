@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from scheduler.errors import InputError, InputIssue
@@ -88,7 +89,7 @@ class _Notes(list):
         self.per_kind[kind] = self.per_kind.get(kind, 0) + 1
         super().append(note)
 
-    def extend(self, notes) -> None:  # type: ignore[override]  # through `append`, to be counted
+    def extend(self, notes: Iterable[Note]) -> None:  # through `append`, to be counted
         for n in notes:
             self.append(n)
 
