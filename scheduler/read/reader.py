@@ -227,7 +227,7 @@ def read_problem(
             ],
             total=found.total(warning=False) + found.total(warning=True),
         )
-        err.lang = language  # type: ignore[attr-defined]  # the CLI words its summary line with it
+        err.lang = language  # the CLI words its summary line with it
         raise err from None
     r = Reader(loaded, str(p.resolve()))
     r.notes = notes = _Notes(r.notes)
@@ -248,7 +248,7 @@ def read_problem(
     ]
     if issues:
         err = InputError(issues, total=total)
-        err.lang = language  # type: ignore[attr-defined]
+        err.lang = language
         raise err
     warnings = tuple(
         f"{_where(r.file_of(n.sheet), n.sheet, n.row, n.column, language)}: {n.message(language)}"

@@ -269,7 +269,7 @@ def _search(
         error = InfeasibleError(
             explain_infeasible(problem) if customise is None else ["The hard rules cannot all hold together."]
         )
-        error.lang = problem.language  # type: ignore[attr-defined]
+        error.lang = problem.language
         raise error
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         if start_hint is not None and hint is None:
