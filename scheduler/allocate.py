@@ -514,7 +514,7 @@ def _patterns(
             w += weight[c]
             k += u in had
         value = (t | top0, f | first0, w + w0, k + k0)
-        rank = value if fair else value[2:]
+        rank: tuple[int, ...] = value if fair else value[2:]
         old = best.get(key)
         if old is None or rank > old[0]:
             best[key] = (rank, value, tuple(extra))

@@ -484,8 +484,8 @@ def _participant_changes(
         )
         if mine:
             email = _email(name, problem, before, speaker=False)
-            items = tuple(Item(c.reason, c.unit) for c in mine)
-            out.append(PersonChange(name, email, PARTICIPANT, tuple(mine), items=items))
+            listed = tuple(Item(c.reason, c.unit) for c in mine)
+            out.append(PersonChange(name, email, PARTICIPANT, tuple(mine), items=listed))
     return tuple(out)
 
 

@@ -74,9 +74,9 @@ def consecutive_slots_of_one_day(problem: Problem, tt: Timetable, lang: str) -> 
         s = problem.session_by_code.get(p.session)
         if s is None:
             continue
-        slots = [problem.slot_by_id.get(i) for i in p.slots]
-        if any(x is None for x in slots):
-            bad = [i for i, x in zip(p.slots, slots, strict=True) if x is None]
+        found = [problem.slot_by_id.get(i) for i in p.slots]
+        if any(x is None for x in found):
+            bad = [i for i, x in zip(p.slots, found, strict=True) if x is None]
             yield Violation(
                 "slots",
                 tr(
@@ -86,6 +86,7 @@ def consecutive_slots_of_one_day(problem: Problem, tt: Timetable, lang: str) -> 
                 p.occurrence,
             )
             continue
+        slots = [x for x in found if x is not None]  # all of them: an unknown one is reported above
         ok = (
             len(slots) == s.length
             and len({x.day for x in slots}) == 1

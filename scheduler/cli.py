@@ -148,7 +148,7 @@ def _recorded_problem(timetable: Path, lang: str | None, again: str):
             again=again,
         )
         err = InputError([InputIssue(str(timetable), tr(lang, en, fr, **values), hint)])
-        err.lang = lang  # type: ignore[attr-defined]
+        err.lang = lang
         return err
 
     if not found.source_file:
@@ -343,7 +343,7 @@ def solve(
                     budget=Budget(limit),
                 )
             except InfeasibleError as exc:
-                exc.lang = lang  # type: ignore[attr-defined]
+                exc.lang = lang
                 raise
             if result.violations and result.fallback != "earlier":
                 raise InternalCheckError(
@@ -415,7 +415,7 @@ def _rerun(problem, previous: Path, output: Path, lang: str, **solve_args: Any) 
             **solve_args,
         )
     except InfeasibleError as exc:
-        exc.lang = lang  # type: ignore[attr-defined]
+        exc.lang = lang
         raise
     if result.violations:
         raise SchedulerError("\n".join(f"  - {v.message}" for v in result.violations))
@@ -648,7 +648,7 @@ def validate(input: Path | None, preferences: Path | None, lang: str | None) -> 
     reasons = diagnose(problem, lang)
     if reasons:
         err = InfeasibleError(reasons)
-        err.lang = lang  # type: ignore[attr-defined]
+        err.lang = lang
         raise err
     click.echo(
         tr(

@@ -47,6 +47,7 @@ class SchedulerError(Exception):
     """Any failure the CLI reports as a message and a non-zero exit code: by default, a file it cannot use."""
 
     exit_code = EXIT_INPUT
+    lang = "en"  # the language the CLI words the message in; set where the input's language is known
 
 
 class InputError(SchedulerError):

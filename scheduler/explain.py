@@ -236,7 +236,7 @@ class RelaxableModel:
 
 def _solve(rm: RelaxableModel, assumed: list[Rule], seconds: float) -> tuple[int, list[Rule]]:
     """Status under the given rules (the others relaxed) and, if infeasible, the core CP-SAT reports."""
-    rm.model.ClearAssumptions()
+    rm.model.clear_assumptions()
     rm.model.add_assumptions([rm.rules[r] for r in assumed])
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1  # deterministic cores: the same input gives the same explanation
@@ -418,13 +418,13 @@ def phrase(problem: Problem, rule: Rule, lang: str) -> str:
             slots=slots_text(problem, sp.unavailable, lang),
         )
     if rule.kind == ONE_PLACE:
-        sp = problem.speaker_by_name.get(rule.subject)
+        speaker = problem.speaker_by_name.get(rule.subject)
         return tr(
             lang,
             "Speaker {n}{at} cannot be in two places at once and speaks in {rows}.",
             "L'intervenant·e {n}{at} ne peut pas être à deux endroits à la fois et intervient dans {rows}.",
             n=rule.subject,
-            at=_at(sp, lang) if sp else "",
+            at=_at(speaker, lang) if speaker else "",
             rows=_rows(_speaker_sessions(problem, rule.subject), lang),
         )
     if rule.kind == ROOM_OFF:
@@ -459,7 +459,7 @@ def phrase(problem: Problem, rule: Rule, lang: str) -> str:
             slots=slots_text(problem, s.allowed_slots or frozenset(), lang),
         )
     if rule.kind == FIXED_ROOM:
-        room = problem.room_by_name.get(s.fixed_room or "")
+        fixed = problem.room_by_name.get(s.fixed_room or "")
         return tr(
             lang,
             "Session {c}{at} must be in room {r}{rat}.",
@@ -467,7 +467,7 @@ def phrase(problem: Problem, rule: Rule, lang: str) -> str:
             c=s.code,
             at=at,
             r=s.fixed_room,
-            rat=_at(room, lang) if room else "",
+            rat=_at(fixed, lang) if fixed else "",
         )
     if rule.kind == NEEDS:
         fit = [r for r in problem.rooms if s.needs <= r.features]

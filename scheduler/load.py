@@ -130,7 +130,7 @@ def _again(lang: str) -> str:
 
 def _refuse(issues: list[InputIssue], lang: str) -> InputError:
     err = InputError(issues)
-    err.lang = lang  # type: ignore[attr-defined]
+    err.lang = lang
     return err
 
 
@@ -342,7 +342,8 @@ def _load_json(path: Path, problem: Problem | None, lang: str) -> LoadedTimetabl
     # Units naming no session are looked for after the sessions are checked against the input: a code
     # retyped there leaves its attendees dangling, and the retyped code is what to report.
     doc = read_timetable_json(path, problem.language if problem else None, units=False)
-    lang = doc.get("language") if doc.get("language") in LANGUAGES else lang
+    given = doc.get("language")
+    lang = given if isinstance(given, str) and given in LANGUAGES else lang
     issues: list[InputIssue] = []
     placements: list[Placement] = []
     rows: dict[tuple[str, int], int] = {}

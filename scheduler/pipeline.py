@@ -94,7 +94,7 @@ def plan(
     reasons = diagnose(problem)
     if reasons:
         error = InfeasibleError(reasons)
-        error.lang = problem.language  # type: ignore[attr-defined]
+        error.lang = problem.language
         raise error
     keep_allocation, keep_checks = reserves(problem, limit)
     large = sum(s.repeat for s in problem.sessions) > SMALL_EVENT_UNITS

@@ -71,13 +71,13 @@ def assess(problem: Problem, timetable: Timetable) -> Quality:
             n_none += hits == 0
     same_track = 0
     ps = [p for p in timetable.placements if p.session in problem.session_by_code]
-    for i, a in enumerate(ps):
-        sa = problem.session_by_code[a.session]
-        if not sa.track or sa.is_plenary:
+    for i, pa in enumerate(ps):
+        ta = problem.session_by_code[pa.session]
+        if not ta.track or ta.is_plenary:
             continue
-        for b in ps[i + 1 :]:
-            sb = problem.session_by_code[b.session]
-            if sb.track == sa.track and sb.code != sa.code and set(a.slots) & set(b.slots):
+        for pb in ps[i + 1 :]:
+            tb = problem.session_by_code[pb.session]
+            if tb.track == ta.track and tb.code != ta.code and set(pa.slots) & set(pb.slots):
                 same_track += 1
     used: dict[tuple[str, int], int] = {(p.session, p.occurrence): 0 for p in timetable.placements}
     for items in alloc.values():

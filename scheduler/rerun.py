@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
@@ -43,6 +45,9 @@ from .problem import Participant, Problem, Room
 from .quality import Quality, assess
 from .solve import Progress, default_workers
 from .timetable import Placement, SolveStats, Timetable
+
+if TYPE_CHECKING:
+    from ortools.sat.python.cp_model_helper import CpSolverStatus  # cp_model.OPTIMAL and the others
 
 Unit = tuple[str, int]
 
@@ -344,7 +349,7 @@ class _Run:
         *,
         stop_at_first: bool = False,
         presolve: bool = True,
-    ) -> tuple[cp_model.CpSolver, int]:
+    ) -> tuple[cp_model.CpSolver, CpSolverStatus]:
         solver = cp_model.CpSolver()
         p = solver.parameters
         p.max_time_in_seconds = max(0.5, self.left() * share)
@@ -993,12 +998,12 @@ def _repair(
                 start, t = was[unit.key]
                 model.add_implication(hold, tm.x[(unit.key, start)])
                 model.add_implication(hold, tm.y[(unit.key, t)])
-        model.ClearAssumptions()
+        model.clear_assumptions()
         model.add_assumptions([hold])
         model.minimize(obj.cost)
         _hint(tm, was, {v: True for v in obj.stays.values()})
         solver, status = run.solve(model, 0.3)
-        model.ClearAssumptions()
+        model.clear_assumptions()
         if first_round:
             first_round = False
             if status == cp_model.OPTIMAL:
@@ -1061,7 +1066,7 @@ def _preferences(
         return SolveStats(
             status="FEASIBLE", seed=seed, workers=workers, fingerprint=problem.fingerprint
         ), choice
-    loss = sum(round(solver.value(term)) for term in pm.losses)  # type: ignore[arg-type]
+    loss = sum(round(solver.value(term)) for term in pm.losses)
     bound = solver.best_objective_bound
     kept, kept_bound = total - loss, total - bound
     optimal = status == cp_model.OPTIMAL and whole
@@ -1198,9 +1203,9 @@ def allocate_stable(
     problem: Problem,
     timetable: Timetable,
     previous: Mapping[str, tuple[Unit, ...]] | None,
-    by_moves: set[str] = frozenset(),  # type: ignore[assignment]
+    by_moves: AbstractSet[str] = frozenset(),
     *,
-    new_units: set[Unit] = frozenset(),  # type: ignore[assignment]
+    new_units: AbstractSet[Unit] = frozenset(),
     time_limit: float = 30.0,
     workers: int = 0,
 ) -> StableAllocation:
@@ -1266,7 +1271,8 @@ def allocate_stable(
 
     # (1) who keeps what, among those in a conflict
     keep1 = {n: set(had[n]) for n in frozen}
-    changed_bound, proven, stage1 = 0, True, {n: set() for n in conflict}
+    stage1: dict[str, set[Unit]] = {n: set() for n in conflict}
+    changed_bound, proven = 0, True
     if conflict:
         sm = _SeatModel(problem, placed, {n: options[n] for n in conflict}, left(frozen, keep1))
         greedy = _keep_greedily(problem, placed, options, previous, by_moves, cap)
@@ -1315,8 +1321,8 @@ def allocate_stable(
         _fill_disturbed(problem, timetable, out, cap, previous)
     order = {s.id: s.index for s in problem.slots}
     start = {k: order[p.start] for k, p in placed.items()}
-    alloc = {n: tuple(sorted(us, key=lambda u: (start[u], u))) for n, us in out.items()}
-    return StableAllocation(alloc, len(losers), min(changed_bound, len(losers)), proven)
+    agendas = {n: tuple(sorted(us, key=lambda u: (start[u], u))) for n, us in out.items()}
+    return StableAllocation(agendas, len(losers), min(changed_bound, len(losers)), proven)
 
 
 class _SeatModel:
@@ -1415,7 +1421,7 @@ def _keep_greedily(
     placed: Mapping[Unit, Placement],
     options: Mapping[str, set[Unit]],
     previous: Mapping[str, tuple[Unit, ...]],
-    by_moves: set[str],
+    by_moves: AbstractSet[str],
     cap: Mapping[Unit, int],
 ) -> dict[str, set[Unit]]:
     """Every previous seat that still fits, clashes settled in agenda order, full sessions giving up first

@@ -270,7 +270,8 @@ def build_view(tt: dict, lang: str | None = None) -> View:
     """Read the timetable JSON (already checked by `load`); ids and colours are derived here only."""
     lang = lang or tt.get("language") or "en"
     cut = Limiter(lang)
-    event = tt.get("event") if isinstance(tt.get("event"), dict) else {}
+    given = tt.get("event")
+    event = given if isinstance(given, dict) else {}
     title = cut(line(event.get("title") or ""), "title", tr(lang, "Event title", "Titre de l'événement"))
     title = title or tr(lang, "Programme", "Programme")
     tz_name = str(tt.get("timezone") or DEFAULT_TIMEZONE)

@@ -179,10 +179,10 @@ def change_mails(
     stamp = (stamp or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).replace(microsecond=0)
     participants, speakers = build_agendas(problem, timetable, lang)
     agendas: dict[tuple[str, str], PersonAgenda] = {}
-    for agenda in participants:
-        agendas[(PARTICIPANT, agenda.name)] = agenda
-    for agenda in speakers:
-        agendas[(SPEAKER, agenda.name)] = agenda
+    for each in participants:
+        agendas[(PARTICIPANT, each.name)] = each
+    for each in speakers:
+        agendas[(SPEAKER, each.name)] = each
     title = problem.title.strip() or view.title
     with_mail = [p for p in people if p.email]
     without = [p for p in people if not p.email]

@@ -511,7 +511,7 @@ def resolve_slot_ref(text: object, slots: Sequence[Slot]) -> frozenset[str]:
 def resolve_slot_refs(value: object, slots: Sequence[Slot]) -> tuple[frozenset[str], list[CellError]]:
     """Union of the slots of every reference in a list cell, and the errors of those that failed."""
     if isinstance(value, str) or is_blank(value):
-        items: list[object] = split_list(value)
+        items: Sequence[object] = split_list(value)
     else:
         items = [value]
     out: set[str] = set()

@@ -225,9 +225,9 @@ def read_sessions(
     longest = max((len(v) for v in day_slots.values()), default=0)
     codes: dict[str, int] = {}
     for row in t.rows:  # first pass: codes, so that After may name a later session
-        code = cell_text(t.value(row, "session"))
-        if code and fold(code) not in codes:
-            codes[fold(code)] = row.number
+        written = cell_text(t.value(row, "session"))
+        if written and fold(written) not in codes:
+            codes[fold(written)] = row.number
     code_by = {
         fold(cell_text(t.value(row_, "session"))): cell_text(t.value(row_, "session")) for row_ in t.rows
     }
@@ -496,4 +496,4 @@ def read_settings(rd: Reader) -> tuple[Settings, str]:
                 values[fld] = float(parse_positive(raw))
         except CellError as e:
             rd.cell_error(t, row, "value", e)
-    return Settings(**values), title  # type: ignore[arg-type]
+    return Settings(**values), title  # type: ignore[arg-type]  # each field's value parsed by its kind above

@@ -258,8 +258,8 @@ def label_rank(value: object) -> int | None:
         return TICK if tick else NOT_CHOSEN
     items = [p for p in re.split(r"[;,\n]+", text) if p.strip()]
     if len(items) > 1:  # a Google checkbox grid cell holding two columns' labels: the better counts
-        ranks = [label_rank(p) for p in items]
-        return min(ranks) if all(r is not None and r > 0 for r in ranks) else None  # type: ignore[type-var]
+        ranks = [r for r in (label_rank(p) for p in items) if r is not None and r > 0]
+        return min(ranks) if len(ranks) == len(items) else None
     rank = rank_in(text, bare=True)
     extra = [
         t
@@ -468,9 +468,19 @@ def read_form(
     out = FormReading()
     sessions = Sessions(every_session)
 
-    def note(en: str, fr: str, hint_en: str = "", hint_fr: str = "", /, **kw: object) -> None:
-        row, column, warning = kw.pop("row", None), kw.pop("column", ""), kw.pop("warning", False)
-        out.notes.append(Note(en, fr, hint_en, hint_fr, sheet, row, column, warning, kw))  # type: ignore[arg-type]
+    def note(
+        en: str,
+        fr: str,
+        hint_en: str = "",
+        hint_fr: str = "",
+        /,
+        *,
+        row: int | None = None,
+        column: str = "",
+        warning: bool = False,
+        **kw: object,
+    ) -> None:
+        out.notes.append(Note(en, fr, hint_en, hint_fr, sheet, row, column, warning, kw))
 
     def cell_note(e: CellError, row: int, column: str) -> None:
         out.notes.append(Note(e.en, e.fr, e.hint_en, e.hint_fr, sheet, row, column, False, e.values))

@@ -95,11 +95,12 @@ def read_people(rd: Reader, slots: Sequence[Slot], sessions: Sequence[Session]) 
                 out.append(Participant(person.name, (), person.email, person.days, person.source))
         silent = [p.name for p in out if not p.choices]
     t = rd.tables.get("preferences")
-    if silent and (pt is not None or t is not None):
+    shown = pt if pt is not None else t
+    if silent and shown is not None:
         rd.note(
             "{n} participant(s) chose no session: {names}.",
             "{n} participant(s) n'ont choisi aucune session : {names}.",
-            sheet=pt.sheet if pt is not None else t.sheet,  # type: ignore[union-attr]
+            sheet=shown.sheet,
             warning=True,
             n=len(silent),
             names=", ".join(silent[:10]) + (" ..." if len(silent) > 10 else ""),
@@ -415,10 +416,10 @@ def _read_long(rd: Reader, t: Table, every: Sequence[tuple[str, str]]) -> list[W
         if is_blank(v):
             rd.required(t, row, "session")
             continue
-        code = session_of(row, v)
+        chosen = session_of(row, v)
         rank = rd.parse(t, row, "rank", parse_positive) if rd.required(t, row, "rank") else None
-        if code and rank is not None:
-            entry[1].append((rank, row.number, code))
+        if chosen and rank is not None:
+            entry[1].append((rank, row.number, chosen))
     out: list[Wish] = []
     for name, ranked, src in found.values():
         codes: list[str] = []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 from scheduler.errors import InputError, InputIssue
@@ -88,7 +89,7 @@ class _Notes(list):
         self.per_kind[kind] = self.per_kind.get(kind, 0) + 1
         super().append(note)
 
-    def extend(self, notes) -> None:  # type: ignore[override]  # through `append`, to be counted
+    def extend(self, notes: Iterable[Note]) -> None:  # through `append`, to be counted
         for n in notes:
             self.append(n)
 
@@ -226,7 +227,7 @@ def read_problem(
             ],
             total=found.total(warning=False) + found.total(warning=True),
         )
-        err.lang = language  # type: ignore[attr-defined]  # the CLI words its summary line with it
+        err.lang = language  # the CLI words its summary line with it
         raise err from None
     r = Reader(loaded, str(p.resolve()))
     r.notes = notes = _Notes(r.notes)
@@ -254,7 +255,7 @@ def read_problem(
     ]
     if issues:
         err = InputError(issues, total=total)
-        err.lang = language  # type: ignore[attr-defined]
+        err.lang = language
         raise err
     warnings = tuple(
         f"{_where(r.file_of(n.sheet), n.sheet, n.row, n.column, language)}: {n.message(language)}"

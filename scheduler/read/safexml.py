@@ -8,7 +8,7 @@ a worksheet of a million rows costs its cells, not a tree of its XML.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import IO
+from typing import IO, NoReturn
 from xml.parsers import expat
 
 
@@ -25,7 +25,7 @@ EndHandler = Callable[[str], None]
 TextHandler = Callable[[str], None]
 
 
-def _refuse(*_args: object) -> None:
+def _refuse(*_args: object) -> NoReturn:
     raise XmlRefused
 
 

@@ -69,11 +69,11 @@ def read_xlsx(zf: zipfile.ZipFile, loaded: Loaded, budget: CellBudget) -> None:
     parts = {rid: part for rid, part in rels.items()}
     strings: list[str] = []
     styles = _Styles()
-    for part in parts.values():
-        if part.kind == "sharedStrings":
-            strings = _shared_strings(zf, part.name)
-        elif part.kind == "styles":
-            styles = _styles(zf, part.name)
+    for rel in parts.values():
+        if rel.kind == "sharedStrings":
+            strings = _shared_strings(zf, rel.name)
+        elif rel.kind == "styles":
+            styles = _styles(zf, rel.name)
     epoch = CALENDAR_MAC_1904 if date1904 else CALENDAR_WINDOWS_1900
     titles: set[str] = set()
     for name, rid, state in sheets:

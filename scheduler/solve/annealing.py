@@ -184,8 +184,8 @@ class _Search:
                 continue
             per_unit = list(present)
             copied: set[int] = set()
-            for a, b in off:
-                for i, j in ((a, b), (b, a)):
+            for ia, ib in off:
+                for i, j in ((ia, ib), (ib, ia)):
                     if i not in copied:
                         per_unit[i] = dict(per_unit[i])
                         copied.add(i)
@@ -346,8 +346,8 @@ class _Search:
         own = set(self.starts[i][self.at[i]][1])
         out = []
         for t in self.types[i]:
-            rooms, off = self.type_rooms[t], self.type_off[t]
-            if all(s not in off and self.used[t][s] - (t == self.type[i] and s in own) < rooms for s in cov):
+            count, shut = self.type_rooms[t], self.type_off[t]
+            if all(s not in shut and self.used[t][s] - (t == self.type[i] and s in own) < count for s in cov):
                 out.append(t)
         return out
 
@@ -627,14 +627,14 @@ def polish(
     # The starting temperature: a share (T0_SCALE) of the median worsening among 200 random moves, which are
     # then undone.
     ups: list[int] = []
-    saved = search.snapshot()
+    initial = search.snapshot()
     for _ in range(200):
         move = _pick(search, rng, movable, same_length)
         if move is not None and move[1] > 0:
             ups.append(move[1])
         if move is not None and move[2] is not None:  # made, as the others are, and undone with them below
             _make(search, move[2])
-    _restore(search, saved)
+    _restore(search, initial)
     loss = search.total_loss()
     t0 = max(1.0, T0_SCALE * (sorted(ups)[len(ups) // 2] if ups else 1.0))
     began = time.perf_counter()
@@ -777,7 +777,7 @@ def _pick(
     r = rng.random()
     if r < 0.4:
         option = rng.randrange(len(search.starts[i]))
-        saved = ((i, search.at[i], search.type[i]),)
+        saved: tuple[tuple[int, int, int], ...] = ((i, search.at[i], search.type[i]),)
         free = search.free_types(i, option)
         if not free:
             return None

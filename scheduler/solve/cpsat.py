@@ -16,6 +16,7 @@ figures come from the allocation afterwards (`allocate.py`), never from this mod
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from ortools.sat.python import cp_model
 
@@ -23,6 +24,9 @@ from scheduler.clock import solve_stoppably
 from scheduler.problem import Problem, Slot
 from scheduler.solve.candidates import SMALL_EVENT_UNITS, Candidates, Unit, candidates, timeline
 from scheduler.solve.weights import ClashGroup, Weights, weights
+
+if TYPE_CHECKING:
+    from ortools.sat.python.cp_model_helper import CpSolverStatus  # cp_model.OPTIMAL and the others
 
 # Above this many clash clauses the weakest pairs are left out of the model (they are still counted in the
 # reported quality); keeps model building to seconds on events of thousands of people.
@@ -33,7 +37,7 @@ def run_solver(
     solver: cp_model.CpSolver,
     model: cp_model.CpModel,
     callback: cp_model.CpSolverSolutionCallback | None = None,
-) -> int:
+) -> CpSolverStatus:
     """`solver.solve`, stoppable by a stop request (`clock.solve_stoppably`), once more without symmetry
     detection if CP-SAT fails inside it.
 
@@ -516,9 +520,11 @@ class TimetableModel:
 
     def unit_cover(self) -> dict[tuple[str, int], dict[str, list[cp_model.IntVar]]]:
         """For each unit and slot id, the start literals whose block covers that slot."""
+        cache: dict[tuple[str, int], dict[str, list[cp_model.IntVar]]] | None
         cache = getattr(self, "_unit_cover", None)
         if cache is None:
-            cache = self._unit_cover = {}
+            cache = {}
+            self._unit_cover = cache
             for unit in self.cand.units:
                 per_slot: dict[str, list[cp_model.IntVar]] = defaultdict(list)
                 for start in self.cand.starts[unit.key]:

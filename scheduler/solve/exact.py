@@ -36,6 +36,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 from ortools.linear_solver import pywraplp
@@ -45,6 +46,9 @@ from scheduler.problem import Problem, Slot
 from scheduler.solve.candidates import Candidates, timeline
 from scheduler.solve.cpsat import run_solver
 from scheduler.solve.weights import ClashGroup, Weights
+
+if TYPE_CHECKING:
+    from ortools.sat.python.cp_model_helper import CpSolverStatus  # cp_model.OPTIMAL and the others
 
 MAX_PATTERNS = 600_000  # patterns over all slots; beyond this the method gives up (memory and time)
 MAX_STATES = 4096  # room-type count states of the assignment; beyond this the method gives up
@@ -409,11 +413,11 @@ class Relaxation:
         # Artificial columns keep every LP feasible while it holds few patterns (or a fixing leaves none);
         # priced far above any timetable, they are gone at the optimum unless the node is infeasible.
         self.big = 10.0 * (pats.w.total + 1) * max(1, len(units))
-        rows = [
+        artificial = [
             *self.unit_row.values(),
             *(row for rs in self.order_of.values() for row, sign in rs if sign > 0),
         ]
-        for row in rows:
+        for row in artificial:
             v = lp.NumVar(0, inf, "")
             row.SetCoefficient(v, 1)
             self.objective.SetCoefficient(v, self.big)
@@ -499,7 +503,7 @@ class Relaxation:
                 out.append(None)
                 continue
             idx = np.where(sp.members >= 0, sp.members, len(sp.elements))
-            out.append(bad[idx].any(axis=1))
+            out.append(cast(np.ndarray, bad[idx].any(axis=1)))  # idx is 2-D: an array, never a scalar
         return out
 
     def _add(self, s: int, rows: np.ndarray) -> int:
@@ -671,8 +675,7 @@ def search(
         if time.perf_counter() > deadline or should_stop():
             open_bounds.append(value)
             break
-        if isinstance(item, Node) and item.branching_unit() is not None:
-            unit = item.branching_unit()
+        if isinstance(item, Node) and (unit := item.branching_unit()) is not None:
             for o in sorted(o for (i, o) in item.start_value if i == unit):
                 child = relax.solve({**item.fixed, unit: o}, deadline)
                 nodes += 1
@@ -745,7 +748,7 @@ def _solve_cap(
     seconds: float,
     workers: int,
     on_solver: Callable[[cp_model.CpSolver | None], None] | None,
-) -> tuple[int, int, Starts | None, int]:
+) -> tuple[CpSolverStatus, int, Starts | None, int]:
     """Set partitioning on the node's patterns that could hold a timetable losing less than `cap`.
 
     Exact: a pattern holding multi-slot occurrences stands once for each room type they may take, and
@@ -826,11 +829,11 @@ def _solve_cap(
                 for b in cand.block(unit, starts[o]):
                     m.add(sum(link.get((i, o, t, slot_pos[b.id]), [])) == v)
         m.add_exactly_one([v for _, _, v in mine])
-        seat = [(seat_of[(i, o)][t], v) for o, t, v in mine]
+        seats = [(seat_of[(i, o)][t], v) for o, t, v in mine]
         day = [(w.day.get((unit.key, starts[o].day.isoformat()), 0), v) for o, _, v in mine]
         high = sum(c for c, _ in clash_terms[i]) + max((d for d, _ in day), default=0)
-        loss = m.new_int_var(0, max(high, max((c for c, _ in seat), default=0)), "")
-        m.add(loss >= sum(c * v for c, v in seat))
+        loss = m.new_int_var(0, max(high, max((c for c, _ in seats), default=0)), "")
+        m.add(loss >= sum(c * v for c, v in seats))
         m.add(loss >= sum(c * v for c, v in day) + sum(c * v for c, v in clash_terms[i]))
         losses.append(loss)
     begin: dict[int, list[tuple[int, cp_model.IntVar]]] = defaultdict(list)
@@ -838,10 +841,10 @@ def _solve_cap(
         begin[i] += [(timeline(cand.starts[units[i].key][o]), v) for v in lits]
     for i, j, gap in order_pairs(problem, cand):
         m.add(sum(c * v for c, v in begin[i]) >= sum(c * v for c, v in begin[j]) + gap)
-    for starts in excluded:
+    for earlier in excluded:
         picked = []
         for i, unit in enumerate(units):
-            o = [s.id for s in cand.starts[unit.key]].index(starts[unit.key].id)
+            o = [s.id for s in cand.starts[unit.key]].index(earlier[unit.key].id)
             picked += at.get((i, o), [])
         m.add(sum(picked) <= len(units) - 1)
     total = sum(c * v for c, v in objective) + sum(losses)

@@ -216,7 +216,7 @@ class _Neighbourhood:
                     lits = [lit for k in keys for lit in cover.get((k, b), [])]
                     if len(lits) > 1:
                         m.add_at_most_one(lits)
-        start_index: dict[UnitKey, cp_model.LinearExpr] = {}
+        start_index: dict[UnitKey, cp_model.LinearExprT] = {}  # sum() of no terms is 0
         for key in self.free:
             terms = [st.order[sid] * lit for (k, sid), lits in x.items() if k == key for lit in lits]
             start_index[key] = sum(terms)

@@ -14,6 +14,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 
 from ortools.sat.python import cp_model
 
@@ -37,6 +38,9 @@ from scheduler.solve.exact import Proof, Relaxation, enumerate_patterns, seed_ro
 from scheduler.solve.exact import search as exact_search
 from scheduler.solve.greedy import greedy
 from scheduler.timetable import Placement, SolveStats, Timetable
+
+if TYPE_CHECKING:
+    from ortools.sat.python.cp_model_helper import CpSolverStatus  # cp_model.OPTIMAL and the others
 
 # Share of the solve's time limit for the local search before CP-SAT (it stops sooner on small events).
 POLISH_SHARE = 0.7
@@ -243,7 +247,9 @@ def _search(
     spent = time.perf_counter() - watcher.t0
     if watcher.interrupted and polished is not None:
         # Ctrl-C during the local search: its best timetable is valid, returned marked not final.
-        return _without_solver(problem, tm, watcher, start_hint, polished, spent, seed, workers, joint)
+        return _without_solver(
+            problem, tm, watcher, polished.timetable, polished, spent, seed, workers, joint
+        )
     time_limit = max(0.5, time_limit - spent)
 
     watcher.reporter.phase("cpsat", time_limit)
@@ -263,7 +269,7 @@ def _search(
         error = InfeasibleError(
             explain_infeasible(problem) if customise is None else ["The hard rules cannot all hold together."]
         )
-        error.lang = problem.language  # type: ignore[attr-defined]
+        error.lang = problem.language
         raise error
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         if start_hint is not None and hint is None:
@@ -415,7 +421,7 @@ class _SecondCore:
 
     def result(
         self, should_stop: Callable[[], bool] = lambda: False
-    ) -> tuple[int, float, list[tuple[tuple[Placement, ...], int]], int]:
+    ) -> tuple[CpSolverStatus, float, list[tuple[tuple[Placement, ...], int]], int]:
         """(CP-SAT's status, its lower bound on the loss, the timetables found as (placements, loss), the
         clash pairs its model left out for size).
 
@@ -459,7 +465,8 @@ def _second_core(
     ignore_stop_signals()  # Ctrl-C and SIGTERM are the parent's business; it stops this process
     deadline = time.perf_counter() + seconds
     tm.build()  # here, not in the parent: the parent's annealing starts without waiting for it
-    best_bound, best_loss, best_placements = 0.0, math.inf, ()
+    best_placements: tuple[Placement, ...] = ()
+    best_bound, best_loss = 0.0, math.inf
     status = cp_model.UNKNOWN
     for run in range(BOUND_RUNS):
         left = deadline - time.perf_counter()
@@ -491,7 +498,7 @@ def _second_core(
     send.close()
 
 
-def _until_bound_settles(solver: cp_model.CpSolver, model: cp_model.CpModel) -> int:
+def _until_bound_settles(solver: cp_model.CpSolver, model: cp_model.CpModel) -> CpSolverStatus:
     """Solve, but stop once the bound has come from the LP and then not moved for `BOUND_SETTLED` s: what
     follows is CP-SAT's search for timetables, which the annealing does better on big events."""
     moved = [time.perf_counter(), 0]  # last change of the bound, changes seen (the first: the domains')
@@ -542,7 +549,7 @@ def _exact(
     # is no upper bound, and the search then starts from none.
     valid = start is not None and start_loss is not None and not check(problem, start)
     seed = None
-    if valid:
+    if valid and start is not None:
         starts = {(p.session, p.occurrence): problem.slot_by_id[p.start] for p in start.placements}
         seed = seed_rows(pats, starts)
     relax = Relaxation(pats, seed)
@@ -656,9 +663,9 @@ def _add_hint(tm: TimetableModel, hint: Timetable) -> None:
     for v, overlaps in tm.any_overlaps:
         values[v.index] = int(any(values.get(o.index, 0) for o in overlaps))
         tm.model.add_hint(v, bool(values[v.index]))
-    for b, starts in tm.day_starts:
-        values[b.index] = int(any(values.get(v.index, 0) for v in starts))
-        tm.model.add_hint(b, bool(values[b.index]))
+    for on_day, starts in tm.day_starts:
+        values[on_day.index] = int(any(values.get(v.index, 0) for v in starts))
+        tm.model.add_hint(on_day, bool(values[on_day.index]))
     for gain, total, limits, seats in tm.gains:
         value = total
         for when, held, lost in limits:
@@ -679,8 +686,8 @@ def _add_hint(tm: TimetableModel, hint: Timetable) -> None:
             for name in names:
                 for unit in alloc.get(name, ()):
                     count[(g, unit, chosen[unit].start)] += 1
-        for key, var in tm.attend.items():
-            tm.model.add_hint(var, count.get(key, 0))
+        for attending, var in tm.attend.items():
+            tm.model.add_hint(var, count.get(attending, 0))
 
 
 def _extract(tm: TimetableModel, value: Callable[[cp_model.IntVar], bool]) -> tuple[Placement, ...]:
@@ -694,7 +701,7 @@ def _extract(tm: TimetableModel, value: Callable[[cp_model.IntVar], bool]) -> tu
     return colour_rooms(cand, choice)
 
 
-def with_stats(timetable: Timetable, **changes: object) -> Timetable:
+def with_stats(timetable: Timetable, **changes: Any) -> Timetable:  # any SolveStats fields
     return replace(timetable, stats=replace(timetable.stats, **changes))
 
 

@@ -81,8 +81,8 @@ def weights(problem: Problem, cand: Candidates) -> Weights:
             w.total += wt
             chooser_weight[c] += wt
             rank_weights[c].append(wt)
-            for d in away:
-                day_loss[(c, d)] += wt
+            for day in away:
+                day_loss[(c, day)] += wt
             higher = p.choices[: r - 1]
             clash = wt * st.clash_weight
             for h in higher:
@@ -91,13 +91,13 @@ def weights(problem: Problem, cand: Candidates) -> Weights:
             if len(grouped) >= 2 and single(c) and sessions[c].length == 1:
                 group = (c, tuple(sorted(grouped)))
                 group_loss[group] += clash
-                for d in away:
-                    group_absent[group][d] += clash
+                for day in away:
+                    group_absent[group][day] += clash
                 higher = tuple(h for h in higher if not single(h))
             for h in higher:
                 lost_by[(c, h)] += clash
-                for d in away:
-                    absent_pair[(c, h, d)] += clash
+                for day in away:
+                    absent_pair[(c, h, day)] += clash
     for unit in cand.units:
         s = unit.session
         whole = chooser_weight[s.code] / s.repeat
@@ -145,8 +145,8 @@ def weights(problem: Problem, cand: Candidates) -> Weights:
                 # Never more than the pair's own weight, which is rounded up to 1 for repeated sessions.
                 w.absent_pair[(ua.key, ub.key, day)] = min(w.lost_by[(ua.key, ub.key)], round(loss / n))
     for (c, others), loss in group_loss.items():
-        away = dict(group_absent[(c, others)])
-        w.groups.append(ClashGroup((c, 1), tuple((h, 1) for h in others), loss, away))
+        absent = dict(group_absent[(c, others)])
+        w.groups.append(ClashGroup((c, 1), tuple((h, 1) for h in others), loss, absent))
     by_track: dict[str, list[Unit]] = defaultdict(list)
     for unit in cand.units:
         if unit.session.track and not unit.session.is_plenary:
