@@ -29,6 +29,7 @@ from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.properties import PageSetupProperties
 
 from scheduler.contract import CELL_TEXT_MAX
 from scheduler.errors import OutputError, SchedulerError
@@ -558,11 +559,11 @@ def agendas_xlsx(agendas: list[PersonAgenda], event_title: str, lang: str) -> by
     sheet reads and prints without cut or overprinted lines in Excel and LibreOffice alike.
     """
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.title = tr(lang, "Agendas", "Agendas")
     widths = {"A": 13, "B": 50, "C": 24, "D": 34}
-    for col, w in widths.items():
-        ws.column_dimensions[col].width = w
+    for letter, w in widths.items():
+        ws.column_dimensions[letter].width = w
     bold = font(bold=True, size=12)
     grey = font(color="4B5563", size=9)
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -625,14 +626,15 @@ def agendas_xlsx(agendas: list[PersonAgenda], event_title: str, lang: str) -> by
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.print_options.horizontalCentered = True
     fit_rows(ws)
     # Text that starts like a formula stays text, shown as typed: Excel's quote prefix (an apostrophe put
     # in the text was shown: `'=1+1`).
-    for c in (c for cells in ws.iter_rows() for c in cells if isinstance(c.value, str)):
-        if c.value.startswith(("=", "+", "-", "@", "\t", "\r")):
-            c.data_type, c.quotePrefix = "s", True
+    for cells in ws.iter_rows():
+        for cell in cells:
+            if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@", "\t", "\r")):
+                cell.data_type, cell.quotePrefix = "s", True
     buffer = BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

@@ -14,6 +14,7 @@ import re
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Literal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -338,16 +339,22 @@ def _ref(sheet: str, letter: str, last: int) -> str:
     return f"'{sheet}'!${letter}$2:${letter}${last}"  # no leading '=' in the file format
 
 
+# The words of the file format (ECMA-376 §18.18), which openpyxl's types spell out
+ValidationKind = Literal["whole", "decimal", "list", "date", "time", "textLength", "custom"]
+ValidationStyle = Literal["stop", "warning", "information"]
+ValidationOperator = Literal["between", "greaterThanOrEqual", "lessThanOrEqual"]
+
+
 def _validate(
     ws: Worksheet,
     cells: str,
     formula: str,
     *,
-    kind: str = "list",
-    style: str = "stop",
+    kind: ValidationKind = "list",
+    style: ValidationStyle = "stop",
     title: str = "",
     message: str = "",
-    operator: str | None = None,
+    operator: ValidationOperator | None = None,
 ) -> DataValidation:
     dv = DataValidation(
         type=kind,
@@ -573,7 +580,7 @@ def write_template(path: str | os.PathLike[str], lang: str = "fr") -> None:
     """Write the blank input workbook in `lang` ("fr" or "en"); same bytes for the same language."""
     lang = "fr" if lang == "fr" else "en"
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.title = INSTRUCTIONS[lang]
     _instructions(ws, lang)
     examples = _examples(lang)

@@ -17,6 +17,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import cast
 
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font
@@ -986,10 +987,13 @@ def set_page_header(ws: Worksheet, title: str) -> None:
     (`&11`), which Gnumeric prints as text.
     """
     text = header_footer_text(title)
+    header, footer = ws.oddHeader, ws.oddFooter
+    # openpyxl makes the header, the footer and their parts with the sheet
+    assert header and footer and header.center and footer.left and footer.right
     if text.strip():  # an empty `&C` is malformed
-        ws.oddHeader.center.text = f"&B{text}&B"
-    ws.oddFooter.left.text = "&A"
-    ws.oddFooter.right.text = "&P / &N"
+        header.center.text = f"&B{text}&B"
+    footer.left.text = "&A"
+    footer.right.text = "&P / &N"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -1056,6 +1060,7 @@ def fit_rows(ws: Worksheet, *, spill: bool = True) -> None:
     # cell by cell was most of the time on the sign-in sheets of a congress (hundreds of thousands of rows).
     looks: dict[tuple[int, ...], tuple[float, bool, bool]] = {}
     for (r, c), cell in sorted(ws._cells.items()):
+        cell = cast(Cell, cell)  # a worksheet's own cells; merged ranges' hidden cells are never stored
         value = cell.value
         if value is None or value == "" or widths[c] == 0:  # a hidden column is neither shown nor printed
             continue
@@ -1063,7 +1068,8 @@ def fit_rows(ws: Worksheet, *, spill: bool = True) -> None:
         width = sum(widths[col] for col in range(c, c1 + 1))
         if r == filter_row:
             width -= FILTER_BUTTON
-        key = tuple(cell._style) if cell._style is not None else ()
+        style = getattr(cell, "_style", None)  # openpyxl's style ids: equal tuples, equal looks
+        key = tuple(style) if style is not None else ()
         look = looks.get(key)
         if look is None:
             look = looks[key] = (
@@ -1080,7 +1086,7 @@ def fit_rows(ws: Worksheet, *, spill: bool = True) -> None:
                 if not fits and not (
                     spill and one_line and _can_spill(rows.get(r, {}), c, c1, text, cell, widths)
                 ):
-                    cell.alignment = _wrapping(cell.alignment)
+                    cell.alignment = _wrapping(cast(Alignment, cell.alignment))
                     wraps = True
             lines = wrapped_lines(text, width, size=size, bold=bold) if wraps else text.count("\n") + 1
             height = text_height(lines, size)

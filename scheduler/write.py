@@ -13,7 +13,7 @@ import io
 import json
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +24,7 @@ from openpyxl.styles import Alignment, Border, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.pagebreak import Break
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from scheduler.contract import CELL_TEXT_MAX, KIND_LABELS
@@ -409,6 +410,8 @@ def _with_run_id(doc: dict[str, Any], run_id: str) -> dict[str, Any]:
 def _put(ws: Worksheet, row: int, col: int, value: Any, **style: Any) -> Cell:
     """Write a cell; text from user data never becomes a formula, whatever it starts with."""
     cell = ws.cell(row=row, column=col)
+    if not isinstance(cell, Cell):  # a merged range's hidden cell: nothing we write goes there
+        raise AssertionError(f"write into merged cell {cell.coordinate}")
     if isinstance(value, str):
         # XML turns a bare CR into LF on reading: write line breaks as they will be read.
         value = ILLEGAL_CHARACTERS_RE.sub("", value).replace("\r\n", "\n").replace("\r", "\n")
@@ -429,7 +432,7 @@ def _header(
     ws: Worksheet,
     row: int,
     labels: list[str],
-    widths: list[float] | None = None,
+    widths: Sequence[float] | None = None,
     *,
     filtered: bool = False,
 ) -> None:
@@ -452,7 +455,7 @@ def _page_setup(ws: Worksheet, title: str, *, landscape: bool = True, title_rows
     row as tall as its text (neither Excel nor LibreOffice fits rows of a file it opens)."""
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.print_options.horizontalCentered = True
@@ -558,7 +561,7 @@ def _programme(wb: Workbook, view: _View, lang: str, title: str) -> None:
         owner: dict[tuple[int, int], tuple[int, int]] = {}
         ordered = sorted(by_start_day.get(day, []), key=lambda p: not _is_plenary(view, p))
         for p in ordered:
-            s = view.session(p.session)
+            session = view.session(p.session)
             rows = sorted(slot_row[i] for i in p.slots if i in slot_row)
             if not rows:
                 continue
@@ -583,8 +586,8 @@ def _programme(wb: Workbook, view: _View, lang: str, title: str) -> None:
                     r0,
                     c0,
                     text,
-                    font=font(size=10, bold=bool(s and s.is_plenary)),
-                    fill=_fill(_session_colour(s, colours)),
+                    font=font(size=10, bold=bool(session and session.is_plenary)),
+                    fill=_fill(_session_colour(session, colours)),
                     alignment=WRAP_TOP,
                     border=BORDER,
                 )
@@ -1122,7 +1125,7 @@ def build_workbook(
     view = _View.of(problem, timetable)
     title = problem.title or tr(lang, "Timetable", "Programme")
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])
     _programme(wb, view, lang, title)
     _sessions(wb, view, lang, title)
     _speakers(wb, view, lang, title)
@@ -1270,21 +1273,21 @@ def write_outputs(
             files[targets[1]] = lambda path: _save_text(text, path)
         replace_together(files, history=lambda target: _history_name(target, history))
     except ReplaceFailed as failed:
-        e, current = failed.error, failed.path
-        denied = isinstance(e, PermissionError)
-        if e.errno == errno.EROFS or (denied and not _folder_writable(current.parent)):
-            raise _read_only_error(current.parent, lang) from e
+        error, current = failed.error, failed.path
+        denied = isinstance(error, PermissionError)
+        if error.errno == errno.EROFS or (denied and not _folder_writable(current.parent)):
+            raise _read_only_error(current.parent, lang) from error
         if denied:
-            raise _open_error(current, lang) from e
+            raise _open_error(current, lang) from error
         raise OutputError(
             tr(
                 lang,
                 "Could not write {path}: {err}. The previous outputs are unchanged.",
                 "Impossible d'écrire {path} : {err}. Les fichiers précédents sont inchangés.",
                 path=current if failed.stage != "history" else history,
-                err=e.strerror or e,
+                err=error.strerror or error,
             )
-        ) from e
+        ) from error
     finally:
         lock.__exit__(None, None, None)
     return targets

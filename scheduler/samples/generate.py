@@ -955,8 +955,8 @@ def build_event(
     long_ok = any(len(ds) - 2 >= 2 for ds in by_day.values())
     for i in range(n_other):
         track = tracks[i % n_tracks]
-        r = rng.random()
-        kind = Kind.ROUND_TABLE if r < 0.1 else Kind.TALK if r < 0.4 else Kind.WORKSHOP
+        draw = rng.random()
+        kind = Kind.ROUND_TABLE if draw < 0.1 else Kind.TALK if draw < 0.4 else Kind.WORKSHOP
         length = 2 if long_ok and kind is Kind.WORKSHOP and rng.random() < 0.08 / 0.6 else 1
         title = f"{rng.choice(topics)} — {track.lower()} : {rng.choice(angles)}"
         if not fr:
@@ -989,9 +989,9 @@ def build_event(
     # participants first: the planted timetable gives popular sessions big rooms
     first, last = (FR_FIRST, FR_LAST) if fr else (EN_FIRST, EN_LAST)
     names = unique_names(rng, first, last, participants)
-    choices = draw_choices(rng, all_sessions, tracks, participants, choices)
+    wishes = draw_choices(rng, all_sessions, tracks, participants, choices)
     people: list[GParticipant] = []
-    for i, (name, picks) in enumerate(zip(names, choices, strict=True)):
+    for i, (name, picks) in enumerate(zip(names, wishes, strict=True)):
         p = GParticipant(name, _email(name, f"example{i % 3 or ''}.org"), picks)
         if len(day_list) > 1 and rng.random() < 0.12:
             k = rng.randint(1, len(day_list) - 1)
@@ -1016,21 +1016,21 @@ def build_event(
     _finish(all_sessions, [], room_list, cal, planted, lang, rng)
     # needs and capacities derived from the planted room (a repeated session's rooms may differ: none)
     room_by_name = {r.name: r for r in room_list}
-    for s in all_sessions:
-        if s.repeat > 1:
+    for session in all_sessions:
+        if session.repeat > 1:
             continue
-        room = room_by_name[planted[s.code][1]]
-        if room.features and s.kind is not Kind.PLENARY and rng.random() < 0.3:
-            s.needs = tuple(rng.sample(room.features, rng.randint(1, min(2, len(room.features)))))
-        if s.kind is Kind.WORKSHOP and rng.random() < 0.1:
-            s.capacity = min(room.capacity, rng.choice((15, 20, 25, 30)))
-    for s in all_sessions:
-        if s.kind is Kind.PLENARY:
-            s.fixed_room = planted[s.code][1]
+        room = room_by_name[planted[session.code][1]]
+        if room.features and session.kind is not Kind.PLENARY and rng.random() < 0.3:
+            session.needs = tuple(rng.sample(room.features, rng.randint(1, min(2, len(room.features)))))
+        if session.kind is Kind.WORKSHOP and rng.random() < 0.1:
+            session.capacity = min(room.capacity, rng.choice((15, 20, 25, 30)))
+    for session in all_sessions:
+        if session.kind is Kind.PLENARY:
+            session.fixed_room = planted[session.code][1]
     # one fixed room among ordinary sessions for every ~50
-    once = [s for s in singles if s.repeat == 1]
-    for s in rng.sample(once, min(len(once), max(1, n_other // 50))):
-        s.fixed_room = planted[s.code][1]
+    once = [session for session in singles if session.repeat == 1]
+    for session in rng.sample(once, min(len(once), max(1, n_other // 50))):
+        session.fixed_room = planted[session.code][1]
     # a speaker of a repeated session is busy at every occurrence
     busy_at = {
         c: (tuple(b for sl, _ in occ for b in sl), occ[0][1])
@@ -1179,8 +1179,8 @@ def fill_workbook(wb: Workbook, ev: GeneratedEvent) -> None:
 
     ws = wb.create_sheet(sheet_name("calendar", lang))
     ws.append(col("calendar", "day", "start", "end"))
-    for s in ev.slots:
-        ws.append([s.day, s.start, s.end])
+    for slot in ev.slots:
+        ws.append([slot.day, slot.start, slot.end])
         ws.cell(ws.max_row, 1).number_format = date_fmt
         ws.cell(ws.max_row, 2).number_format = "HH:MM"
         ws.cell(ws.max_row, 3).number_format = "HH:MM"
@@ -1262,7 +1262,7 @@ def fill_workbook(wb: Workbook, ev: GeneratedEvent) -> None:
 
 def write_event(ev: GeneratedEvent, path: str | os.PathLike[str]) -> None:
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])
     wb.properties.creator = "scheduler.generate"
     wb.properties.title = ev.title
     fill_workbook(wb, ev)
