@@ -989,7 +989,8 @@ def set_page_header(ws: Worksheet, title: str) -> None:
     text = header_footer_text(title)
     header, footer = ws.oddHeader, ws.oddFooter
     # openpyxl makes the header, the footer and their parts with the sheet
-    assert header and footer and header.center and footer.left and footer.right
+    assert header is not None and footer is not None  # (empty parts are falsy: test for None)
+    assert header.center is not None and footer.left is not None and footer.right is not None
     if text.strip():  # an empty `&C` is malformed
         header.center.text = f"&B{text}&B"
     footer.left.text = "&A"
