@@ -41,7 +41,7 @@ from .clock import STOP, solve_stoppably
 from .diagnose import diagnose
 from .errors import InfeasibleError, InputError, InputIssue, SchedulerError
 from .i18n import tr
-from .problem import Participant, Problem, Room
+from .problem import Participant, Problem, Room, Settings
 from .quality import Quality, assess
 from .solve import Progress, default_workers
 from .timetable import Placement, SolveStats, Timetable
@@ -694,81 +694,23 @@ def _plan_rerun(
         start_from = repaired or previous_choice
         _hint(tm, start_from, {v: start_from.get(k) == previous_choice[k] for k, v in obj.stays.items()})
 
-        # Stage 1: fewest (weighted) moves. When the first timetable already meets the bound, CP-SAT only has
-        # to check it: without presolve (seconds on a congress) it does so at once.
-        model.minimize(obj.cost)
-        met = repaired is not None and _cost(problem, repaired, previous_choice) <= own
-        solver, status = run.solve(model, 0.5, presolve=not met)
-        if status == cp_model.INFEASIBLE:
-            if pins:
-                raise _explain_pins(problem, pins, previous_file, lang, max(1.0, time_limit / 4))
-            raise InfeasibleError(
-                [
-                    tr(
-                        lang,
-                        "The hard rules cannot all hold together.",
-                        "Les règles impératives ne peuvent pas toutes tenir.",
-                    )
-                ]
-            )
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            if first_seconds is None:
-                first_seconds = (run.first or time.perf_counter()) - t0
-            best_cost = round(solver.objective_value)
-            move_bound = round(solver.best_objective_bound)
-            moves_optimal = status == cp_model.OPTIMAL
-            choice = _choice(tm, solver)
-            stays_now = {k: solver.boolean_value(v) for k, v in obj.stays.items()}
-        elif repaired is not None:  # the whole model found nothing better in time: the repair stands
-            choice = repaired
-            best_cost = _cost(problem, choice, previous_choice)
-            move_bound, moves_optimal = max(obj.forced, own), False
-            stays_now = {k: choice[k] == previous_choice[k] for k in obj.stays}
-        else:
-            raise InfeasibleError(
-                [
-                    tr(
-                        lang,
-                        "No timetable was found within {t:g} s; allow more time with --time-limit.",
-                        "Aucun programme trouvé en {t:g} s ; accordez plus de temps avec --time-limit.",
-                        t=time_limit,
-                    )
-                ]
-            )
-        model.add(obj.cost <= best_cost)
+        # Stage 1: fewest (weighted) moves.
+        moves = _fewest_moves(
+            tm, obj, run, repaired, own, previous_choice, pins, previous_file, time_limit, t0
+        )
+        choice = moves.choice
+        if first_seconds is None:
+            first_seconds = moves.first_seconds
         clock.lap("moves")
-        touched_now = [
-            any(not stays_now.get(u, False) for u in agendas[name] if u in before) for name in agendas
-        ]
-
-        # Stage 2: fewest participants whose agenda holds a session that moves. Those with a session that
-        # cannot stay are touched whatever happens (redundant, for the bound); when the timetable found has
-        # no one else touched, CP-SAT only has to check it, without presolve.
-        must = _must_move(cand, previous_choice)
-        for key in must & set(obj.stays):
-            model.add(obj.stays[key] == 0)
-        forced_people = sum(any(u in must for u in agendas[name] if u in before) for name in agendas)
-        touched_best = sum(touched_now) - obj.always_touched
-        touched_bound, touched_optimal = 0, not obj.touched
-        if obj.touched and not run.interrupted:
-            hint = {v: stays_now[k] for k, v in obj.stays.items()}
-            values = _touched(obj, agendas, before, stays_now)
-            hint |= dict(zip(obj.touched_by.values(), values, strict=True))
-            _hint(tm, choice, hint)
-            model.minimize(sum(obj.touched))
-            solver, status = run.solve(model, 0.5, presolve=whole or sum(touched_now) > forced_people)
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                touched_best = round(solver.objective_value)
-                touched_bound = round(solver.best_objective_bound)
-                touched_optimal = status == cp_model.OPTIMAL
-                model.add(sum(obj.touched) <= touched_best)
-                choice = _choice(tm, solver)
-        touched_bound = obj.always_touched + (touched_best if touched_optimal else touched_bound)
+        # Stage 2: fewest participants whose agenda holds a session that moves.
+        choice, touched_best, touched_bound, touched_optimal = _fewest_agendas(
+            tm, obj, run, cand, choice, previous_choice, before, agendas, moves.stays, whole
+        )
         clock.lap("agendas")
 
         # Stage 3: the usual preference loss, within the fewest moves and agendas.
         stats, choice = _preferences(
-            tm, obj, choice, before, agendas, best_cost, touched_best, whole, run, progress, seed, workers
+            tm, obj, choice, before, agendas, moves.cost, touched_best, whole, run, progress, seed, workers
         )
     finally:
         stopping.__exit__(None, None, None)
@@ -786,14 +728,7 @@ def _plan_rerun(
     timetable = Timetable(placements, None, stats)
 
     now = {(p.session, p.occurrence): p for p in placements}
-    units = set(now) & set(before)
-    moved = {k for k in units if (before[k].start, before[k].room) != (now[k].start, now[k].room)}
-    slot_moves = sum(before[k].start != now[k].start for k in moved)
-    move_cost = sum(
-        st.move_slot_weight * (before[k].start != now[k].start)
-        + st.move_room_weight * (before[k].room != now[k].room)
-        for k in units
-    )
+    moved, slot_moves, move_cost = _moves_made(before, now, st)
     by_moves = {
         name
         for name, agenda in agendas.items()
@@ -815,16 +750,9 @@ def _plan_rerun(
     stable = replace(stable, allocation=make_maximal(problem, timetable, stable.allocation))
     timetable = replace(timetable, allocation=stable.allocation)
     clock.lap("seating")
-    granted_only = 0
-    if previous.allocation is None:
-        agenda_changes, agenda_bound = len(by_moves), touched_bound
-    else:
-        agenda_changes = len(by_moves) + stable.changed
-        agenda_bound = touched_bound + stable.changed_bound
-        for name, had in previous.allocation.items():
-            got = set(stable.allocation.get(name, ()))
-            if name not in by_moves | by_hand and set(had) < got:
-                granted_only += 1
+    agenda_changes, agenda_bound, granted_only = _agenda_figures(
+        previous.allocation, stable, by_moves, by_hand, touched_bound
+    )
     report = compare(
         problem,
         announced or previous,
@@ -840,11 +768,11 @@ def _plan_rerun(
         slot_moves=slot_moves,
         room_moves=len(moved) - slot_moves,
         move_cost=move_cost,
-        move_bound=move_bound,
-        moves_proven=moves_optimal and move_cost == move_bound,
+        move_bound=moves.bound,
+        moves_proven=moves.optimal and move_cost == moves.bound,
         agenda_changes=agenda_changes,
         agenda_bound=agenda_bound,
-        agendas_proven=moves_optimal and touched_optimal and stable.proven and agenda_changes == agenda_bound,
+        agendas_proven=moves.optimal and touched_optimal and stable.proven and agenda_changes == agenda_bound,
         hand_moves=tuple(hand),
         hand_touched=len(by_hand),
         granted_only=granted_only,
@@ -856,6 +784,154 @@ def _plan_rerun(
         interrupted=run.interrupted,
         timings=clock.lap("report"),
     )
+
+
+@dataclass(frozen=True)
+class _Moves:
+    """Stage 1's outcome: the timetable with the fewest weighted moves, and how sure we are of it."""
+
+    choice: dict[Unit, tuple[str, int]]
+    cost: int
+    bound: int
+    optimal: bool
+    stays: dict[Unit, bool]  # which units keep their previous start and room type
+    first_seconds: float | None
+
+
+def _fewest_moves(
+    tm: TimetableModel,
+    obj: _Objectives,
+    run: _Run,
+    repaired: dict[Unit, tuple[str, int]] | None,
+    own: int,
+    previous_choice: dict[Unit, tuple[str, int]],
+    pins: list[Pin],
+    previous_file: str,
+    time_limit: float,
+    t0: float,
+) -> _Moves:
+    """Stage 1: the fewest (weighted) moves, then held as a constraint for the stages after it."""
+    problem, model, lang = tm.problem, tm.model, tm.problem.language
+    first_seconds: float | None = None  # when the whole model's first timetable came (no repair before it)
+    # When the first timetable already meets the bound, CP-SAT only has to check it: without presolve
+    # (seconds on a congress) it does so at once.
+    model.minimize(obj.cost)
+    met = repaired is not None and _cost(problem, repaired, previous_choice) <= own
+    solver, status = run.solve(model, 0.5, presolve=not met)
+    if status == cp_model.INFEASIBLE:
+        if pins:
+            raise _explain_pins(problem, pins, previous_file, lang, max(1.0, time_limit / 4))
+        raise InfeasibleError(
+            [
+                tr(
+                    lang,
+                    "The hard rules cannot all hold together.",
+                    "Les règles impératives ne peuvent pas toutes tenir.",
+                )
+            ]
+        )
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if first_seconds is None:
+            first_seconds = (run.first or time.perf_counter()) - t0
+        best_cost = round(solver.objective_value)
+        move_bound = round(solver.best_objective_bound)
+        moves_optimal = status == cp_model.OPTIMAL
+        choice = _choice(tm, solver)
+        stays_now = {k: solver.boolean_value(v) for k, v in obj.stays.items()}
+    elif repaired is not None:  # the whole model found nothing better in time: the repair stands
+        choice = repaired
+        best_cost = _cost(problem, choice, previous_choice)
+        move_bound, moves_optimal = max(obj.forced, own), False
+        stays_now = {k: choice[k] == previous_choice[k] for k in obj.stays}
+    else:
+        raise InfeasibleError(
+            [
+                tr(
+                    lang,
+                    "No timetable was found within {t:g} s; allow more time with --time-limit.",
+                    "Aucun programme trouvé en {t:g} s ; accordez plus de temps avec --time-limit.",
+                    t=time_limit,
+                )
+            ]
+        )
+    model.add(obj.cost <= best_cost)
+    return _Moves(choice, best_cost, move_bound, moves_optimal, stays_now, first_seconds)
+
+
+def _fewest_agendas(
+    tm: TimetableModel,
+    obj: _Objectives,
+    run: _Run,
+    cand: Candidates,
+    choice: dict[Unit, tuple[str, int]],
+    previous_choice: dict[Unit, tuple[str, int]],
+    before: Mapping[Unit, Placement],
+    agendas: Mapping[str, list[Unit]],
+    stays_now: Mapping[Unit, bool],
+    whole: bool,
+) -> tuple[dict[Unit, tuple[str, int]], int, int, bool]:
+    """Stage 2: the fewest participants whose agenda holds a session that moves, then held as a constraint.
+
+    Gives the choice, the number touched beyond those every timetable touches, its bound (all included) and
+    whether it is proven.
+    """
+    model = tm.model
+    touched_now = [any(not stays_now.get(u, False) for u in agendas[name] if u in before) for name in agendas]
+    # Those with a session that cannot stay are touched whatever happens (redundant, for the bound); when
+    # the timetable found has no one else touched, CP-SAT only has to check it, without presolve.
+    must = _must_move(cand, previous_choice)
+    for key in must & set(obj.stays):
+        model.add(obj.stays[key] == 0)
+    forced_people = sum(any(u in must for u in agendas[name] if u in before) for name in agendas)
+    touched_best = sum(touched_now) - obj.always_touched
+    touched_bound, touched_optimal = 0, not obj.touched
+    if obj.touched and not run.interrupted:
+        hint = {v: stays_now[k] for k, v in obj.stays.items()}
+        values = _touched(obj, agendas, before, stays_now)
+        hint |= dict(zip(obj.touched_by.values(), values, strict=True))
+        _hint(tm, choice, hint)
+        model.minimize(sum(obj.touched))
+        solver, status = run.solve(model, 0.5, presolve=whole or sum(touched_now) > forced_people)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            touched_best = round(solver.objective_value)
+            touched_bound = round(solver.best_objective_bound)
+            touched_optimal = status == cp_model.OPTIMAL
+            model.add(sum(obj.touched) <= touched_best)
+            choice = _choice(tm, solver)
+    touched_bound = obj.always_touched + (touched_best if touched_optimal else touched_bound)
+    return choice, touched_best, touched_bound, touched_optimal
+
+
+def _moves_made(
+    before: Mapping[Unit, Placement], now: Mapping[Unit, Placement], st: Settings
+) -> tuple[set[Unit], int, int]:
+    """The units that moved, how many changed slot, and the weighted cost of all the moves."""
+    units = set(now) & set(before)
+    moved = {k for k in units if (before[k].start, before[k].room) != (now[k].start, now[k].room)}
+    slot_moves = sum(before[k].start != now[k].start for k in moved)
+    move_cost = sum(
+        st.move_slot_weight * (before[k].start != now[k].start)
+        + st.move_room_weight * (before[k].room != now[k].room)
+        for k in units
+    )
+    return moved, slot_moves, move_cost
+
+
+def _agenda_figures(
+    previous: Mapping[str, tuple[Unit, ...]] | None,
+    stable: StableAllocation,
+    by_moves: AbstractSet[str],
+    by_hand: AbstractSet[str],
+    touched_bound: int,
+) -> tuple[int, int, int]:
+    """Agendas changed, their proven minimum, and those who only gained a seat (counted apart)."""
+    if previous is None:
+        return len(by_moves), touched_bound, 0
+    granted_only = sum(
+        name not in by_moves | by_hand and set(had) < set(stable.allocation.get(name, ()))
+        for name, had in previous.items()
+    )
+    return len(by_moves) + stable.changed, touched_bound + stable.changed_bound, granted_only
 
 
 class _Clock:

@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from scheduler import workbook_layout as layout
 from scheduler import write
@@ -613,7 +614,7 @@ def test_any_title_is_written_as_text(tmp_path: Path, text: str) -> None:
     write_outputs(problem, make_timetable(), make_quality(), xlsx)
     ws = openpyxl.load_workbook(xlsx)["Sessions"]
     a1 = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, 1).value == "A1")
-    expected = write.ILLEGAL_CHARACTERS_RE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+    expected = ILLEGAL_CHARACTERS_RE.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
     assert (ws.cell(a1, 3).value or "") == expected
     assert ws.cell(a1, 3).data_type != "f"
     with zipfile.ZipFile(xlsx) as z:
@@ -667,7 +668,7 @@ def test_page_header_and_footer_codes_are_well_formed(title: str) -> None:
                 assert section.font is None and section.size is None  # Gnumeric prints these as text
                 codes = _HEADER_CODE.findall(section.text.replace("&&", ""))
                 assert set(codes) <= {"B", "A", "P", "N"}, section.text
-        shown = write.ILLEGAL_CHARACTERS_RE.sub("", title)
+        shown = ILLEGAL_CHARACTERS_RE.sub("", title)
         if shown.strip():
             assert ws.oddHeader.center.text == f"&B{shown.replace('&', '&&')[:200]}&B"
 

@@ -48,18 +48,24 @@ PARALLEL_MIN_SECONDS = 2.0  # below this, starting worker processes costs more t
 REPORT_EVERY = 0.5  # seconds between progress reports
 
 
-class _Search:
-    """The timetable as unit → (start option, room type), with the counts every move checks and updates."""
+class _Tables:
+    """What every move reads and none changes: each unit's options, weights, order and neighbours."""
 
-    def __init__(self, problem: Problem, cand: Candidates, w: Weights, timetable: Timetable):
+    def __init__(self, problem: Problem, cand: Candidates, w: Weights):
         self.problem = problem
         self.cand = cand
+        self.keys = [u.key for u in cand.units]
+        self.index = {k: i for i, k in enumerate(self.keys)}
+        self.slot_pos = {s.id: i for i, s in enumerate(problem.slots)}
+        self._options()
+        self._weights(w)
+        self._order()
+        self._neighbours(w)
+
+    def _options(self) -> None:
+        """Per unit: its starts (timeline, covered slot positions, day), room types, length and speakers."""
+        cand, slot_pos = self.cand, self.slot_pos
         units = cand.units
-        self.keys = [u.key for u in units]
-        index = {k: i for i, k in enumerate(self.keys)}
-        slot_pos = {s.id: i for i, s in enumerate(problem.slots)}
-        n = len(units)
-        # Options: per unit, its starts as (timeline, covered slot positions, day iso).
         self.starts: list[list[tuple[int, tuple[int, ...], str]]] = []
         for u in units:
             opts = []
@@ -71,11 +77,15 @@ class _Search:
         self.type_rooms = [len(t.rooms) for t in cand.types]
         self.type_off = [{slot_pos[s] for s in t.unavailable if s in slot_pos} for t in cand.types]
         self.length = [u.session.length for u in units]
-        speaker_id = {
+        self.speaker_id = speaker_id = {
             name: k for k, name in enumerate(sorted({n for u in units for n in u.session.speakers}))
         }
         self.speakers = [tuple(speaker_id[n] for n in u.session.speakers) for u in units]
         self.plenary = [u.session.is_plenary for u in units]
+
+    def _weights(self, w: Weights) -> None:
+        """Per unit: the rank weight it holds, what each room type seats of it, its days, what it loses."""
+        problem, index, n = self.problem, self.index, len(self.keys)
         self.tot = [w.unit_weight.get(k, 0) for k in self.keys]
         self.seat = [
             {t: min(self.tot[i], w.seat_value.get((k, t), self.tot[i])) for t in self.types[i]}
@@ -95,6 +105,10 @@ class _Search:
                 if a in index and b in index:
                     self.track[index[a]][index[b]] = track_w
                     self.track[index[b]][index[a]] = track_w
+
+    def _order(self) -> None:
+        """`After` order and a session's occurrences: who must come before whom."""
+        problem, index, units, n = self.problem, self.index, self.cand.units, len(self.keys)
         # After order and repeated occurrences: (predecessor, its length) and the reverse.
         self.preds: list[list[int]] = [[] for _ in range(n)]
         self.succs: list[list[int]] = [[] for _ in range(n)]
@@ -115,30 +129,13 @@ class _Search:
             for i in range(n)
         ]
 
-        # State.
-        type_of_room = {room.name: t for t, rt in enumerate(cand.types) for room in rt.rooms}
-        placed = {(p.session, p.occurrence): p for p in timetable.placements}
-        self.at = [0] * n  # index into self.starts[i]
-        self.type = [0] * n
-        for i, k in enumerate(self.keys):
-            p = placed[k]
-            first = slot_pos[p.start]
-            self.at[i] = next(o for o, (_, cov, _) in enumerate(self.starts[i]) if cov[0] == first)
-            self.type[i] = type_of_room[p.room]
-        slots = len(problem.slots)
-        self.cover: list[set[int]] = [set() for _ in range(slots)]
-        self.used = [[0] * slots for _ in cand.types]  # [type][slot] -> rooms taken
-        self.busy = [[0] * slots for _ in speaker_id]  # [speaker][slot] -> sessions
-        self.closed: set[int] = set()  # slots a plenary takes
-        self.clash = [0] * n  # weight each unit loses to the units it overlaps
-        self.base = [0] * n  # its choosers' weight less those absent on its day
-        self.cap = [0] * n  # the weight its room type's seats hold
-        self.loss = [0] * n  # tot - min(cap, base - clash): the model's loss for this unit
+    def _neighbours(self, w: Weights) -> None:
+        """Per day, what each pair of units costs when they run in parallel (clashes, tracks, groups)."""
+        problem, index, n = self.problem, self.index, len(self.keys)
         # Clash groups (`ClashGroup`): a unit loses a group's weight once while any of its members overlaps
         # it; `in_group[g]` counts the members overlapping it now.
-        groups = [g for g in w.groups if g.unit in index]
+        groups = self.groups = [g for g in w.groups if g.unit in index]
         self.group_weight = {d.isoformat(): [g.on(d.isoformat()) for g in groups] for d in problem.days}
-        self.in_group = [0] * len(groups)
         member_of: dict[tuple[int, int], list[int]] = defaultdict(list)  # (unit, other) -> its groups
         for g, group in enumerate(groups):
             i = index[group.unit]
@@ -195,6 +192,33 @@ class _Search:
                     else:
                         per_unit[i][j] = found
             self.nb[d.isoformat()] = per_unit
+
+
+class _Search(_Tables):
+    """The timetable as unit → (start option, room type), with the counts every move checks and updates."""
+
+    def __init__(self, problem: Problem, cand: Candidates, w: Weights, timetable: Timetable):
+        super().__init__(problem, cand, w)
+        slot_pos, n = self.slot_pos, len(self.keys)
+        type_of_room = {room.name: t for t, rt in enumerate(cand.types) for room in rt.rooms}
+        placed = {(p.session, p.occurrence): p for p in timetable.placements}
+        self.at = [0] * n  # index into self.starts[i]
+        self.type = [0] * n
+        for i, k in enumerate(self.keys):
+            p = placed[k]
+            first = slot_pos[p.start]
+            self.at[i] = next(o for o, (_, cov, _) in enumerate(self.starts[i]) if cov[0] == first)
+            self.type[i] = type_of_room[p.room]
+        slots = len(problem.slots)
+        self.cover: list[set[int]] = [set() for _ in range(slots)]
+        self.used = [[0] * slots for _ in cand.types]  # [type][slot] -> rooms taken
+        self.busy = [[0] * slots for _ in self.speaker_id]  # [speaker][slot] -> sessions
+        self.closed: set[int] = set()  # slots a plenary takes
+        self.clash = [0] * n  # weight each unit loses to the units it overlaps
+        self.base = [0] * n  # its choosers' weight less those absent on its day
+        self.cap = [0] * n  # the weight its room type's seats hold
+        self.loss = [0] * n  # tot - min(cap, base - clash): the model's loss for this unit
+        self.in_group = [0] * len(self.groups)  # members of each clash group overlapping its unit now
         for i in range(n):
             self._add(i)
         for i in range(n):

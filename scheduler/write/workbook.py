@@ -1,21 +1,12 @@
-"""Write a timetable as the organisers' workbook and as `timetable.json`, atomically.
-
-Everything is built in memory and written to temporary files beside the targets first; only when every file
-is complete are they moved into place, after the previous outputs have been copied to `history/`. A failure
-(disk full, file open in Excel) therefore never leaves a half-written or silently lost timetable.
-"""
+"""The organisers' workbook: programme, sessions (the sheet they edit), speakers, rooms, quality, participants
+and sign-in sheets, built in memory with every font named and every row as tall as its text, so it reads and
+prints alike in Excel and LibreOffice."""
 
 from __future__ import annotations
 
 import datetime as dt
-import errno
-import io
-import json
 import math
-import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
@@ -27,79 +18,26 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from scheduler.contract import CELL_TEXT_MAX, KIND_LABELS
-from scheduler.errors import OutputError
+from scheduler.contract import CELL_TEXT_MAX
 from scheduler.i18n import day_label, tr
-from scheduler.outputs import Content, ReplaceFailed, replace_together, run_id_for, write_bytes, writing_lock
-from scheduler.problem import Kind, Problem, Session, Slot
+from scheduler.problem import Problem, Session, Slot
 from scheduler.quality import Quality
 from scheduler.timetable import Placement, Timetable
 from scheduler.workbook_layout import FILTER_BUTTON, fit_rows, fitted_width, font, set_page_header
-
-FORMAT = "scheduler-timetable"
-VERSION = 1
-
-# Sheet keys -> (English, French) names. The loader finds sheets by either name.
-SHEETS: dict[str, tuple[str, str]] = {
-    "programme": ("Programme", "Programme"),
-    "sessions": ("Sessions", "Sessions"),
-    "speakers": ("Speakers", "Intervenants"),
-    "rooms": ("Rooms", "Salles"),
-    "quality": ("Quality", "Qualité"),
-    "participants": ("Participants", "Participants"),
-    "attendance": ("Attendance", "Présences"),
-}
-
-# The Sessions sheet, the one organisers edit: (key, English header, French header). The last two columns are
-# hidden and keep what we wrote, so that the loader can tell a hand edit of Room from the original.
-SESSION_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("code", "Code", "Code"),
-    ("occurrence", "Occurrence", "Occurrence"),
-    ("title", "Title", "Titre"),
-    ("kind", "Kind", "Type"),
-    ("track", "Track", "Thème"),  # the input's word: rows copy back
-    ("day", "Day", "Jour"),
-    ("start", "Start", "Début"),
-    ("end", "End", "Fin"),
-    ("slot", "Slot (id)", "Créneau (id)"),
-    ("room", "Room", "Salle"),
-    ("speakers", "Speakers", "Intervenants"),
-    ("demand", "Demand", "Demande"),
-    ("room_capacity", "Room capacity", "Capacité salle"),
-    ("capacity", "Capacity", "Jauge"),
-    ("attendees", "Attendees", "Inscrits"),
-    ("locked", "Locked", "Verrouillé"),
-    ("room_id", "Room (id)", "Salle (id)"),
-    ("slots_id", "Slots (ids)", "Créneaux (ids)"),
+from scheduler.write.view import (
+    HIDDEN_SESSION_COLUMNS,
+    INFO_ROWS,
+    SESSION_COLUMNS,
+    SESSION_WRAPPED,
+    SLOT_SEPARATOR,
+    SOLVER_ROWS,
+    View,
+    demand,
+    hhmm,
+    kind_label,
+    sheet_name,
+    yes,
 )
-HIDDEN_SESSION_COLUMNS = frozenset({"room_id", "slots_id"})
-SESSION_WRAPPED = frozenset({"title", "kind", "track", "room", "speakers"})  # long text wraps in these
-SLOT_SEPARATOR = " | "
-
-# Solver figures of the Quality sheet: (key, English label, French label); the loader reads them by label.
-SOLVER_ROWS: tuple[tuple[str, str, str], ...] = (
-    ("status", "Status", "Statut"),
-    ("objective", "Objective", "Objectif"),
-    ("bound", "Best bound", "Meilleure borne"),
-    ("gap", "Gap", "Écart"),
-    ("seconds", "Time (s)", "Durée (s)"),
-    ("first_solution_seconds", "First solution (s)", "Première solution (s)"),
-    ("seed", "Seed", "Graine"),
-    ("workers", "Workers", "Processus"),
-    ("fingerprint", "Solved input fingerprint", "Empreinte de l'entrée calculée"),
-    ("final", "Final", "Définitif"),
-)
-# Where the timetable comes from, at the top of the Quality sheet; also read back by the loader.
-INFO_ROWS: tuple[tuple[str, str, str], ...] = (
-    ("title", "Event", "Événement"),
-    ("source_file", "Input file", "Fichier d'entrée"),
-    ("preferences_file", "Wishes file", "Fichier des vœux"),
-    ("fingerprint", "Input fingerprint", "Empreinte de l'entrée"),
-    ("run_id", "Run id", "Identifiant d'écriture"),  # same as the JSON's: the two files are one pair
-)
-
-
-YES = ("yes", "oui")
 
 # Pastel fills that stay readable when printed in black and white.
 TRACK_COLOURS = (
@@ -132,275 +70,6 @@ WRAP_TOP_LEFT = Alignment(horizontal="left", vertical="top", wrap_text=True)
 CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 _DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def sheet_name(key: str, lang: str) -> str:
-    en, fr = SHEETS[key]
-    return tr(lang, en, fr)
-
-
-def kind_label(kind: Kind, lang: str) -> str:
-    en, fr = KIND_LABELS.get(kind, (str(kind), str(kind)))
-    return tr(lang, en, fr)
-
-
-def yes(lang: str) -> str:
-    return tr(lang, *YES)
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Ordering shared by the JSON and the workbook, so that the same result always gives the same files.
-
-
-@dataclass(frozen=True)
-class _View:
-    """Lookups over a problem and a timetable that every sheet needs."""
-
-    problem: Problem
-    timetable: Timetable
-    placements: tuple[Placement, ...]  # canonical order: day/start/room then code
-
-    @classmethod
-    def of(cls, problem: Problem, timetable: Timetable) -> _View:
-        room_index = {r.name: i for i, r in enumerate(problem.rooms)}
-        slot_by_id = problem.slot_by_id
-
-        def key(p: Placement) -> tuple[Any, ...]:
-            slot = slot_by_id.get(p.start)
-            return (
-                slot.index if slot else math.inf,
-                p.start,
-                room_index.get(p.room, len(room_index)),
-                p.room,
-                p.session,
-                p.occurrence,
-            )
-
-        return cls(problem, timetable, tuple(sorted(timetable.placements, key=key)))
-
-    def session(self, code: str) -> Session | None:
-        return self.problem.session_by_code.get(code)
-
-    def slot(self, slot_id: str) -> Slot | None:
-        return self.problem.slot_by_id.get(slot_id)
-
-    def end_of(self, p: Placement) -> Slot | None:
-        return self.slot(p.slots[-1]) if p.slots else None
-
-    def attendees(self) -> dict[tuple[str, int], list[str]]:
-        """Names of the participants allocated to each occurrence, sorted."""
-        out: dict[tuple[str, int], list[str]] = {(p.session, p.occurrence): [] for p in self.placements}
-        for name, sessions in (self.timetable.allocation or {}).items():
-            for code, occ in sessions:
-                out.setdefault((code, occ), []).append(name)
-        return {k: sorted(v) for k, v in out.items()}
-
-    def allocation_sorted(self, name: str) -> list[tuple[str, int]]:
-        """A participant's sessions in time order (the canonical order the loader reproduces)."""
-        order = {(p.session, p.occurrence): i for i, p in enumerate(self.placements)}
-        sessions = dict.fromkeys((self.timetable.allocation or {}).get(name, ()))
-        return sorted(sessions, key=lambda s: (order.get(s, math.inf), s))
-
-    def participant_names(self) -> list[str]:
-        names = {p.name for p in self.problem.participants} | set(self.timetable.allocation or {})
-        return sorted(names)
-
-    def granted_ranks(self, name: str) -> list[int]:
-        participant = next((p for p in self.problem.participants if p.name == name), None)
-        if participant is None or self.timetable.allocation is None:
-            return []
-        got = {code for code, _ in self.timetable.allocation.get(name, ())}
-        return [rank for rank, code in participant.ranked if code in got]
-
-    def tracks(self) -> list[str]:
-        """Tracks in the order they first appear in the input."""
-        return list(dict.fromkeys(s.track for s in self.problem.sessions if s.track))
-
-
-def canonical(problem: Problem, timetable: Timetable) -> Timetable:
-    """The same timetable in the order every output uses (and the loader gives back), for comparisons."""
-    view = _View.of(problem, timetable)
-    allocation = None
-    if timetable.allocation is not None:
-        allocation = {name: tuple(view.allocation_sorted(name)) for name in sorted(timetable.allocation)}
-    return Timetable(view.placements, allocation, timetable.stats)
-
-
-def _iso(day: dt.date) -> str:
-    return day.isoformat()
-
-
-def _hhmm(t: dt.time) -> str:
-    return t.strftime("%H:%M")
-
-
-# ---------------------------------------------------------------------------------------------------------
-# JSON
-
-
-def timetable_to_dict(problem: Problem, timetable: Timetable, quality: Quality, lang: str) -> dict[str, Any]:
-    """The `timetable.json` document (format "scheduler-timetable", version 1; see docs/outputs.md)."""
-    view = _View.of(problem, timetable)
-    attendees = view.attendees()
-    allocated = timetable.allocation is not None
-    sessions = []
-    for p in view.placements:
-        s = view.session(p.session)
-        first, last = view.slot(p.start), view.end_of(p)
-        room = problem.room_by_name.get(p.room)
-        sessions.append(
-            {
-                "code": p.session,
-                "title": s.title if s else "",
-                "kind": str(s.kind) if s else "",
-                "track": s.track if s else "",
-                "description": s.description if s else "",
-                "occurrence": p.occurrence,
-                "occurrences": s.repeat if s else 1,
-                "day": _iso(first.day) if first else None,
-                "start": _hhmm(first.start) if first else None,
-                "end": _hhmm(last.end) if last else None,
-                "slots": list(p.slots),
-                "room": p.room,
-                "room_capacity": room.capacity if room else None,
-                "capacity": s.capacity if s else None,
-                "speakers": list(s.speakers) if s else [],
-                "demand": _demand(problem, p.session),
-                "attendees": attendees.get((p.session, p.occurrence), []),
-                "locked": p.locked,
-            }
-        )
-    speaker_sessions: dict[str, list[dict[str, Any]]] = {}
-    for p in view.placements:
-        s = view.session(p.session)
-        for name in s.speakers if s else ():
-            speaker_sessions.setdefault(name, []).append({"code": p.session, "occurrence": p.occurrence})
-    speaker_names = sorted({sp.name for sp in problem.speakers} | set(speaker_sessions))
-    speakers = []
-    for name in speaker_names:
-        sp = problem.speaker_by_name.get(name)
-        speakers.append(
-            {
-                "name": name,
-                "organisation": sp.organisation if sp else "",
-                "email": sp.email if sp else "",
-                "sessions": speaker_sessions.get(name, []),
-            }
-        )
-    by_name = {p.name: p for p in problem.participants}
-    participants = []
-    for name in view.participant_names():
-        pt = by_name.get(name)
-        participants.append(
-            {
-                "name": name,
-                "email": pt.email if pt else "",
-                "days": sorted(_iso(d) for d in pt.days) if pt and pt.days is not None else None,
-                "choices": list(pt.choices) if pt else [],
-                "sessions": [{"code": c, "occurrence": o} for c, o in view.allocation_sorted(name)],
-                "granted_ranks": view.granted_ranks(name),
-            }
-        )
-    stats = timetable.stats
-    return {
-        "format": FORMAT,
-        "version": VERSION,
-        "language": lang,
-        "event": {
-            "title": problem.title,
-            "source_file": problem.source_file,
-            "fingerprint": problem.fingerprint,
-            **({"preferences_file": problem.preferences_file} if problem.preferences_file else {}),
-        },
-        "days": [_iso(d) for d in problem.days],
-        "slots": [
-            {"id": s.id, "day": _iso(s.day), "start": _hhmm(s.start), "end": _hhmm(s.end)}
-            for s in sorted(problem.slots, key=lambda s: s.index)
-        ],
-        "rooms": [
-            {
-                "name": r.name,
-                "capacity": r.capacity,
-                "features": sorted(r.features),
-                "unavailable": _sorted_slot_ids(problem, r.unavailable),
-            }
-            for r in problem.rooms
-        ],
-        "tracks": view.tracks(),
-        "allocated": allocated,
-        "sessions": sessions,
-        "speakers": speakers,
-        "participants": participants,
-        "quality": _quality_dict(view, quality),
-        "solver": {
-            "status": stats.status,
-            "objective": stats.objective,
-            "bound": stats.bound,
-            "gap": stats.gap,
-            "seconds": stats.seconds,
-            "first_solution_seconds": stats.first_solution_seconds,
-            "seed": stats.seed,
-            "workers": stats.workers,
-            "fingerprint": stats.fingerprint,
-            "final": stats.final,
-        },
-    }
-
-
-def _sorted_slot_ids(problem: Problem, ids: Iterable[str]) -> list[str]:
-    index = {s.id: s.index for s in problem.slots}
-    return sorted(ids, key=lambda i: (index.get(i, math.inf), i))
-
-
-def _quality_dict(view: _View, q: Quality) -> dict[str, Any]:
-    order = {(p.session, p.occurrence): i for i, p in enumerate(view.placements)}
-
-    def key(k: tuple[str, int]) -> tuple[Any, ...]:
-        return (order.get(k, math.inf), k)
-
-    return {
-        "choices_total": q.choices_total,
-        "choices_granted": q.choices_granted,
-        "weighted_total": q.weighted_total,
-        "weighted_granted": q.weighted_granted,
-        "by_rank": {str(r): [g, a] for r, (g, a) in sorted(q.by_rank.items())},
-        "participants": q.participants,
-        "participants_all": q.participants_all,
-        "participants_all_but_one": q.participants_all_but_one,
-        "participants_none": q.participants_none,
-        "participants_no_top": q.participants_no_top,
-        "participants_lost_first": q.participants_lost_first,
-        "clashes": q.clashes,
-        "same_track_clashes": q.same_track_clashes,
-        "over_capacity": [
-            {"code": c, "occurrence": o, "demand": d, "seats": s}
-            for c, o, d, s in sorted(q.over_capacity, key=lambda x: key((x[0], x[1])))
-        ],
-        "seats_used": [
-            {"code": c, "occurrence": o, "seats": n}
-            for (c, o), n in sorted(q.seats_used.items(), key=lambda x: key(x[0]))
-        ],
-    }
-
-
-def json_text(
-    problem: Problem, timetable: Timetable, quality: Quality, lang: str, run_id: str | None = None
-) -> str:
-    """The JSON document as text: stable key order and indentation, so equal results give equal bytes."""
-    doc = timetable_to_dict(problem, timetable, quality, lang)
-    if run_id:
-        doc = _with_run_id(doc, run_id)
-    return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
-
-
-def _with_run_id(doc: dict[str, Any], run_id: str) -> dict[str, Any]:
-    """`run_id` right after `language`, where a reader looks first."""
-    out: dict[str, Any] = {}
-    for key, value in doc.items():
-        out[key] = value
-        if key == "language":
-            out["run_id"] = run_id
-    return out
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -488,7 +157,7 @@ def _date_format(lang: str) -> str:
 
 
 def _slot_range(slot: Slot, end: Slot | None = None) -> str:
-    return f"{_hhmm(slot.start)}–{_hhmm((end or slot).end)}"
+    return f"{hhmm(slot.start)}–{hhmm((end or slot).end)}"
 
 
 def _not_final_text(lang: str) -> str:
@@ -503,7 +172,7 @@ def _not_final_text(lang: str) -> str:
 # Sheets
 
 
-def _track_colours(view: _View) -> dict[str, str]:
+def _track_colours(view: View) -> dict[str, str]:
     return {t: TRACK_COLOURS[i % len(TRACK_COLOURS)] for i, t in enumerate(view.tracks())}
 
 
@@ -515,7 +184,7 @@ def _session_colour(s: Session | None, colours: dict[str, str]) -> str:
     return NO_TRACK_COLOUR
 
 
-def _programme(wb: Workbook, view: _View, lang: str, title: str) -> None:
+def _programme(wb: Workbook, view: View, lang: str, title: str) -> None:
     ws = wb.create_sheet(sheet_name("programme", lang))
     problem = view.problem
     rooms = problem.rooms
@@ -632,13 +301,13 @@ def _programme(wb: Workbook, view: _View, lang: str, title: str) -> None:
     ws.print_title_cols = "A:A"
 
 
-def _is_plenary(view: _View, p: Placement) -> bool:
+def _is_plenary(view: View, p: Placement) -> bool:
     s = view.session(p.session)
     return bool(s and s.is_plenary)
 
 
 def _columns_for(
-    view: _View,
+    view: View,
     p: Placement,
     room_col: dict[str, int],
     owner: dict[tuple[int, int], tuple[int, int]],
@@ -655,7 +324,7 @@ def _columns_for(
     return (c, c) if c is not None else None
 
 
-def _programme_text(view: _View, p: Placement, lang: str, *, with_room: bool) -> str:
+def _programme_text(view: View, p: Placement, lang: str, *, with_room: bool) -> str:
     s = view.session(p.session)
     head = f"{p.session} — {s.title}" if s and s.title else p.session
     if s and s.repeat > 1:
@@ -670,7 +339,7 @@ def _programme_text(view: _View, p: Placement, lang: str, *, with_room: bool) ->
     return "\n".join(lines)
 
 
-def _sessions(wb: Workbook, view: _View, lang: str, title: str) -> None:
+def _sessions(wb: Workbook, view: View, lang: str, title: str) -> None:
     ws = wb.create_sheet(sheet_name("sessions", lang))
     problem = view.problem
     attendees = view.attendees()
@@ -704,7 +373,7 @@ def _sessions(wb: Workbook, view: _View, lang: str, title: str) -> None:
             "slot": p.start,
             "room": p.room,
             "speakers": ", ".join(s.speakers) if s else "",
-            "demand": _demand(problem, p.session),
+            "demand": demand(problem, p.session),
             "room_capacity": room.capacity if room else None,
             "capacity": s.capacity if s else None,
             "attendees": len(attendees.get((p.session, p.occurrence), [])) if allocated else None,
@@ -737,7 +406,7 @@ def _sessions(wb: Workbook, view: _View, lang: str, title: str) -> None:
     _page_setup(ws, title, title_rows="1:1")
 
 
-def _speakers(wb: Workbook, view: _View, lang: str, title: str) -> None:
+def _speakers(wb: Workbook, view: View, lang: str, title: str) -> None:
     ws = wb.create_sheet(sheet_name("speakers", lang))
     labels = [
         tr(lang, "Speaker", "Intervenant"),
@@ -777,7 +446,7 @@ def _speakers(wb: Workbook, view: _View, lang: str, title: str) -> None:
     _page_setup(ws, title, title_rows="1:1")
 
 
-def _rooms(wb: Workbook, view: _View, lang: str, title: str) -> None:
+def _rooms(wb: Workbook, view: View, lang: str, title: str) -> None:
     ws = wb.create_sheet(sheet_name("rooms", lang))
     labels = [
         tr(lang, "Room", "Salle"),
@@ -816,7 +485,7 @@ def _rooms(wb: Workbook, view: _View, lang: str, title: str) -> None:
     _page_setup(ws, title, title_rows="1:1")
 
 
-def _session_label(view: _View, p: Placement) -> str:
+def _session_label(view: View, p: Placement) -> str:
     s = view.session(p.session)
     text = f"{p.session} — {s.title}" if s and s.title else p.session
     if s and s.repeat > 1:
@@ -824,7 +493,7 @@ def _session_label(view: _View, p: Placement) -> str:
     return text
 
 
-def _quality(wb: Workbook, view: _View, q: Quality, lang: str, title: str, run_id: str = "") -> None:
+def _quality(wb: Workbook, view: View, q: Quality, lang: str, title: str, run_id: str = "") -> None:
     ws = wb.create_sheet(sheet_name("quality", lang))
     ws.column_dimensions["A"].width = 50
     for letter in "BCDE":
@@ -960,17 +629,17 @@ def _quality(wb: Workbook, view: _View, q: Quality, lang: str, title: str, run_i
     _page_setup(ws, title, landscape=False)
 
 
-def _sorted_quads(view: _View, quads: Iterable[tuple[str, int, int, int]]) -> list[tuple[str, int, int, int]]:
+def _sorted_quads(view: View, quads: Iterable[tuple[str, int, int, int]]) -> list[tuple[str, int, int, int]]:
     order = {(p.session, p.occurrence): i for i, p in enumerate(view.placements)}
     return sorted(quads, key=lambda x: (order.get((x[0], x[1]), math.inf), x))
 
 
-def _code_title(view: _View, code: str) -> str:
+def _code_title(view: View, code: str) -> str:
     s = view.session(code)
     return f"{code} — {s.title}" if s and s.title else code
 
 
-def _seats_available(view: _View) -> dict[tuple[str, int], int]:
+def _seats_available(view: View) -> dict[tuple[str, int], int]:
     """Seats of an occurrence: the room's capacity, or the session's Jauge when smaller."""
     out = {}
     for p in view.placements:
@@ -982,7 +651,7 @@ def _seats_available(view: _View) -> dict[tuple[str, int], int]:
     return out
 
 
-def _participants(wb: Workbook, view: _View, lang: str, title: str) -> None:
+def _participants(wb: Workbook, view: View, lang: str, title: str) -> None:
     ws = wb.create_sheet(sheet_name("participants", lang))
     slots = sorted(view.problem.slots, key=lambda s: s.index)
     labels = [tr(lang, "Name", "Nom"), tr(lang, "Email", "Courriel")]
@@ -1016,13 +685,7 @@ def _participants(wb: Workbook, view: _View, lang: str, title: str) -> None:
     ws.print_title_cols = "A:A"
 
 
-def _demand(problem: Problem, code: str) -> int:
-    """Who chose it; for a plenary, everyone present (nobody ranks a plenary, yet all are expected)."""
-    s = problem.session_by_code.get(code)
-    return problem.expected(s) if s is not None else 0
-
-
-def _attendance(wb: Workbook, view: _View, lang: str, title: str) -> None:
+def _attendance(wb: Workbook, view: View, lang: str, title: str) -> None:
     """One block per occurrence, each on its own printed page: sign-in sheets."""
     ws = wb.create_sheet(sheet_name("attendance", lang))
     for letter, width in zip("ABCDEF", (6, 34, 30, 12, 12, 30), strict=True):
@@ -1122,7 +785,7 @@ def build_workbook(
     run_id: str = "",
 ) -> Workbook:
     """The whole workbook in memory (nothing touches the disk here)."""
-    view = _View.of(problem, timetable)
+    view = View.of(problem, timetable)
     title = problem.title or tr(lang, "Timetable", "Programme")
     wb = Workbook()
     wb.remove(wb.worksheets[0])
@@ -1141,170 +804,3 @@ def build_workbook(
     wb.properties.identifier = problem.fingerprint
     wb.properties.creator = "scheduler"
     return wb
-
-
-# ---------------------------------------------------------------------------------------------------------
-# Atomic writing
-
-
-def _lock_files(path: Path) -> list[Path]:
-    """Files Excel (`~$name`, or `~$` + name minus two letters) and LibreOffice leave beside an open file."""
-    names = {f"~${path.name}", f"~${path.name[2:]}", f".~lock.{path.name}#"}
-    return [path.with_name(n) for n in sorted(names) if path.with_name(n).exists()]
-
-
-def _open_error(path: Path, lang: str) -> OutputError:
-    return OutputError(
-        tr(
-            lang,
-            "{path} is open in another program (Excel, LibreOffice…): close it, then run the command again. "
-            "Nothing was written.",
-            "{path} est ouvert dans un autre logiciel (Excel, LibreOffice…) : fermez-le, puis relancez la "
-            "commande. Rien n'a été écrit.",
-            path=path,
-        )
-    )
-
-
-def _history_name(target: Path, history: Path) -> Path:
-    stamp = dt.datetime.fromtimestamp(target.stat().st_mtime).strftime("%Y%m%d-%H%M%S")
-    candidate = history / f"{target.stem}-{stamp}{target.suffix}"
-    n = 1
-    while candidate.exists():
-        n += 1
-        candidate = history / f"{target.stem}-{stamp}-{n}{target.suffix}"
-    return candidate
-
-
-def _save_workbook(wb: Workbook, path: Path) -> None:
-    """Zip in memory, then write the bytes: a full disk fails in one plain `write`, never inside a half
-    closed ZipFile (whose `__del__` would print a traceback)."""
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    write_bytes(buffer.getvalue(), path)
-
-
-def _save_text(text: str, path: Path) -> None:
-    write_bytes(text.encode("utf-8"), path)
-
-
-def _read_only_error(folder: Path, lang: str) -> OutputError:
-    return OutputError(
-        tr(
-            lang,
-            "The folder {path} is read-only: choose another output with -o, or make it writable. "
-            "Nothing was written.",
-            "Le dossier {path} est en lecture seule : choisissez une autre sortie avec -o, ou rendez-le "
-            "modifiable. Rien n'a été écrit.",
-            path=folder,
-        )
-    )
-
-
-def _folder_writable(folder: Path) -> bool:
-    return os.access(folder, os.W_OK | os.X_OK)
-
-
-def write_outputs(
-    problem: Problem,
-    timetable: Timetable,
-    quality: Quality,
-    xlsx_path: str | os.PathLike[str],
-    json_path: str | os.PathLike[str] | None = None,
-    *,
-    lang: str | None = None,
-    history_dir: str | os.PathLike[str] | None = None,
-    extra_sheets: Iterable[ExtraSheet] = (),
-) -> list[Path]:
-    """Write the workbook (and the JSON when asked); earlier outputs go to `history/` first.
-
-    Either every output is replaced or none is: on any failure the previous files are left as they were.
-    Both files carry one run id (Quality sheet, JSON `run_id`), so a reader can tell a pair left mixed by a
-    kill between the two replacements. One command at a time writes a given output (a lock beside it).
-    """
-    lang = lang or problem.language or "en"
-    targets: list[Path] = [Path(xlsx_path)]
-    if json_path is not None:
-        targets.append(Path(json_path))
-    for target in targets:
-        if _lock_files(target):
-            raise _open_error(target, lang)
-    try:
-        for target in targets:
-            target.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise OutputError(
-            tr(
-                lang,
-                "Cannot create the folder {path}: {err}",
-                "Impossible de créer le dossier {path} : {err}",
-                path=e.filename or targets[0].parent,
-                err=e.strerror or e,
-            )
-        ) from e
-    for target in targets:
-        if not _folder_writable(target.parent):
-            raise _read_only_error(target.parent, lang)
-    history = Path(history_dir) if history_dir is not None else targets[0].parent / "history"
-
-    extra_sheets = list(extra_sheets)  # read twice: for the run id, then for the workbook
-    doc = timetable_to_dict(problem, timetable, quality, lang)
-    run_id = run_id_for(json.dumps(doc, ensure_ascii=False, indent=2), [lang, extra_sheets])
-    try:
-        lock = writing_lock(targets[0], lang)
-        lock.__enter__()
-    except OSError as e:
-        if e.errno == errno.EROFS or isinstance(e, PermissionError):
-            raise _read_only_error(targets[0].parent, lang) from e
-        raise OutputError(
-            tr(
-                lang,
-                "Could not write {path}: {err}. The previous outputs are unchanged.",
-                "Impossible d'écrire {path} : {err}. Les fichiers précédents sont inchangés.",
-                path=targets[0],
-                err=e.strerror or e,
-            )
-        ) from e
-    try:
-        wb = build_workbook(problem, timetable, quality, lang, extra_sheets, run_id=run_id)
-        text = json.dumps(_with_run_id(doc, run_id), ensure_ascii=False, indent=2) + "\n"
-        files: dict[Path, Content] = {targets[0]: lambda path: _save_workbook(wb, path)}
-        if len(targets) > 1:
-            files[targets[1]] = lambda path: _save_text(text, path)
-        replace_together(files, history=lambda target: _history_name(target, history))
-    except ReplaceFailed as failed:
-        error, current = failed.error, failed.path
-        denied = isinstance(error, PermissionError)
-        if error.errno == errno.EROFS or (denied and not _folder_writable(current.parent)):
-            raise _read_only_error(current.parent, lang) from error
-        if denied:
-            raise _open_error(current, lang) from error
-        raise OutputError(
-            tr(
-                lang,
-                "Could not write {path}: {err}. The previous outputs are unchanged.",
-                "Impossible d'écrire {path} : {err}. Les fichiers précédents sont inchangés.",
-                path=current if failed.stage != "history" else history,
-                err=error.strerror or error,
-            )
-        ) from error
-    finally:
-        lock.__exit__(None, None, None)
-    return targets
-
-
-__all__ = [
-    "FORMAT",
-    "INFO_ROWS",
-    "SESSION_COLUMNS",
-    "SHEETS",
-    "SOLVER_ROWS",
-    "VERSION",
-    "build_workbook",
-    "canonical",
-    "json_text",
-    "kind_label",
-    "sheet_name",
-    "timetable_to_dict",
-    "write_outputs",
-]
