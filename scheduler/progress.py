@@ -183,14 +183,17 @@ class LiveReporter(Reporter):
         super().__init__(lang)
         from rich.console import Console
         from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn
+        from rich.table import Column
 
         self.console = Console(file=stream or sys.stderr)
+        # On a narrow terminal the score is cut, never the phase's name (that says what is going on).
+        longest = min(max(len(self.label(key)) for key in PHASES), max(20, self.console.width // 2))
         self.progress = Progress(
             SpinnerColumn(finished_text="[green]✓"),
-            TextColumn("{task.description}"),
+            TextColumn("{task.description}", table_column=Column(min_width=longest, no_wrap=True)),
             BarColumn(bar_width=20),
-            TextColumn("{task.fields[clock]}"),
-            TextColumn("{task.fields[score]}"),
+            TextColumn("{task.fields[clock]}", table_column=Column(no_wrap=True)),
+            TextColumn("{task.fields[score]}", table_column=Column(no_wrap=True, overflow="ellipsis")),
             console=self.console,
             transient=False,
             refresh_per_second=4,

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.progress import PlainReporter, Reporter, reporter_for
+from scheduler.progress import LiveReporter, PlainReporter, Reporter, reporter_for
 from scheduler.samples.generate import generate_event
 
 
@@ -126,3 +126,20 @@ def test_a_terminal_gets_one_live_line_per_phase(tmp_path: Path) -> None:
     assert os.waitstatus_to_exitcode(status) == 0, screen
     assert "✓" in screen and "Lecture de l'entrée" in screen and "Qui va où" in screen
     assert (tmp_path / "t.json").exists()
+
+
+def test_live_lines_cut_the_score_never_the_phase_name() -> None:
+    """On an 80-column terminal a long score took letters off the phase's name ("Improving (simulated
+    annealin…"): the name says what is going on, so the score is what gets cut."""
+    out = io.StringIO()
+    reporter = LiveReporter("en", out)
+    reporter.console.width = 80
+    with reporter:
+        for key in ("exact", "anneal", "cpsat"):
+            reporter.phase(key, 30.0)
+            reporter.found(123_456_789, 987_654_321)
+    reporter.close()
+    screen = out.getvalue()
+    for name in ("Exact method (proof of the optimum)", "Improving (simulated annealing)"):
+        assert name in screen, screen
+    assert "Improving and bounding (CP-SAT)" in screen, screen
