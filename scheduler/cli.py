@@ -375,21 +375,30 @@ def solve(
                 )
             )
             raise click.exceptions.Exit(EXIT_BUG)
-        _exit_if_stopped(lang)
+        _exit_if_stopped(lang, final=result.timetable.stats.final)
 
 
-def _exit_if_stopped(lang: str) -> None:
-    """After the files are written: a stop request (Ctrl-C, SIGTERM) ends the command with 130 or 143."""
+def _exit_if_stopped(lang: str, *, final: bool = False) -> None:
+    """After the files are written: a stop request (Ctrl-C, SIGTERM) ends the command with 130 or 143.
+
+    A request that came once the search was over (while writing, say) leaves a final timetable: say so.
+    """
     from .clock import STOP
 
     if STOP:
-        _echo_err(
-            tr(
+        if final:
+            said = tr(
+                lang,
+                "Interrupted after the search had ended: the timetable written is final.",
+                "Interrompu après la fin de la recherche : le programme écrit est définitif.",
+            )
+        else:
+            said = tr(
                 lang,
                 "Interrupted: the best timetable so far was written, marked NOT final.",
                 "Interrompu : le meilleur programme trouvé jusque-là a été écrit, marqué NON définitif.",
             )
-        )
+        _echo_err(said)
         raise click.exceptions.Exit(STOP.exit_code)
 
 
@@ -609,6 +618,21 @@ def _summary(
                 n=problem.expected(plenaries[0]),
             )
         )
+        plenary_codes = {s.code for s in plenaries}
+        short = [(c, d, n) for c, _, d, n in q.over_capacity if c in plenary_codes]
+        if short:
+            en, fr = "{s} ({d} expected, {n} seats)", "{s} ({d} attendus, {n} places)"
+            each = [tr(lang, en, fr, s=c, d=d, n=n) for c, d, n in short]
+            lines.append(
+                tr(
+                    lang,
+                    "Warning: no room seats everyone at {c}: plan a second room with a video link, or a "
+                    "bigger venue.",
+                    "Attention : aucune salle n'accueille tout le monde pour {c} : prévoyez une salle de "
+                    "retransmission ou un lieu plus grand.",
+                    c=", ".join(each),
+                )
+            )
     if timings is not None:
         lines.append(_times(lang, timings, limit))
     if not st.final:
