@@ -83,7 +83,6 @@ def assess(problem: Problem, timetable: Timetable) -> Quality:
     for items in alloc.values():
         for unit in items:
             used[unit] = used.get(unit, 0) + 1
-    demand = problem.demand
     over = []
     for p in timetable.placements:
         s = problem.session_by_code.get(p.session)
@@ -91,7 +90,10 @@ def assess(problem: Problem, timetable: Timetable) -> Quality:
         if s is None or room is None:
             continue
         seats = room.capacity if s.capacity is None else min(room.capacity, s.capacity)
-        share = -(-demand.get(s.code, 0) // s.repeat)
+        # A plenary's demand is everyone present (nobody ranks it, all are expected), and they fill its seats
+        share = -(-problem.expected(s) // s.repeat)
+        if s.is_plenary:
+            used[(s.code, p.occurrence)] = min(share, seats)
         if share > seats:
             over.append((s.code, p.occurrence, share, seats))
     return Quality(

@@ -106,3 +106,28 @@ def test_the_sign_in_sheet_lists_everyone_present(tmp_path):
     present = 25 + (5 if day == DAY2 else 0)
     assert any(t.startswith(f"{present} expected (everyone present that day), ") for t in text)
     assert " 0 registered" not in " ".join(text) and "Nobody chose this session; 20 seats" in text
+
+
+def test_a_plenary_no_room_can_seat_is_shown_over_capacity_and_said(capsys):
+    from scheduler.cli import _summary
+
+    problem = event(500)
+    result = plan(problem, time_limit=5, workers=1)
+    assert ("PL", 1, 500, 350) in result.quality.over_capacity  # its demand is everyone present
+    assert result.quality.seats_used[("PL", 1)] == 350  # and they fill the hall
+    _summary(problem, result, "en", [])
+    assert "Warning: no room seats everyone at PL (500 expected, 350 seats)" in capsys.readouterr().out
+    _summary(problem, result, "fr", [])
+    said = capsys.readouterr().out
+    assert "Attention : aucune salle n'accueille tout le monde pour PL (500 attendus, 350 places)" in said
+
+
+def test_a_plenary_that_fits_is_not_over_capacity(capsys):
+    from scheduler.cli import _summary
+
+    problem = event(100)
+    result = plan(problem, time_limit=5, workers=1)
+    assert not [q for q in result.quality.over_capacity if q[0] == "PL"]
+    assert result.quality.seats_used[("PL", 1)] == 100
+    _summary(problem, result, "en", [])
+    assert "no room seats everyone" not in capsys.readouterr().out
