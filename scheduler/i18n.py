@@ -12,9 +12,30 @@ LANGUAGES = ("en", "fr")
 
 
 def tr(lang: str, en: str, fr: str, /, **values: object) -> str:
-    """Pick the French or English text and fill in `{name}` fields."""
-    text = fr if lang == "fr" else en
-    return text.format(**values) if values else text
+    """Pick the French or English text and fill in `{name}` fields; French numbers take a decimal comma."""
+    if lang != "fr":
+        return _unrepeated(en, "room", values).format(**values) if values else en
+    if not values:
+        return fr
+    fr = _unrepeated(fr, "salle", values)
+    return fr.format(**{k: _FrenchFloat(v) if type(v) is float else v for k, v in values.items()})
+
+
+def _unrepeated(text: str, word: str, values: dict[str, object]) -> str:
+    """`salle {r}` says `{r}` alone when the room's name already starts with the word: not "salle Salle 2"."""
+    for key, value in values.items():
+        if isinstance(value, str) and value.split(" ", 1)[0].casefold() == word:
+            text = text.replace(f"{word} {{{key}}}", f"{{{key}}}")
+            text = text.replace(f"{word.capitalize()} {{{key}}}", f"{{{key}}}")
+    return text
+
+
+class _FrenchFloat(float):
+    """A float that formats the French way: `78,6`, `14,4 %` (decimal comma, a space before the sign)."""
+
+    def __format__(self, spec: str) -> str:
+        text = float.__format__(self, spec).replace(".", ",")
+        return text[:-1] + " %" if spec.endswith("%") else text
 
 
 WEEKDAYS = {

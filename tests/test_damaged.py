@@ -184,7 +184,7 @@ def test_edited_workbook_cell_is_located(
     path = _edit_sessions(solved, tmp_path / "t.xlsx", column, value)
     res = run("check", str(default_input().resolve()), str(path))
     assert res.exit_code == 3, res.output
-    located = [line for line in res.output.splitlines() if f"Sessions, ligne 3, colonne {column}:" in line]
+    located = [line for line in res.output.splitlines() if f"Sessions, ligne 3, colonne {column} :" in line]
     assert len(located) == 1 and said in located[0], res.output
     assert res.output.startswith("Le fichier d'entrée comporte")  # the input's language, all through
 
@@ -195,7 +195,7 @@ def test_edited_workbook_refused_by_a_rerun(solved: Path, tmp_path: Path) -> Non
         "solve", str(default_input().resolve()), "--previous", str(path), "-o", str(tmp_path / "new.xlsx")
     )
     assert res.exit_code == 3, res.output
-    assert "Sessions, ligne 3, colonne Occurrence: « 1e400 »" in res.output, res.output
+    assert "Sessions, ligne 3, colonne Occurrence : « 1e400 »" in res.output, res.output
     assert not (tmp_path / "new.xlsx").exists()
 
 
@@ -214,7 +214,7 @@ def test_workbook_saved_by_libreoffice(solved: Path, tmp_path: Path) -> None:
     assert openpyxl.load_workbook(saved)["Sessions"].cell(row=3, column=2).value == -1
     res = run("check", str(default_input().resolve()), str(saved))
     assert res.exit_code == 3, res.output
-    assert "Sessions, ligne 3, colonne Occurrence: « -1 »" in res.output, res.output
+    assert "Sessions, ligne 3, colonne Occurrence : « -1 »" in res.output, res.output
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -209,7 +209,7 @@ def test_google_download_says_what_it_kept(tmp_path: Path) -> None:
     p = read_pasted(tmp_path, export("google-fr-telechargement.csv"))
     said = "\n".join(p.warnings)
     assert (
-        "Préférences, ligne 6, colonne Nom et prénom: « Marc PETIT » a répondu 2 fois (lignes 3, 6) ; la "
+        "Préférences, ligne 6, colonne Nom et prénom : « Marc PETIT » a répondu 2 fois (lignes 3, 6) ; la "
         "réponse de la ligne 6 (la plus récente d'après Horodateur) remplace les autres." in said
     )
     assert (
@@ -217,7 +217,7 @@ def test_google_download_says_what_it_kept(tmp_path: Path) -> None:
         "chacune est gardée, nommée avec son e-mail : Marie Dupont (marie.dupont@ville.fr); Marie Dupont "
         "(m.dupont@asso.org)." in said
     )
-    assert "colonne Régime alimentaire: La colonne « Régime alimentaire » n'est pas lue" in said
+    assert "colonne Régime alimentaire : La colonne « Régime alimentaire » n'est pas lue" in said
     assert (
         "Lu comme l'export d'un formulaire en ligne : 5 réponse(s) ; noms : « Nom et prénom » ; e-mails : "
         "« Adresse e-mail » ; heure de réponse : « Horodateur » ; choix : « Quel atelier souhaitez-vous en "
@@ -377,7 +377,7 @@ def test_same_email_two_spellings_is_one_person(tmp_path: Path) -> None:
     p = read_pasted(tmp_path, rows)
     assert wishes(p) == {"M. Petit": (r("A4", "A3"), MARC.upper()), "Anne Roux": (r("T1"), ANNE)}
     assert any(
-        "Préférences, ligne 4, colonne Nom et prénom: Les lignes 2, 4 ont le même e-mail "
+        "Préférences, ligne 4, colonne Nom et prénom : Les lignes 2, 4 ont le même e-mail "
         "MARC.PETIT@VILLE.FR sous des noms différents (« Marc Petit », « M. Petit ») : une seule personne. "
         "La réponse de la ligne 4 (la plus récente d'après Horodateur) est conservée, sous le nom "
         "« M. Petit »." in w
@@ -426,7 +426,7 @@ def test_participants_sheet_keyed_on_email(tmp_path: Path) -> None:
     assert got["Marie Dupont (marie.dupont@ville.fr)"][0] == r("T1", "A1", "A2")
     assert len(got) == 4
     assert any(
-        "Participants, ligne 5, colonne Participant: 2 lignes s'appellent « Marie Dupont » avec des e-mails "
+        "Participants, ligne 5, colonne Participant : 2 lignes s'appellent « Marie Dupont » avec des e-mails "
         "différents (lignes 4, 5) : ce sont 2 personnes, nommées avec leur e-mail : Marie Dupont "
         "(marie.dupont@ville.fr); Marie Dupont (m.dupont@asso.org)." in w
         for w in p.warnings
@@ -466,7 +466,7 @@ def test_respondent_who_chose_nothing_is_kept_and_said(tmp_path: Path) -> None:
     p = read_pasted(tmp_path, rows)
     assert wishes(p)["Zoé Blanc"] == ((), "")
     assert any(
-        "Préférences: 1 participant(s) n'ont choisi aucune session : Zoé Blanc." in w for w in p.warnings
+        "Préférences : 1 participant(s) n'ont choisi aucune session : Zoé Blanc." in w for w in p.warnings
     )
 
 
@@ -720,7 +720,7 @@ def test_same_session_twice_keeps_the_better_rank(tmp_path: Path) -> None:
     p = read_pasted(tmp_path, rows)
     assert wishes(p) == {"Anne Roux": (r("A1"), "")}
     assert any(
-        "ligne 2: « Anne Roux » a choisi A1 deux fois ; le meilleur rang est conservé." in w
+        "ligne 2 : « Anne Roux » a choisi A1 deux fois ; le meilleur rang est conservé." in w
         for w in p.warnings
     )
 

@@ -290,7 +290,7 @@ def test_twins_that_become_one_are_located_duplicates(saved, writer: str) -> Non
     code, text = _run("validate", path)
     assert code == 3, text
     for sheet, row, column, name in TWINS:
-        line = f"{path}, {sheet}, ligne {row}, colonne {column}: « {name} » apparaît deux fois"
+        line = f"{path}, {sheet}, ligne {row}, colonne {column} : « {name} » apparaît deux fois"
         assert line in text, (line, text)
 
 
@@ -302,7 +302,7 @@ def test_lookalike_letters_are_two_names_and_a_located_warning(saved, writer: st
     assert "Sаlle Jazz" in {r.name for r in problem.rooms} and "Salle Jazz" in {r.name for r in problem.rooms}
     assert "А1" in next(p for p in problem.participants if p.name == "Marc Petit").choices
     for sheet, row, column, name, other in LOOKALIKES:
-        start = f"{path}, {sheet}, ligne {row}, colonne {column}: « {name} » ressemble à"
+        start = f"{path}, {sheet}, ligne {row}, colonne {column} : « {name} » ressemble à"
         assert any(w.startswith(start) and f"« {other} »" in w for w in problem.warnings), problem.warnings
     assert len(problem.warnings) == len(LOOKALIKES)
 

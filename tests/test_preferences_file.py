@@ -62,7 +62,7 @@ def test_the_export_replaces_the_preferences_sheet_with_a_warning(tmp_path: Path
     wishes = _export(tmp_path / EXPORT, [["Participant", "Choix 1"], ["Anne Roux", "T1"]])
     p = read_problem(event, preferences=wishes)
     assert [x.choices for x in p.participants if x.name == "Anne Roux"] == [("T1",)]
-    assert any("Préférences: Cette feuille n'est pas lue" in w and EXPORT in w for w in p.warnings)
+    assert any("Préférences : Cette feuille n'est pas lue" in w and EXPORT in w for w in p.warnings)
 
 
 def test_solve_then_check_without_input_reads_the_same_wishes(tmp_path: Path) -> None:

@@ -439,7 +439,7 @@ def test_unknown_column_is_ignored_with_a_warning(tmp_path: Path) -> None:
         b["Salles"][1].append(2)
 
     w = warnings_of(tmp_path, extra)
-    assert any("Salles, ligne 1, colonne Etage: La colonne « Etage » n'est pas lue" in x for x in w)
+    assert any("Salles, ligne 1, colonne Etage : La colonne « Etage » n'est pas lue" in x for x in w)
 
 
 def test_english_messages(tmp_path: Path) -> None:
@@ -450,6 +450,6 @@ def test_english_messages(tmp_path: Path) -> None:
 def test_describe_in_the_input_language(tmp_path: Path) -> None:
     i = one(issues(tmp_path, lambda b: b["Salles"][2].__setitem__(1, "")), "Salles", 3, "Capacité")
     assert describe(i, "fr") == (
-        f"{i.file}, Salles, ligne 3, colonne Capacité: Cellule vide : Capacité est obligatoire. "
+        f"{i.file}, Salles, ligne 3, colonne Capacité : Cellule vide : Capacité est obligatoire. "
         "Remplissez-la, ou supprimez la ligne."
     )

@@ -221,7 +221,7 @@ def test_merged_day_cells_fill_the_column(tmp_path: Path) -> None:
 
     p = read_problem(write_xlsx(book, tmp_path / "x.xlsx", merge))
     assert [s.day for s in p.slots[:4]] == [D1] * 4
-    assert any("Calendrier, ligne 2, colonne Jour: Cellules fusionnées A2:A5" in w for w in p.warnings)
+    assert any("Calendrier, ligne 2, colonne Jour : Cellules fusionnées A2:A5" in w for w in p.warnings)
 
 
 def test_hidden_rows_are_read_with_a_warning(tmp_path: Path) -> None:
@@ -335,7 +335,7 @@ def test_merged_day_cells_whoever_saved_the_file(saved, writer: str) -> None:
         return
     p = read_problem(path)
     assert [s.day for s in p.slots[:4]] == [D1] * 4
-    assert any("Calendrier, ligne 2, colonne Jour: Cellules fusionnées A2:A5" in w for w in p.warnings)
+    assert any("Calendrier, ligne 2, colonne Jour : Cellules fusionnées A2:A5" in w for w in p.warnings)
 
 
 @pytest.mark.parametrize("writer", WRITERS)

@@ -172,7 +172,8 @@ def _where(file: str, sheet: str, row: int | None, column: str, lang: str) -> st
 
 def describe(issue: InputIssue, lang: str) -> str:
     """An issue as one line in the input's language (`InputIssue.__str__` says "row"/"column" in English)."""
-    text = f"{_where(issue.file, issue.sheet, issue.row, issue.column, lang)}: {issue.message}"
+    where = _where(issue.file, issue.sheet, issue.row, issue.column, lang)
+    text = f"{where} : {issue.message}" if lang == "fr" else f"{where}: {issue.message}"  # French spacing
     return f"{text} {issue.hint}" if issue.hint else text
 
 
@@ -258,7 +259,9 @@ def read_problem(
         err.lang = language
         raise err
     warnings = tuple(
-        f"{_where(r.file_of(n.sheet), n.sheet, n.row, n.column, language)}: {n.message(language)}"
+        _where(r.file_of(n.sheet), n.sheet, n.row, n.column, language)
+        + (" : " if language == "fr" else ": ")
+        + n.message(language)
         + (f" {n.hint(language)}" if n.hint(language) else "")
         for n in r.notes
         if n.warning
