@@ -30,7 +30,8 @@ from scheduler.read.cells import (
     parse_day,
     parse_time,
 )
-from scheduler.read.workbook import RawSheet, Unreadable, load
+from scheduler.read.raw import RawSheet, Unreadable
+from scheduler.read.workbook import load
 from scheduler.timetable import Placement, SolveStats, Timetable
 from scheduler.write import (
     FORMAT,
@@ -100,7 +101,7 @@ def load_timetable(path: str | os.PathLike[str], problem: Problem | None = None)
 
 def refuse_mixed_pair(path: Path, lang: str) -> None:
     """A workbook whose JSON beside it is from another run (a write killed between the two files)."""
-    from .outputs import mismatch_message, partner
+    from .pair import mismatch_message, partner
 
     other = partner(path)
     message = mismatch_message(path, other, lang) if other is not None else None

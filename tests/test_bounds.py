@@ -585,10 +585,10 @@ def test_the_memory_bound_bites(tmp_path: Path) -> None:
 
 def test_too_many_shared_strings_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from scheduler.errors import InputError
-    from scheduler.read import read_problem, workbook
+    from scheduler.read import raw, read_problem
 
     path = save(sample("fr"), tmp_path / "s", "xlsxwriter")
-    monkeypatch.setattr(workbook, "MAX_CELLS", 10)
+    monkeypatch.setattr(raw, "MAX_CELLS", 10)
     with pytest.raises(InputError) as e:
         read_problem(path)
     assert e.value.issues[0].message.startswith("Le classeur contient plus de 10 textes différents")

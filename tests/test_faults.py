@@ -24,7 +24,8 @@ from scheduler import outputs, write
 from scheduler.cli import main
 from scheduler.errors import InputError, OutputError
 from scheduler.load import load_timetable
-from scheduler.outputs import lock_path, read_run_id
+from scheduler.outputs import lock_path
+from scheduler.pair import read_run_id
 
 pytestmark = pytest.mark.fault
 

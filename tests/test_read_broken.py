@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from scheduler.errors import InputError, InputIssue
 from scheduler.problem import Problem
-from scheduler.read import read_problem
+from scheduler.read import raw, read_problem
 from scheduler.read import workbook as sheets
 
 from broken_inputs import (
@@ -171,7 +171,7 @@ def test_filled_cells_bounded_with_the_real_reason(tmp_path: Path, monkeypatch: 
     book = sample("en")
     book["Participants"] += [[f"P{i}", "", ""] for i in range(60)]
     path = write_xlsx(book, tmp_path / "many.xlsx")
-    monkeypatch.setattr(sheets, "MAX_CELLS", 100)
+    monkeypatch.setattr(raw, "MAX_CELLS", 100)
     i = only(refused(path))
     assert i.message.startswith("The input holds more than 100 filled cells (sheet Preferences reached")
     assert "far more than any event needs" in i.message and "--preferences" in i.hint

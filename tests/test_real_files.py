@@ -21,7 +21,8 @@ from scheduler.cli import main
 from scheduler.load import load_timetable
 from scheduler.problem import Problem
 from scheduler.read import read_problem
-from scheduler.read.workbook import RawSheet, load
+from scheduler.read.raw import RawSheet
+from scheduler.read.workbook import load
 from scheduler.timetable import Placement, Timetable
 from scheduler.write import SESSION_COLUMNS
 

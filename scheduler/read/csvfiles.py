@@ -13,7 +13,7 @@ import io
 from dataclasses import replace
 from pathlib import Path
 
-from scheduler.read.workbook import (
+from scheduler.read.raw import (
     MAX_COLUMNS,
     MAX_TOTAL_BYTES,
     CellBudget,

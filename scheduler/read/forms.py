@@ -40,7 +40,7 @@ from scheduler.read.cells import (
     fold,
     is_blank,
 )
-from scheduler.read.workbook import Note
+from scheduler.read.raw import Note
 
 Rows = Sequence[tuple[int, Sequence[object]]]  # (spreadsheet row number, values from column A)
 

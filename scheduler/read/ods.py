@@ -15,7 +15,7 @@ import re
 import zipfile
 
 from scheduler.read import safexml
-from scheduler.read.workbook import (
+from scheduler.read.raw import (
     MAX_COLUMNS,
     MAX_ROWS,
     CellBudget,

@@ -17,8 +17,9 @@ from scheduler.i18n import tr
 from scheduler.problem import Problem
 from scheduler.read.event import read_calendar, read_rooms, read_sessions, read_settings, read_speakers
 from scheduler.read.people import read_people
+from scheduler.read.raw import Loaded, Note, Unreadable
 from scheduler.read.tables import Reader
-from scheduler.read.workbook import Loaded, Note, Unreadable, guess_language, load
+from scheduler.read.workbook import guess_language, load
 
 __all__ = ["describe", "read_problem"]
 

@@ -27,7 +27,7 @@ from scheduler.read.cells import (
     skeleton,
 )
 from scheduler.read.forms import grid_label, header_known
-from scheduler.read.workbook import Loaded, Note, RawSheet
+from scheduler.read.raw import Loaded, Note, RawSheet
 
 HEADER_SEARCH_ROWS = 10
 EXCEL_ERRORS = {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"}

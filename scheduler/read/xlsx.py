@@ -21,9 +21,9 @@ from dataclasses import dataclass, field
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format, is_timedelta_format
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
 
+from scheduler.read import raw as bounds
 from scheduler.read import safexml
-from scheduler.read import workbook as bounds
-from scheduler.read.workbook import (
+from scheduler.read.raw import (
     MAX_ROWS,
     CellBudget,
     Grid,
@@ -32,6 +32,7 @@ from scheduler.read.workbook import (
     RawSheet,
     SheetLimits,
     Unreadable,
+    cell_ref,
     damaged,
     entities_refused,
     fail,
@@ -264,29 +265,6 @@ def _styles(zf: zipfile.ZipFile, name: str) -> _Styles:
 
 
 # --------------------------------------------------------------------------------------------- cells
-
-
-_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})")
-
-
-def cell_ref(ref: str) -> tuple[int, int] | None:
-    """`B12` → (12, 2)."""
-    m = _REF.fullmatch(ref.strip())
-    if not m:
-        return None
-    col = 0
-    for ch in m[1].upper():
-        col = col * 26 + ord(ch) - 64
-    return int(m[2]), col
-
-
-def column_letter(col: int) -> str:
-    """3 → `C`, 28 → `AB`."""
-    out = ""
-    while col > 0:
-        col, rem = divmod(col - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def _number(text: str) -> int | float | str:
@@ -538,4 +516,4 @@ def _beyond_last_row(sheet: str) -> Unreadable:
     )
 
 
-__all__ = ["cell_ref", "column_letter", "read_xlsx"]
+__all__ = ["read_xlsx"]
