@@ -10,15 +10,18 @@ import contextlib
 import functools
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from .clock import Interrupted
 from .errors import EXIT_BUG, EXIT_VIOLATIONS, InfeasibleError, InputError, SchedulerError
 from .i18n import tr
+
+if TYPE_CHECKING:
+    from .check import Violation
 
 SAMPLE_NAME = "rencontres-2012.xlsx"
 DEFAULT_OUTPUT = Path("outputs") / "timetable.xlsx"
@@ -688,20 +691,76 @@ def validate(input: Path | None, preferences: Path | None, lang: str | None) -> 
     )
 
 
+SHOWN_PER_RULE = 5  # violations of one rule listed before "... and N more like this"
+
+
+def violation_lines(
+    violations: Sequence[Violation], rows: dict[tuple[str, int], int], lang: str, show_all: bool = False
+) -> list[str]:
+    """The violations grouped by rule, a few of each unless `show_all`: one hand move can break
+    dozens of seats, and a screenful of the same rule hides the one line that matters."""
+    by_rule: dict[str, list[Violation]] = {}
+    for v in violations:
+        by_rule.setdefault(v.rule, []).append(v)
+    lines = [tr(lang, "{n} violation(s):", "{n} infraction(s) :", n=len(violations))]
+    for rule, found in by_rule.items():
+        shown = found if show_all else found[:SHOWN_PER_RULE]
+        for v in shown:
+            row = rows.get((v.session, v.occurrence or 1))
+            where = tr(lang, " (Sessions row {r})", " (Sessions ligne {r})", r=row) if row else ""
+            lines.append(f"  - [{rule}] {v.message}{where}")
+        if len(found) > len(shown):
+            lines.append(
+                tr(
+                    lang,
+                    "  ... and {k} more like this [{rule}] (--all lists them all)",
+                    "  ... et {k} autre(s) du même type [{rule}] (--all pour tout afficher)",
+                    k=len(found) - len(shown),
+                    rule=rule,
+                )
+            )
+    return lines
+
+
+def reseat_hint(violations: Sequence[Violation], input_shown: str, timetable: Path, lang: str) -> str | None:
+    """When only seats are wrong (a session moved by hand), say the one command that repairs them."""
+    if not violations or not all(v.rule.startswith("allocation") for v in violations):
+        return None
+    return tr(
+        lang,
+        "The sessions are placed correctly; only participants' seats no longer fit them (a session "
+        "moved by hand?). To keep the sessions where they are and reseat everyone: "
+        "scheduler solve {i} --previous {t}",
+        "Les sessions sont bien placées ; seules les places des participants ne correspondent plus "
+        "(une session déplacée à la main ?). Pour garder les sessions où elles sont et replacer "
+        "les participants : scheduler solve {i} --previous {t}",
+        i=input_shown,
+        t=timetable,
+    )
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--all",
+    "show_all",
+    is_flag=True,
+    help=f"List every violation, not the first {SHOWN_PER_RULE} of each rule.",
+)
 @lang_option
 @friendly
-def check(paths: tuple[Path, ...], lang: str | None) -> None:
+def check(paths: tuple[Path, ...], show_all: bool, lang: str | None) -> None:
     """Verify TIMETABLE against every hard rule of INPUT: `scheduler check [INPUT] TIMETABLE`.
 
     Works on any timetable, including one edited by hand in the Sessions sheet. Independent of the
-    optimiser: it re-checks every rule from the input.
+    optimiser: it re-checks every rule from the input. Violations are grouped by rule, the first
+    few of each shown (--all for every one), with the Sessions row to correct.
 
     \b
     Examples:
       scheduler check outputs/timetable.xlsx
       scheduler check mon-evenement.xlsx outputs/timetable.xlsx
+      scheduler check outputs/timetable.xlsx --all
     """
     from .check import check as run_check
     from .load import load_timetable
@@ -711,19 +770,21 @@ def check(paths: tuple[Path, ...], lang: str | None) -> None:
     if len(paths) == 1:
         timetable_path = paths[0]
         problem = _recorded_problem(timetable_path, lang, f"scheduler check INPUT {timetable_path}")
+        input_shown = problem.source_file or "INPUT"
     else:
         input_path, timetable_path = paths
         problem = _read(input_path, lang)
+        input_shown = str(input_path)
     lang = lang or problem.language
     loaded = load_timetable(timetable_path, problem)
     violations = run_check(problem, loaded.timetable, lang)
     rows = getattr(loaded, "rows", {}) or {}
     if violations:
-        click.echo(tr(lang, "{n} violation(s):", "{n} infraction(s) :", n=len(violations)))
-        for v in violations:
-            row = rows.get((v.session, v.occurrence or 1))
-            where = tr(lang, " (Sessions row {r})", " (Sessions ligne {r})", r=row) if row else ""
-            click.echo(f"  - [{v.rule}] {v.message}{where}")
+        for line in violation_lines(violations, rows, lang, show_all):
+            click.echo(line)
+        hint = reseat_hint(violations, input_shown, timetable_path, lang)
+        if hint:
+            click.echo(hint)
         raise click.exceptions.Exit(EXIT_VIOLATIONS)
     click.echo(
         tr(

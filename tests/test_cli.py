@@ -68,6 +68,94 @@ def test_check_command_accepts_ours_and_reports_a_hand_edit(solved, tmp_path):
     assert "[plenary]" in bad.output
 
 
+def _seat_breaking_move(problem, timetable):
+    """A legal hand move of a one-slot workshop that breaks only seats, and many of them."""
+    from dataclasses import replace
+
+    from scheduler.cli import SHOWN_PER_RULE
+    from scheduler.timetable import Timetable
+
+    one_slot = [p for p in timetable.placements if len(p.slots) == 1]
+    for p in one_slot:
+        for slot in problem.slots:
+            if slot.id == p.start:
+                continue
+            moved = tuple(replace(q, slots=(slot.id,)) if q is p else q for q in timetable.placements)
+            found = check(problem, Timetable(moved, timetable.allocation))
+            rules = [v.rule for v in found]
+            only_seats = found and all(r.startswith("allocation") for r in rules)
+            if only_seats and max(rules.count(r) for r in set(rules)) > SHOWN_PER_RULE:
+                return p, slot, found
+    raise AssertionError("no move of the sample breaks only seats")
+
+
+def test_check_groups_many_seat_violations_and_says_how_to_reseat(solved, tmp_path):
+    """One hand move can break dozens of seats: a few per rule, the count of the rest, and the command
+    that reseats everyone around the move (found doing the organiser's week)."""
+    from scheduler.cli import SHOWN_PER_RULE
+
+    event, out, _ = solved
+    problem = read_problem(event)
+    loaded = load_timetable(out, problem)
+    moved, slot, expected = _seat_breaking_move(problem, loaded.timetable)
+    edited = tmp_path / "edited.xlsx"
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Sessions"]
+    header = [c.value for c in ws[1]]
+    code_col, start_col, day_col = (header.index(h) + 1 for h in ("Code", "Début", "Jour"))
+    row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, code_col).value == moved.session)
+    # The move typed the way an organiser does it: the day and start of a row already at that slot.
+    donor = next(
+        r
+        for r in range(2, ws.max_row + 1)
+        if loaded.timetable.placement(ws.cell(r, code_col).value) is not None
+        and loaded.timetable.placement(ws.cell(r, code_col).value).start == slot.id
+    )
+    ws.cell(row, start_col).value = ws.cell(donor, start_col).value
+    ws.cell(row, day_col).value = ws.cell(donor, day_col).value
+    wb.save(edited)
+
+    runner = CliRunner()
+    short = runner.invoke(main, ["check", str(event), str(edited)])
+    assert short.exit_code == 1, short.output
+    lines = short.output.splitlines()
+    assert lines[0] == f"{len(expected)} infraction(s) :"
+    listed = [line for line in lines if line.startswith("  - [")]
+    rules = [v.rule for v in expected]
+    for rule in set(rules):
+        shown = [line for line in listed if line.startswith(f"  - [{rule}]")]
+        assert len(shown) == min(SHOWN_PER_RULE, rules.count(rule))
+        if rules.count(rule) > SHOWN_PER_RULE:
+            rest = rules.count(rule) - SHOWN_PER_RULE
+            assert f"  ... et {rest} autre(s) du même type [{rule}] (--all pour tout afficher)" in lines
+    assert f"scheduler solve {event} --previous {edited}" in short.output
+    everything = runner.invoke(main, ["check", str(event), str(edited), "--all"])
+    assert everything.exit_code == 1
+    assert len([line for line in everything.output.splitlines() if line.startswith("  - [")]) == len(expected)
+    assert "autre(s) du même type" not in everything.output
+    # the hint follows the move: solve --previous reseats everyone and keeps the session where it was put
+    rerun = tmp_path / "rerun" / "timetable.xlsx"
+    again = runner.invoke(
+        main,
+        [
+            "solve",
+            str(event),
+            "--previous",
+            str(edited),
+            "-o",
+            str(rerun),
+            "--time-limit",
+            "5",
+            "--workers",
+            "1",
+        ],
+    )
+    assert again.exit_code == 0, again.output
+    fixed = load_timetable(rerun, problem).timetable
+    assert check(problem, fixed) == []
+    assert fixed.placement(moved.session).start == slot.id
+
+
 def test_validate_ok_and_located_errors(tmp_path):
     runner = CliRunner()
     ok = runner.invoke(main, ["validate", str(SAMPLE)])
