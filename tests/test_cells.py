@@ -22,6 +22,7 @@ from scheduler.read.cells import (
     parse_day,
     parse_number,
     parse_positive,
+    parse_seats,
     parse_time,
     parse_time_range,
     parse_whole,
@@ -142,6 +143,12 @@ def test_whole_and_positive_numbers() -> None:
         with pytest.raises(CellError) as e:
             parse_whole(bad)
         assert "n'est pas un nombre entier positif" in e.value.text("fr")
+    assert parse_seats("120") == 120
+    with pytest.raises(CellError) as e:
+        parse_seats("trois cents")
+    assert (
+        e.value.hint_text("fr") == "Saisissez un nombre entier positif, par exemple 60."
+    )  # a room's size, not 2
     assert parse_positive("1,5") == 1.5
     with pytest.raises(CellError, match="not a positive number"):
         parse_positive("0")

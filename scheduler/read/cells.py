@@ -176,7 +176,7 @@ def parse_number(value: object) -> float:
     return x
 
 
-def parse_whole(value: object, minimum: int = 1) -> int:
+def parse_whole(value: object, minimum: int = 1, example: int = 2) -> int:
     """A whole number at least `minimum` (1 = positive whole number, 0 = zero allowed)."""
     try:
         x = parse_number(value)
@@ -188,11 +188,17 @@ def parse_whole(value: object, minimum: int = 1) -> int:
         raise CellError(
             "'{v}' is not " + what_en + ".",
             "« {v} » n'est pas " + what_fr + ".",
-            "Type " + what_en + ", e.g. 2.",
-            "Saisissez " + what_fr + ", par exemple 2.",
+            "Type " + what_en + ", e.g. {e}.",
+            "Saisissez " + what_fr + ", par exemple {e}.",
             v=cell_text(value),
+            e=example,
         )
     return int(x)
+
+
+def parse_seats(value: object) -> int:
+    """A number of seats: its hint gives a room's size as the example, not 2."""
+    return parse_whole(value, 1, example=60)
 
 
 def parse_positive(value: object) -> float:

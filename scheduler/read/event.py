@@ -31,6 +31,7 @@ from scheduler.read.cells import (
     parse_bool,
     parse_date,
     parse_positive,
+    parse_seats,
     parse_time,
     parse_whole,
     resolve_slot_refs,
@@ -134,7 +135,7 @@ def read_rooms(rd: Reader, slots: Sequence[Slot]) -> tuple[tuple[Room, ...], dic
     seen: dict[str, int] = {}
     for row in t.rows:
         name = rd.required(t, row, "room")
-        cap = rd.parse(t, row, "capacity", parse_whole) if rd.required(t, row, "capacity") else None
+        cap = rd.parse(t, row, "capacity", parse_seats) if rd.required(t, row, "capacity") else None
         feats = []
         for f in split_list(t.value(row, "features")):
             feats.append(features.setdefault(fold(f), f))
@@ -311,7 +312,7 @@ def read_sessions(
                     need=need,
                     near=near or "",
                 )
-        capacity = rd.parse(t, row, "capacity", parse_whole)
+        capacity = rd.parse(t, row, "capacity", parse_seats)
         allowed = slot_set(rd, t, row, "fixed_slot", slots)
         if allowed and length >= 1:
             fits = any(
