@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -343,3 +344,11 @@ def test_reader_reads_a_generated_event(tmp_path: Path, lang: str) -> None:
     assert hard_rule_violations(problem, ev.planted) == []
     check = pytest.importorskip("scheduler.check")
     assert check.check(problem, ev.timetable()) == []
+
+
+def test_french_affiliations_elide_de_before_a_vowel() -> None:
+    """'Ville d'Avignon' as the French write it, never 'Ville de Avignon' (seen in the organiser's week)."""
+    event = build_event(sessions=120, participants=10, rooms=12, slots=16, days=2, seed=3, lang="fr")
+    places = [sp.organisation for sp in event.speakers]
+    assert any("d'Avignon" in p for p in places)
+    assert not [p for p in places if re.search(r"\bde [AEIOUYÉÈ]", p)]

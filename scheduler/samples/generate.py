@@ -845,6 +845,15 @@ CITIES = (
     "Nancy",
     "Clermont-Ferrand",
 )
+
+
+def _of(org: str, city: str) -> str:
+    """'Ville d'Avignon', not 'Ville de Avignon': French elides "de" before a vowel."""
+    if org.endswith(" de") and city[:1].lower() in "aeiouyéèâîô":
+        return f"{org[:-2]}d'{city}"
+    return f"{org} {city}"
+
+
 FEATURES = {
     "en": ("projector", "sound system", "wheelchair access", "video conference"),
     "fr": (VIDEO, SONO, PMR, VISIO),
@@ -1043,7 +1052,7 @@ def build_event(
 
     def new_speaker(_: GSession) -> GSpeaker:
         name = next(speaker_names)
-        return GSpeaker(name, f"{rng.choice(orgs)} {rng.choice(CITIES)}", _email(name, "example.net"))
+        return GSpeaker(name, _of(rng.choice(orgs), rng.choice(CITIES)), _email(name, "example.net"))
 
     order = list(all_sessions)
     rng.shuffle(order)
