@@ -18,7 +18,7 @@ import click
 
 from .clock import Interrupted
 from .errors import EXIT_BUG, EXIT_VIOLATIONS, InfeasibleError, InputError, SchedulerError
-from .i18n import tr
+from .i18n import duration, tr
 
 if TYPE_CHECKING:
     from .check import Violation
@@ -532,7 +532,7 @@ def _times(lang: str, timings: dict[str, float], limit: float) -> str:
         lang,
         "Time: {parts}; {w:.1f} s of the {l:g}-s limit (reading and writing apart).",
         "Temps : {parts} ; {w:.1f} s sur la limite de {l:g} s (hors lecture et écriture).",
-        parts=", ".join(f"{name} {s:.1f} s" for name, s in parts),
+        parts=", ".join(f"{name} {duration(lang, s)}" for name, s in parts),
         w=within,
         l=limit,
     )

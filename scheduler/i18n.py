@@ -30,6 +30,12 @@ def _unrepeated(text: str, word: str, values: dict[str, object]) -> str:
     return text
 
 
+def duration(lang: str, value: float, spec: str = ".1f") -> str:
+    """A duration for people: `12.3 s`, in French `12,3 s`."""
+    text = format(value, spec)
+    return (text.replace(".", ",") if lang == "fr" else text) + " s"
+
+
 class _FrenchFloat(float):
     """A float that formats the French way: `78,6`, `14,4 %` (decimal comma, a space before the sign)."""
 

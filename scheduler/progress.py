@@ -15,7 +15,7 @@ import threading
 import time
 from typing import IO, Any
 
-from scheduler.i18n import tr
+from scheduler.i18n import duration, tr
 
 HEARTBEAT = 10.0  # seconds of silence at most in plain mode
 THROTTLE = 1.0  # seconds between two score lines of one phase in plain mode
@@ -138,7 +138,7 @@ class PlainReporter(Reporter):
     def _say(self, text: str) -> None:
         elapsed = time.perf_counter() - self.t0
         with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to show, nothing to fail for
-            print(f"  {elapsed:6.1f} s  {text}", file=self.stream, flush=True)
+            print(f"  {duration(self.lang, elapsed, '6.1f')}  {text}", file=self.stream, flush=True)
         self.last_said = time.perf_counter()
 
     def _started(self, key: str) -> None:
@@ -206,7 +206,7 @@ class LiveReporter(Reporter):
 
     def _clock(self) -> str:
         spent = time.perf_counter() - self.started
-        return f"{spent:5.1f} s" + (f" / {self.limit:.0f} s" if self.limit else "")
+        return duration(self.lang, spent, "5.1f") + (f" / {self.limit:.0f} s" if self.limit else "")
 
     def _started(self, key: str) -> None:
         total = self.limit if self.limit else None
@@ -219,7 +219,9 @@ class LiveReporter(Reporter):
     def _ended(self, key: str, seconds: float) -> None:
         if self.task is not None:
             total = self.progress.tasks[-1].total or 1
-            self.progress.update(self.task, completed=total, total=total, clock=f"{seconds:5.1f} s")
+            self.progress.update(
+                self.task, completed=total, total=total, clock=duration(self.lang, seconds, "5.1f")
+            )
             self.progress.stop_task(self.task)
             self.task = None
 

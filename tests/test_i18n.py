@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from scheduler.i18n import tr
+import io
+
+from scheduler.cli import _times
+from scheduler.i18n import duration, tr
+from scheduler.progress import PlainReporter
 
 
 def test_french_numbers_take_a_decimal_comma_and_a_space_before_percent() -> None:
@@ -24,3 +28,20 @@ def test_a_room_whose_name_starts_with_the_word_is_not_said_twice() -> None:
     assert tr("fr", "", "salle {r}", r="Salles réunies") == "salle Salles réunies"  # another word
     assert tr("en", "Room {r} is closed, in room {r}", "", r="Room 4") == "Room 4 is closed, in Room 4"
     assert tr("en", "in room {r}", "", r="Roomy hall") == "in room Roomy hall"
+
+
+def test_durations_are_french_too() -> None:
+    """The summary's times and the progress lines, not only the figures that go through `tr`
+    (seen in the organiser's week: 'lecture 0.0 s' beside '0,2 s sur la limite')."""
+    assert duration("fr", 12.34) == "12,3 s" and duration("en", 12.34) == "12.3 s"
+    assert duration("fr", 3.0, "6.1f") == "   3,0 s"
+    line = _times("fr", {"read": 0.25, "greedy": 1.5, "allocate": 0.5, "write": 2.0}, 20)
+    assert line == (
+        "Temps : lecture 0,2 s, optimisation 1,5 s, répartition 0,5 s, vérifications 0,0 s, écriture 2,0 s ; "
+        "2,0 s sur la limite de 20 s (hors lecture et écriture)."
+    )
+    stream = io.StringIO()
+    reporter = PlainReporter("fr", stream=stream, heartbeat=3600)
+    reporter._say("Lecture de l'entrée…")
+    reporter.close()
+    assert stream.getvalue().strip().split("  ")[0].endswith(",0 s")
