@@ -50,6 +50,14 @@ class InternalCheckError(SchedulerError):
     exit_code = EXIT_BUG
 
 
+LANG_KEY = "scheduler.lang"  # the language of the input read, in the Click context's meta
+
+
+def _language(exc: Exception, ctx: click.Context, kwargs: dict[str, Any]) -> str:
+    """An error's language: its own if the raiser knew it, else --lang, else the input's, else English."""
+    return vars(exc).get("lang") or kwargs.get("lang") or ctx.meta.get(LANG_KEY) or "en"
+
+
 def friendly(command: Callable[..., Any]) -> Callable[..., Any]:
     """Run a command so that every failure ends as a message and an exit code, never a traceback."""
 
@@ -60,7 +68,7 @@ def friendly(command: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return command(*args, **kwargs)
         except InputError as exc:
-            lang = getattr(exc, "lang", "en")
+            lang = _language(exc, ctx, kwargs)
             _echo_err(
                 tr(
                     lang,
@@ -75,7 +83,7 @@ def friendly(command: Callable[..., Any]) -> Callable[..., Any]:
                 _echo_err(f"  - {describe(issue, lang)}")
             ctx.exit(exc.exit_code)
         except InfeasibleError as exc:
-            lang = getattr(exc, "lang", "en")
+            lang = _language(exc, ctx, kwargs)
             _echo_err(
                 tr(
                     lang,
@@ -128,7 +136,15 @@ def main(debug: bool) -> None:
 def _read(path: Path | None, lang: str | None, preferences: Path | None = None):
     from .read import read_problem
 
-    return read_problem(path or default_input(), lang=lang, preferences=preferences)
+    problem = read_problem(path or default_input(), lang=lang, preferences=preferences)
+    _speak(lang or problem.language)
+    return problem
+
+
+def _speak(lang: str) -> None:
+    """Remember the language this command answers in, for errors raised by code that does not know it."""
+    with contextlib.suppress(RuntimeError):  # no Click context: called from Python, nothing to remember
+        click.get_current_context().meta[LANG_KEY] = lang
 
 
 def _recorded_problem(timetable: Path, lang: str | None, again: str):

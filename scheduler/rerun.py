@@ -243,6 +243,48 @@ def _pin_literals(tm: TimetableModel, pin: Pin) -> list[cp_model.IntVar] | None:
     return [sl, ro]
 
 
+def _why_not_there(problem: Problem, pin: Pin, lang: str) -> str:
+    """Why a hand-moved session cannot be where it was put, in the organiser's terms, most telling first."""
+    p = pin.placement
+    s = problem.session_by_code[p.session]
+    block = set(p.slots)
+    owners = sorted(
+        o.code
+        for o in problem.sessions
+        if o.is_plenary
+        and o.code != s.code
+        and o.allowed_slots is not None
+        and o.allowed_slots & block
+        and len(problem.starts_for(o)) == 1
+    )
+    if owners and not s.is_plenary:
+        return tr(
+            lang,
+            "the plenary {p} takes place at that time, with nothing beside it.",
+            "la plénière {p} a lieu à cette heure, et rien en même temps qu'elle.",
+            p=", ".join(owners),
+        )
+    if len(p.slots) != s.length:
+        return tr(
+            lang,
+            "it lasts {n} slot(s), which do not follow each other on one day from there.",
+            "elle dure {n} créneau(x), qui ne se suivent pas dans une même journée à partir de là.",
+            n=s.length,
+        )
+    room = problem.room_by_name.get(p.room)
+    if room is not None and not problem.may_hold(s, room):
+        return tr(
+            lang,
+            "that room does not suit it (size, equipment or the room it is fixed to).",
+            "cette salle ne lui convient pas (taille, équipement ou salle imposée).",
+        )
+    return tr(
+        lang,
+        "that slot is not possible for it (its fixed slot, its speakers or its rooms' availability).",
+        "ce créneau ne lui est pas possible (créneau imposé, disponibilité des intervenants ou des salles).",
+    )
+
+
 def _explain_pins(problem: Problem, pins: list[Pin], file: str, lang: str, seconds: float) -> SchedulerError:
     """Find a set of pins that cannot hold together with the input, by solving under assumptions."""
     apart = frozenset(pin.placement.room for pin in pins)
@@ -256,7 +298,7 @@ def _explain_pins(problem: Problem, pins: list[Pin], file: str, lang: str, secon
                 [
                     _pin_issue(
                         pin,
-                        tr(lang, "that place is not possible.", "cette place est impossible."),
+                        _why_not_there(problem, pin, lang),
                         file,
                         lang,
                     )

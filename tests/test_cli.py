@@ -327,3 +327,80 @@ def test_exit_codes_have_one_meaning_each(tmp_path: Path) -> None:
     assert runner.invoke(main, ["solve", "--bogus"]).exit_code == 2
     missing = runner.invoke(main, ["validate", str(tmp_path / "nope.xlsx")])
     assert missing.exit_code == 3 and "nope.xlsx" in missing.output
+
+
+def _one_slot_workshops(ws, col: dict[str, int]) -> list[int]:
+    """The Sessions rows of workshops one slot long (their "Créneaux (ids)" name one slot)."""
+    return [
+        r
+        for r in range(2, ws.max_row + 1)
+        if "atelier" in str(ws.cell(r, col["Type"]).value).lower()
+        and "|" not in str(ws.cell(r, col["Créneaux (ids)"]).value)
+    ]
+
+
+def test_a_refused_hand_move_is_told_in_the_inputs_language(solved, tmp_path):
+    """Errors raised deep in a rerun (which does not know the language) come in the input's language, the
+    header and the place included (seen in the organiser's week: an English header on a French message)."""
+    event, out, _ = solved
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Sessions"]
+    header = [c.value for c in ws[1]]
+    col = {h: header.index(h) + 1 for h in ("Code", "Type", "Jour", "Début", "Salle", "Créneaux (ids)")}
+    workshops = _one_slot_workshops(ws, col)  # so that any one's start fits the others'
+
+    a = workshops[0]
+    start = (ws.cell(a, col["Jour"]).value, ws.cell(a, col["Début"]).value)
+    b = next(r for r in workshops if (ws.cell(r, col["Jour"]).value, ws.cell(r, col["Début"]).value) != start)
+    c = next(
+        r
+        for r in workshops
+        if (ws.cell(r, col["Jour"]).value, ws.cell(r, col["Début"]).value)
+        not in {(ws.cell(x, col["Jour"]).value, ws.cell(x, col["Début"]).value) for x in (a, b)}
+    )
+    for moved in (a, b):  # both moved by hand into the same room at the same time
+        for name in ("Jour", "Début", "Salle"):
+            ws.cell(moved, col[name]).value = ws.cell(c, col[name]).value
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    result = CliRunner().invoke(
+        main,
+        [
+            "solve",
+            str(event),
+            "--previous",
+            str(edited),
+            "-o",
+            str(tmp_path / "r" / "t.xlsx"),
+            "--workers",
+            "1",
+        ],
+    )
+    assert result.exit_code == 3, result.output
+    assert "Le fichier d'entrée comporte" in result.output and "The input has" not in result.output
+    # the room clash is told on one of the two rows (the checker names one session per clash)
+    assert any(f"{edited}, Sessions, ligne {r} : " in result.output for r in (a, b)), result.output
+    assert "déplacée à la main" in result.output
+    assert not (tmp_path / "r" / "t.xlsx").exists()
+
+
+def test_a_hand_move_onto_a_plenary_says_so(solved, tmp_path):
+    """Not 'that place is not possible': the rerun names the plenary that owns the slot."""
+    event, out, _ = solved
+    wb = openpyxl.load_workbook(out)
+    ws = wb["Sessions"]
+    header = [c.value for c in ws[1]]
+    col = {h: header.index(h) + 1 for h in ("Code", "Type", "Jour", "Début", "Créneaux (ids)")}
+    plen = next(r for r in range(2, ws.max_row + 1) if "pl" in str(ws.cell(r, col["Type"]).value).lower())
+    work = _one_slot_workshops(ws, col)[0]
+    for name in ("Jour", "Début"):
+        ws.cell(work, col[name]).value = ws.cell(plen, col[name]).value
+    edited = tmp_path / "edited.xlsx"
+    wb.save(edited)
+    rerun = tmp_path / "r" / "t.xlsx"
+    result = CliRunner().invoke(main, ["solve", str(event), "--previous", str(edited), "-o", str(rerun)])
+    assert result.exit_code == 3, result.output
+    plenary = ws.cell(plen, col["Code"]).value
+    assert f"ligne {work} : " in result.output
+    assert f"la plénière {plenary} a lieu à cette heure, et rien en même temps qu'elle." in result.output
+    assert not rerun.exists()
