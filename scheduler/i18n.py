@@ -22,9 +22,10 @@ def tr(lang: str, en: str, fr: str, /, **values: object) -> str:
 
 
 def _unrepeated(text: str, word: str, values: dict[str, object]) -> str:
-    """`salle {r}` says `{r}` alone when the room's name already starts with the word: not "salle Salle 2"."""
+    """`salle {r}` says `{r}` alone when the room's name already holds the word: not "salle Salle 2", not
+    "salle Grande salle"."""
     for key, value in values.items():
-        if isinstance(value, str) and value.split(" ", 1)[0].casefold() == word:
+        if isinstance(value, str) and word in (part.casefold() for part in value.split()):
             text = text.replace(f"{word} {{{key}}}", f"{{{key}}}")
             text = text.replace(f"{word.capitalize()} {{{key}}}", f"{{{key}}}")
     return text

@@ -19,13 +19,15 @@ def test_english_numbers_and_whole_numbers_are_left_as_they_are() -> None:
     assert tr("fr", "", "{n} personnes, {n:,} au total", n=1200) == "1200 personnes, 1,200 au total"
 
 
-def test_a_room_whose_name_starts_with_the_word_is_not_said_twice() -> None:
+def test_a_room_whose_name_holds_the_word_is_not_said_twice() -> None:
     fr = "La salle {r} est fermée ; S1 a lieu en salle {r}."
     assert tr("fr", "", fr, r="Salle 02") == "La Salle 02 est fermée ; S1 a lieu en Salle 02."
     assert (
         tr("fr", "", fr, r="Auditorium") == "La salle Auditorium est fermée ; S1 a lieu en salle Auditorium."
     )
     assert tr("fr", "", "salle {r}", r="Salles réunies") == "salle Salles réunies"  # another word
+    assert tr("fr", "", "en salle {r}", r="Grande salle") == "en Grande salle"  # the word anywhere
+    assert tr("en", "in room {r}", "", r="Main Room") == "in Main Room"
     assert tr("en", "Room {r} is closed, in room {r}", "", r="Room 4") == "Room 4 is closed, in Room 4"
     assert tr("en", "in room {r}", "", r="Roomy hall") == "in room Roomy hall"
 
