@@ -1016,7 +1016,7 @@ def _with_hand_edits(
 
     lang = lang or str(source.get("language") or "en")
     if input_path is not None:
-        problem = _read(input_path, lang)
+        problem = _read(input_path, lang, _recorded_wishes(source))
     else:
         problem = _recorded_problem(source_path, lang, f"scheduler publish {source_path} --input INPUT")
     loaded = load_timetable(source_path, problem)
@@ -1076,6 +1076,13 @@ def _language_of(timetable: Path) -> str:
         return "en"
 
 
+def _recorded_wishes(source: dict[str, Any]) -> Path | None:
+    """The form export the timetable's wishes were read from (`solve --preferences`), if it is still there:
+    without it, the people it carried have no agenda."""
+    wishes = Path(str((source.get("event") or {}).get("preferences_file") or ""))
+    return wishes if str(wishes) not in ("", ".") and wishes.is_file() else None
+
+
 def _change_mails(
     source: dict[str, Any], source_path: Path, input_path: Path | None, sender: str | None, lang: str | None
 ) -> tuple[dict[str, bytes | str], list[str]]:
@@ -1099,7 +1106,7 @@ def _change_mails(
                 p=input_file or "?",
             )
         )
-    problem = _read(input_file, lang)
+    problem = _read(input_file, lang, _recorded_wishes(source))
     loaded = load_timetable(source_path.with_suffix(".json"), problem)
     files, notes = change_mails(view, workbook, problem, loaded.timetable, sender=sender)
     return dict(files), notes

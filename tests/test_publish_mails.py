@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import email
 import email.policy
 import shutil
@@ -129,3 +130,51 @@ def test_without_a_changes_sheet_mails_are_refused_clearly(tmp_path: Path) -> No
     assert result.exit_code != 0 and "Traceback" not in result.output
     assert "pas de feuille Modifications" in result.output and "--previous" in result.output
     assert not (tmp_path / "site").exists()  # nothing half-published
+
+
+def test_people_from_a_form_export_get_their_agenda_attached(tmp_path: Path) -> None:
+    """The wishes passed with `solve --preferences` (a form export, the people in it): publish reads the
+    export recorded in the timetable, or the participants' drafts went out with no agenda attached (found
+    doing the organiser's week: 33 of 36 drafts without their .ics)."""
+    if not SAMPLE.is_file():
+        pytest.skip(f"sample workbook not found: {SAMPLE}")
+    runner = CliRunner()
+    book = openpyxl.load_workbook(SAMPLE)
+    emails = {r[0]: r[1] for r in book["Participants"].iter_rows(min_row=2, values_only=True) if r[0]}
+    answers = [r for r in book["Préférences"].iter_rows(min_row=2, values_only=True) if r[0]]
+    width = max(len(r) for r in answers) - 1
+    export = tmp_path / "Inscriptions (réponses) - Réponses au formulaire 1.csv"
+    with export.open("w", newline="", encoding="utf-8") as out:  # as Google Forms writes it: quoted fields
+        rows = csv.writer(out)
+        rows.writerow(
+            ["Horodateur", "Adresse e-mail", "Nom et prénom", *(f"Choix {i + 1}" for i in range(width))]
+        )
+        for n, (name, *choices) in enumerate(answers):
+            stamp = f"2012/03/01 {8 + n % 10:02d}:{n % 60:02d}:00 UTC+1"
+            rows.writerow([stamp, emails[name], name, *(c or "" for c in choices)])
+    del book["Préférences"], book["Participants"]
+    for row in book["Intervenants"].iter_rows(min_row=2):
+        if row[0].value == MOVED_SPEAKER:
+            row[3].value = None
+    event = tmp_path / "evenement.xlsx"
+    book.save(event)
+    timetable = tmp_path / "outputs" / "timetable.xlsx"
+    _solve(runner, event, timetable, "--preferences", str(export))
+    book = openpyxl.load_workbook(event)
+    for row in book["Intervenants"].iter_rows(min_row=2):
+        if row[0].value == MOVED_SPEAKER:
+            row[3].value = "20/03/2012 matin"
+    book.save(event)
+    _solve(runner, event, timetable, "--preferences", str(export), "--previous", str(timetable))
+    site = tmp_path / "site"
+    result = runner.invoke(main, ["publish", str(timetable), "-o", str(site), "--mails"])
+    assert result.exit_code == 0, result.output
+    messages = _messages(site)
+    participants = [m for name, m in messages.items() if name.endswith("-participant.eml")]
+    assert participants, sorted(messages)
+    for message in messages.values():
+        calendars = [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
+        assert len(calendars) == 1, message["To"]
+        assert Calendar.from_ical(calendars[0].get_content()).walk("VEVENT") or "speaker" in str(
+            message["To"]
+        )
