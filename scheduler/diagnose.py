@@ -119,15 +119,23 @@ def too_many_plenaries(problem: Problem, lang: str) -> list[str]:
 
 def too_few_room_slots(problem: Problem, lang: str) -> list[str]:
     """More session-slots than room-slots left once plenaries take theirs."""
-    plen = sum(s.length * s.repeat for s in problem.sessions if s.is_plenary)
     need = sum(s.length * s.repeat for s in problem.sessions if not s.is_plenary)
-    open_rooms = sorted(
-        sum(1 for r in problem.rooms if slot.id not in r.unavailable) for slot in problem.slots
-    )
-    # Plenaries take `plen` distinct slots and every room open there: at least the rooms of the slots with the
-    # fewest open. (All rooms per plenary slot counted a room closed during a plenary twice, and refused
-    # events that fit.)
-    room_slots = sum(open_rooms) - sum(open_rooms[:plen])
+    # A plenary pinned to its slots takes those; the others take `plen` distinct slots and every room open
+    # there: at least the rooms of the slots with the fewest open. (All rooms per plenary slot counted a room
+    # closed during a plenary twice, and refused events that fit; the fewest-open rule alone, applied to a
+    # pinned plenary, gave a count the organiser could not find in the calendar.)
+    pinned = {
+        slot
+        for s in problem.sessions
+        if s.is_plenary and s.repeat == 1 and s.allowed_slots is not None and len(s.allowed_slots) == s.length
+        for slot in s.allowed_slots
+    }
+    plen = sum(s.length * s.repeat for s in problem.sessions if s.is_plenary) - len(pinned)
+    open_rooms = {
+        slot.id: sum(1 for r in problem.rooms if slot.id not in r.unavailable) for slot in problem.slots
+    }
+    rest = sorted(n for slot, n in open_rooms.items() if slot not in pinned)
+    room_slots = sum(rest) - sum(rest[: max(0, plen)])
     if need > room_slots:
         return [
             tr(

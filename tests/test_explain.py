@@ -373,3 +373,22 @@ def test_sample_event_with_two_sessions_of_one_speaker_fixed_together() -> None:
     assert len(speaker) == 1
     assert "à deux endroits à la fois et intervient dans TR1, A02 (Sessions lignes 4, 9)." in speaker[0]
     assert "Bruno Picard" in speaker[0] or "Olivier Brunet" in speaker[0]
+
+
+def test_room_slots_count_a_pinned_plenary_where_it_is() -> None:
+    """A room closed on day 2, the plenaries pinned to each day's first slot: the room-slots left are those
+    of the calendar (5 + 5 + 4 + 4 = 18), not a count that puts a plenary where the room is closed (19),
+    which the organiser could not find (found doing the organiser's week)."""
+    first = ids(TWO_DAYS)[0]
+    second, *rest2 = ids(TWO_DAYS)[3:]
+    rooms = [room(2 + i, f"Salle {i}", off=set(rest2) if i == 4 else set()) for i in range(5)]
+    plenaries = [
+        sess(2, "PL1", kind=Kind.PLENARY, allowed_slots=frozenset({first})),
+        sess(3, "PL2", kind=Kind.PLENARY, allowed_slots=frozenset({second})),
+    ]
+    workshops = [sess(4 + i, f"W{i}") for i in range(20)]
+    problem = tiny(plenaries + workshops, rooms=rooms, slots=TWO_DAYS)
+    reasons = diagnose(problem, "fr")
+    assert any(
+        "20 créneaux-salles mais les salles n'en offrent que 18 hors plénières" in r for r in reasons
+    ), reasons
