@@ -147,6 +147,27 @@ def _speak(lang: str) -> None:
         click.get_current_context().meta[LANG_KEY] = lang
 
 
+def _given_input(path: Path, timetable: Path, lang: str | None):
+    """An input spelt out on the command line, read with the wishes file (`solve --preferences`) that
+    `timetable` records when it was computed from this very input: without it, the people the form export
+    carried are unknown, and every seat of theirs a violation."""
+    from .load import recorded_input
+
+    wishes = None
+    with contextlib.suppress(SchedulerError, OSError, ValueError, KeyError, TypeError):  # said when loaded
+        found = recorded_input(timetable)
+        if found.source_file and found.preferences_file and _same_file(Path(found.source_file), path):
+            wishes = Path(found.preferences_file) if Path(found.preferences_file).is_file() else None
+    return _read(path, lang, wishes)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (a.exists() and b.exists() and a.samefile(b))
+    except OSError:
+        return False
+
+
 def _recorded_problem(timetable: Path, lang: str | None, again: str):
     """The input `timetable` was computed from, as it records it — never the bundled sample by default.
 
@@ -789,7 +810,7 @@ def check(paths: tuple[Path, ...], show_all: bool, lang: str | None) -> None:
         input_shown = problem.source_file or "INPUT"
     else:
         input_path, timetable_path = paths
-        problem = _read(input_path, lang)
+        problem = _given_input(input_path, timetable_path, lang)
         input_shown = str(input_path)
     lang = lang or problem.language
     loaded = load_timetable(timetable_path, problem)
@@ -839,7 +860,7 @@ def diff(old: Path, new: Path, input_path: Path | None, lang: str | None) -> Non
     if input_path is None:
         problem = _recorded_problem(new, lang, f"scheduler diff {old} {new} --input INPUT")
     else:
-        problem = _read(input_path, lang)
+        problem = _given_input(input_path, new, lang)
     lang = lang or problem.language
     a = load_timetable(old, problem)
     b = load_timetable(new, problem)
@@ -890,7 +911,7 @@ def agendas(paths: tuple[Path, ...], output: Path, timezone: str, lang: str | No
     timetable_path = paths[-1] if paths else DEFAULT_OUTPUT.with_suffix(".json")
     _check_folder(output, paths, lang, timetable_path)
     if len(paths) == 2:
-        problem = _read(paths[0], lang)
+        problem = _given_input(paths[0], timetable_path, lang)
     else:
         problem = _recorded_problem(timetable_path, lang, f"scheduler agendas INPUT {timetable_path}")
     lang = lang or problem.language
@@ -1016,7 +1037,7 @@ def _with_hand_edits(
 
     lang = lang or str(source.get("language") or "en")
     if input_path is not None:
-        problem = _read(input_path, lang, _recorded_wishes(source))
+        problem = _given_input(input_path, source_path, lang)
     else:
         problem = _recorded_problem(source_path, lang, f"scheduler publish {source_path} --input INPUT")
     loaded = load_timetable(source_path, problem)
@@ -1076,13 +1097,6 @@ def _language_of(timetable: Path) -> str:
         return "en"
 
 
-def _recorded_wishes(source: dict[str, Any]) -> Path | None:
-    """The form export the timetable's wishes were read from (`solve --preferences`), if it is still there:
-    without it, the people it carried have no agenda."""
-    wishes = Path(str((source.get("event") or {}).get("preferences_file") or ""))
-    return wishes if str(wishes) not in ("", ".") and wishes.is_file() else None
-
-
 def _change_mails(
     source: dict[str, Any], source_path: Path, input_path: Path | None, sender: str | None, lang: str | None
 ) -> tuple[dict[str, bytes | str], list[str]]:
@@ -1106,7 +1120,7 @@ def _change_mails(
                 p=input_file or "?",
             )
         )
-    problem = _read(input_file, lang, _recorded_wishes(source))
+    problem = _given_input(input_file, source_path, lang)
     loaded = load_timetable(source_path.with_suffix(".json"), problem)
     files, notes = change_mails(view, workbook, problem, loaded.timetable, sender=sender)
     return dict(files), notes
