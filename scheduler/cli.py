@@ -886,7 +886,12 @@ def diff(old: Path, new: Path, input_path: Path | None, lang: str | None) -> Non
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
-    "-o", "--output", type=click.Path(path_type=Path), default=Path("outputs") / "agendas", show_default=True
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=Path("outputs") / "agendas",
+    show_default=True,
+    help="Folder to write the agendas into; its files are replaced together or not at all.",
 )
 @click.option("--timezone", default="Europe/Paris", show_default=True, help="Time zone of the event's times.")
 @lang_option
@@ -954,7 +959,12 @@ def template(path: Path | None, lang: str, force: bool) -> None:
 @main.command()
 @click.argument("timetable", required=False, type=click.Path(path_type=Path), default=None)
 @click.option(
-    "-o", "--output", type=click.Path(path_type=Path), default=Path("outputs") / "publish", show_default=True
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    default=Path("outputs") / "publish",
+    show_default=True,
+    help="Folder to write the published files into; they are replaced together or not at all.",
 )
 @click.option(
     "--base-url",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import click
 import openpyxl
 import pytest
 from click.testing import CliRunner
@@ -404,3 +405,14 @@ def test_a_hand_move_onto_a_plenary_says_so(solved, tmp_path):
     assert f"ligne {work} : " in result.output
     assert f"la plénière {plenary} a lieu à cette heure, et rien en même temps qu'elle." in result.output
     assert not rerun.exists()
+
+
+def test_every_option_of_every_command_says_what_it_does() -> None:
+    """sqlite-utils' rule: each option has its help text (agendas' and publish's -o had none)."""
+    missing = [
+        f"{name} {'/'.join(option.opts)}"
+        for name, command in main.commands.items()
+        for option in command.params
+        if isinstance(option, click.Option) and not option.help and "--help" not in option.opts
+    ]
+    assert missing == []
