@@ -231,6 +231,18 @@ def _recorded_problem(timetable: Path, lang: str | None, again: str):
     return problem
 
 
+def folder_option(default: Path, what: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`-o FOLDER` of the commands that write a set of files, swapped in together."""
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Path(path_type=Path),
+        default=default,
+        show_default=True,
+        help=f"Folder to write {what} into; its files are replaced together or not at all.",
+    )
+
+
 lang_option = click.option(
     "--lang",
     type=click.Choice(["fr", "en"]),
@@ -885,14 +897,7 @@ def diff(old: Path, new: Path, input_path: Path | None, lang: str | None) -> Non
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    default=Path("outputs") / "agendas",
-    show_default=True,
-    help="Folder to write the agendas into; its files are replaced together or not at all.",
-)
+@folder_option(Path("outputs") / "agendas", "the agendas")
 @click.option("--timezone", default="Europe/Paris", show_default=True, help="Time zone of the event's times.")
 @lang_option
 @friendly
@@ -958,14 +963,7 @@ def template(path: Path | None, lang: str, force: bool) -> None:
 
 @main.command()
 @click.argument("timetable", required=False, type=click.Path(path_type=Path), default=None)
-@click.option(
-    "-o",
-    "--output",
-    type=click.Path(path_type=Path),
-    default=Path("outputs") / "publish",
-    show_default=True,
-    help="Folder to write the published files into; they are replaced together or not at all.",
-)
+@folder_option(Path("outputs") / "publish", "the published files")
 @click.option(
     "--base-url",
     default=None,
