@@ -70,23 +70,32 @@ def test_check_command_accepts_ours_and_reports_a_hand_edit(solved, tmp_path):
 
 
 def _seat_breaking_move(problem, timetable):
-    """A legal hand move of a one-slot workshop that breaks only seats, and many of them."""
+    """A legal hand move of a one-slot workshop that breaks only seats, and many of them.
+
+    The shared solve is time-limited, so its timetable differs from machine to machine: the search tries
+    every other slot in the session's own room first, then in every other room, so that some move fits
+    whatever timetable the solve found."""
     from dataclasses import replace
 
     from scheduler.cli import SHOWN_PER_RULE
     from scheduler.timetable import Timetable
 
     one_slot = [p for p in timetable.placements if len(p.slots) == 1]
-    for p in one_slot:
-        for slot in problem.slots:
-            if slot.id == p.start:
-                continue
-            moved = tuple(replace(q, slots=(slot.id,)) if q is p else q for q in timetable.placements)
-            found = check(problem, Timetable(moved, timetable.allocation))
-            rules = [v.rule for v in found]
-            only_seats = found and all(r.startswith("allocation") for r in rules)
-            if only_seats and max(rules.count(r) for r in set(rules)) > SHOWN_PER_RULE:
-                return p, slot, found
+    for same_room in (True, False):
+        for p in one_slot:
+            rooms = [p.room] if same_room else [r.name for r in problem.rooms if r.name != p.room]
+            for slot in problem.slots:
+                if slot.id == p.start:
+                    continue
+                for room in rooms:
+                    moved = tuple(
+                        replace(q, slots=(slot.id,), room=room) if q is p else q for q in timetable.placements
+                    )
+                    found = check(problem, Timetable(moved, timetable.allocation))
+                    rules = [v.rule for v in found]
+                    only_seats = found and all(r.startswith("allocation") for r in rules)
+                    if only_seats and max(rules.count(r) for r in set(rules)) > SHOWN_PER_RULE:
+                        return p, slot, room, found
     raise AssertionError("no move of the sample breaks only seats")
 
 
@@ -98,12 +107,12 @@ def test_check_groups_many_seat_violations_and_says_how_to_reseat(solved, tmp_pa
     event, out, _ = solved
     problem = read_problem(event)
     loaded = load_timetable(out, problem)
-    moved, slot, expected = _seat_breaking_move(problem, loaded.timetable)
+    moved, slot, room, expected = _seat_breaking_move(problem, loaded.timetable)
     edited = tmp_path / "edited.xlsx"
     wb = openpyxl.load_workbook(out)
     ws = wb["Sessions"]
     header = [c.value for c in ws[1]]
-    code_col, start_col, day_col = (header.index(h) + 1 for h in ("Code", "Début", "Jour"))
+    code_col, start_col, day_col, room_col = (header.index(h) + 1 for h in ("Code", "Début", "Jour", "Salle"))
     row = next(r for r in range(2, ws.max_row + 1) if ws.cell(r, code_col).value == moved.session)
     # The move typed the way an organiser does it: the day and start of a row already at that slot.
     donor = next(
@@ -114,6 +123,7 @@ def test_check_groups_many_seat_violations_and_says_how_to_reseat(solved, tmp_pa
     )
     ws.cell(row, start_col).value = ws.cell(donor, start_col).value
     ws.cell(row, day_col).value = ws.cell(donor, day_col).value
+    ws.cell(row, room_col).value = room
     wb.save(edited)
 
     runner = CliRunner()
@@ -155,6 +165,7 @@ def test_check_groups_many_seat_violations_and_says_how_to_reseat(solved, tmp_pa
     fixed = load_timetable(rerun, problem).timetable
     assert check(problem, fixed) == []
     assert fixed.placement(moved.session).start == slot.id
+    assert fixed.placement(moved.session).room == room
 
 
 def test_validate_ok_and_located_errors(tmp_path):
